@@ -1,0 +1,3 @@
+module github.com/hearth-fleet/hearth
+
+go 1.26
