@@ -1,0 +1,81 @@
+package cli
+
+import (
+	"fmt"
+	"text/tabwriter"
+	"time"
+
+	"github.com/hearth-fleet/hearth/internal/state"
+	"github.com/spf13/cobra"
+)
+
+type statusOutput struct {
+	Host     string        `json:"host"`
+	StateDir string        `json:"state_dir"`
+	Jobs     []state.Entry `json:"jobs"`
+}
+
+func newStatusCmd(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:   "status",
+		Short: "Show the last run of every job on this host",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := a.config()
+			if err != nil {
+				return err
+			}
+			out := statusOutput{Host: cfg.Host, StateDir: cfg.StateDir, Jobs: state.ReadAll(cfg.StateDir)}
+			for _, e := range out.Jobs {
+				if e.Record == nil && e.Problem != "never run" {
+					a.logger().Warn("status record problem", "job", e.Job, "problem", e.Problem)
+				}
+			}
+			if a.json {
+				return a.printJSON(out)
+			}
+			return printStatusTable(a, out)
+		},
+	}
+}
+
+func printStatusTable(a *app, out statusOutput) error {
+	w := tabwriter.NewWriter(a.stdout(), 0, 4, 2, ' ', 0)
+	fmt.Fprintf(w, "host %s  (state %s)\n", out.Host, out.StateDir)
+	fmt.Fprintln(w, "JOB\tRESULT\tWHEN\tDURATION\tCOMMIT\tDETAIL")
+	for _, e := range out.Jobs {
+		if e.Record == nil {
+			fmt.Fprintf(w, "%s\t-\t-\t-\t-\t%s\n", e.Job, e.Problem)
+			continue
+		}
+		r := e.Record
+		detail := r.Error
+		if detail == "" {
+			detail = summarizeDetails(r.Details)
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", e.Job, r.Result, r.Finished.Local().Format(time.DateTime),
+			(time.Duration(r.Duration * float64(time.Second))).Round(time.Millisecond), short(r.Commit), detail)
+	}
+	return w.Flush()
+}
+
+func short(commit string) string {
+	if commit == "" {
+		return "-"
+	}
+	return commit[:min(12, len(commit))]
+}
+
+// summarizeDetails shows the few numeric counters a person scans for.
+func summarizeDetails(d map[string]any) string {
+	s := ""
+	for _, k := range []string{"conflicts", "held", "pending_commits", "changed", "attempts"} {
+		if v, ok := d[k]; ok {
+			if s != "" {
+				s += ", "
+			}
+			s += fmt.Sprintf("%s=%v", k, v)
+		}
+	}
+	return s
+}
