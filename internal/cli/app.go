@@ -64,4 +64,3 @@ func (a *app) printJSON(v any) error {
 func (a *app) commandLine() string {
 	return "hearth " + strings.Join(a.inv.Args, " ")
 }
-
