@@ -1,0 +1,95 @@
+package dotfiles
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"syscall"
+)
+
+// actual is what is at a target path in home right now.
+type actual struct {
+	exists   bool
+	kind     Kind // "" for other file types (sockets, devices)
+	perm     fs.FileMode
+	contents []byte
+	sum      string
+	link     string
+}
+
+// readActual inspects abs without following a final symlink.
+func readActual(abs string) (actual, error) {
+	fi, err := os.Lstat(abs)
+	// ENOTDIR: a parent is a file, so nothing can be at abs.
+	if errors.Is(err, os.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
+		return actual{}, nil
+	}
+	if err != nil {
+		return actual{}, fmt.Errorf("inspect %s: %w", abs, err)
+	}
+	a := actual{exists: true, perm: fi.Mode().Perm()}
+	switch {
+	case fi.Mode().IsRegular():
+		a.kind = KindFile
+		if a.contents, err = os.ReadFile(abs); err != nil {
+			return actual{}, fmt.Errorf("read %s: %w", abs, err)
+		}
+		a.sum = hashBytes(a.contents)
+	case fi.Mode()&fs.ModeSymlink != 0:
+		a.kind = KindSymlink
+		if a.link, err = os.Readlink(abs); err != nil {
+			return actual{}, fmt.Errorf("readlink %s: %w", abs, err)
+		}
+	case fi.IsDir():
+		a.kind = KindDir
+	}
+	return a, nil
+}
+
+// matchesRecord reports whether home still holds what hearth last wrote.
+func (a actual) matchesRecord(r record) bool {
+	if !a.exists || a.kind != r.Kind {
+		return false
+	}
+	switch a.kind {
+	case KindFile:
+		return a.sum == r.SHA256 && a.perm == r.Mode
+	case KindSymlink:
+		return a.link == r.Link
+	}
+	return true
+}
+
+// matchesTarget reports whether home already holds the desired state.
+func (a actual) matchesTarget(t *Target) bool {
+	if !a.exists || a.kind != t.Kind {
+		return false
+	}
+	switch t.Kind {
+	case KindFile:
+		return a.perm == t.Perm && bytes.Equal(a.contents, t.Contents)
+	case KindSymlink:
+		return a.link == t.Link
+	case KindDir:
+		return a.perm == t.Perm
+	}
+	return false
+}
+
+// asRecord is the record describing what is at the target now.
+func (a actual) asRecord(source string) record {
+	return record{Kind: a.kind, SHA256: a.sum, Mode: a.perm, Link: a.link, Source: source}
+}
+
+// targetRecord is the record for a target once written.
+func targetRecord(t *Target) record {
+	switch t.Kind {
+	case KindFile:
+		return record{Kind: KindFile, SHA256: hashBytes(t.Contents), Mode: t.Perm, Source: t.Source}
+	case KindSymlink:
+		return record{Kind: KindSymlink, Link: t.Link, Source: t.Source}
+	}
+	return record{Kind: t.Kind, Source: t.Source}
+}

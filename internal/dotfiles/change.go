@@ -1,0 +1,63 @@
+package dotfiles
+
+import (
+	"fmt"
+	"io/fs"
+)
+
+// Action is what a change does.
+type Action string
+
+// Actions. Apply performs write, chmod, symlink, mkdir and remove on home;
+// Capture performs capture on the source; hold is a target left alone.
+const (
+	ActWrite   Action = "write"
+	ActChmod   Action = "chmod"
+	ActSymlink Action = "symlink"
+	ActMkdir   Action = "mkdir"
+	ActRemove  Action = "remove"
+	ActCapture Action = "capture"
+	ActHold    Action = "hold"
+)
+
+// Reasons a target is held (never overwritten, listed by status and diff).
+const (
+	ReasonEdited       = "edited in home"
+	ReasonDeleted      = "deleted in home; not propagated (apply --force restores it)"
+	ReasonPreexisting  = "exists in home and was not written by hearth (apply --force overwrites it)"
+	ReasonTemplate     = "template edited in home; edit the source template instead"
+	ReasonEncrypted    = "encrypted file edited in home; edit the encrypted source instead"
+	ReasonSymlink      = "symlink changed in home"
+	ReasonTypeChanged  = "type changed in home"
+	ReasonBothChanged  = "changed in both home and source since the last apply"
+	ReasonParentHeld   = "parent directory is held"
+	ReasonNotDirectory = "not a directory in home"
+)
+
+// Change is one planned or performed change to a target (apply) or to the
+// source (capture), or a held target.
+type Change struct {
+	Target    string `json:"target"`
+	Source    string `json:"source,omitempty"`
+	Action    Action `json:"action"`
+	Kind      Kind   `json:"kind,omitempty"`
+	Reason    string `json:"reason,omitempty"`
+	OldMode   string `json:"old_mode,omitempty"`
+	NewMode   string `json:"new_mode,omitempty"`
+	NewSource string `json:"new_source,omitempty"` // capture: the source after an attribute rename
+	Sensitive bool   `json:"sensitive,omitempty"`  // contents are never shown
+	Diff      string `json:"diff,omitempty"`       // unified diff (Diff only)
+
+	t   *Target
+	act actual
+}
+
+func modeString(m fs.FileMode) string { return fmt.Sprintf("%04o", uint32(m.Perm())) }
+
+func (c *Change) String() string {
+	s := fmt.Sprintf("%s %s", c.Action, c.Target)
+	if c.Reason != "" {
+		s += ": " + c.Reason
+	}
+	return s
+}

@@ -1,0 +1,301 @@
+package dotfiles
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"text/template"
+	"time"
+
+	"github.com/BurntSushi/toml"
+	"github.com/Masterminds/sprig/v3"
+	"gopkg.in/yaml.v3"
+)
+
+// errUnsupported marks template functions hearth deliberately does not
+// implement (password managers and the like): an entry using one is
+// reported as unsupported and skipped instead of failing the run.
+var errUnsupported = errors.New("unsupported by hearth")
+
+// unsupportedFuncError names the unsupported function a template called.
+type unsupportedFuncError struct{ name string }
+
+func (e *unsupportedFuncError) Error() string {
+	return "template function " + e.name + " is not supported"
+}
+
+func (e *unsupportedFuncError) Unwrap() error { return errUnsupported }
+
+// unsupportedFuncs are chezmoi template functions that reach password
+// managers, the network or interactive prompts.
+var unsupportedFuncs = []string{
+	"awsSecretsManager", "awsSecretsManagerRaw", "azureKeyVault",
+	"bitwarden", "bitwardenAttachment", "bitwardenAttachmentByRef", "bitwardenFields", "bitwardenSecrets",
+	"dashlaneNote", "dashlanePassword", "decrypt", "doppler", "dopplerProjectJson",
+	"ejsonDecrypt", "ejsonDecryptWithKey", "encrypt",
+	"gitHubKeys", "gitHubLatestRelease", "gitHubLatestReleaseAssetURL", "gitHubLatestTag", "gitHubReleases", "gitHubTags",
+	"gopass", "gopassRaw", "hcpVaultSecret", "hcpVaultSecretJson",
+	"keepassxc", "keepassxcAttachment", "keepassxcAttribute", "keeper", "keeperDataFields", "keeperFindPassword", "keyring",
+	"lastpass", "lastpassRaw",
+	"onepassword", "onepasswordDetailsFields", "onepasswordDocument", "onepasswordItemFields", "onepasswordRead",
+	"pass", "passFields", "passRaw", "passhole",
+	"promptBool", "promptBoolOnce", "promptChoice", "promptChoiceOnce", "promptInt", "promptIntOnce", "promptString", "promptStringOnce",
+	"rbw", "rbwFields", "secret", "secretJSON", "vault",
+}
+
+// funcMap builds the function table for r: sprig, then chezmoi's functions.
+func (r *renderer) funcMap() template.FuncMap {
+	fm := sprig.TxtFuncMap()
+	for _, name := range unsupportedFuncs {
+		fm[name] = func(...any) (string, error) {
+			return "", &unsupportedFuncError{name: name}
+		}
+	}
+	for k, v := range map[string]any{
+		"include":         r.include,
+		"includeTemplate": r.includeTemplate,
+		"joinPath":        filepath.Join,
+		"env":             r.getenv,
+		"lookPath":        lookPath,
+		"output":          r.output,
+		"fromJson":        fromJSON,
+		"toJson":          toJSON,
+		"fromYaml":        fromYAML,
+		"toYaml":          toYAML,
+		"fromToml":        fromTOML,
+		"toToml":          toTOML,
+		"quoteList":       quoteList,
+		"comment":         comment,
+		"replaceAllRegex": replaceAllRegex,
+		"eqFold":          strings.EqualFold,
+		"stat":            r.stat,
+	} {
+		fm[k] = v
+	}
+	return fm
+}
+
+// include returns a file's bytes. Relative paths are inside the source
+// root; absolute paths are read as they are (/run/secrets/x), which marks
+// the output as sensitive so diffs never print it.
+func (r *renderer) include(name string) (string, error) {
+	p, err := r.resolve(name)
+	if err != nil {
+		return "", err
+	}
+	b, err := os.ReadFile(p)
+	if err != nil {
+		return "", fmt.Errorf("include %s: %w", name, err)
+	}
+	return string(b), nil
+}
+
+// resolve maps a template-supplied path to a file: absolute paths mark the
+// render sensitive, relative ones must stay inside the source root.
+func (r *renderer) resolve(name string) (string, error) {
+	if filepath.IsAbs(name) {
+		r.cur.sensitive = true
+		return filepath.Clean(name), nil
+	}
+	p, err := within(r.root, filepath.FromSlash(name))
+	if err != nil {
+		return "", fmt.Errorf("include %s: %w", name, err)
+	}
+	return p, nil
+}
+
+// includeTemplate executes a template from .chezmoitemplates or, failing
+// that, a file relative to the source root, with the optional data.
+func (r *renderer) includeTemplate(name string, data ...any) (string, error) {
+	var d any
+	if len(data) > 0 {
+		d = data[0]
+	}
+	if len(data) > 1 {
+		return "", fmt.Errorf("includeTemplate %s: want at most one data argument, got %d", name, len(data))
+	}
+	r.cur.depth++
+	defer func() { r.cur.depth-- }()
+	if r.cur.depth > maxIncludeDepth {
+		return "", fmt.Errorf("includeTemplate %s: nested more than %d deep", name, maxIncludeDepth)
+	}
+	var buf bytes.Buffer
+	if t := r.cur.tmpl.Lookup(name); t != nil && r.named[name] {
+		if err := t.Execute(&buf, d); err != nil {
+			return "", err
+		}
+		return buf.String(), nil
+	}
+	p, err := r.resolve(name)
+	if err != nil {
+		return "", err
+	}
+	b, err := os.ReadFile(p)
+	if err != nil {
+		return "", fmt.Errorf("includeTemplate %s: %w", name, err)
+	}
+	t, err := r.parse(name, string(b))
+	if err != nil {
+		return "", err
+	}
+	if err := t.Execute(&buf, d); err != nil {
+		return "", err
+	}
+	return buf.String(), nil
+}
+
+const maxIncludeDepth = 32
+
+func (r *renderer) getenv(key string) string { return r.opts.getenv(key) }
+
+// lookPath returns the full path of an executable, or "" when absent
+// (chezmoi's behaviour: templates test it with if).
+func lookPath(file string) string {
+	p, err := exec.LookPath(file)
+	if err != nil {
+		return ""
+	}
+	return p
+}
+
+// output runs a program and returns its stdout. It marks the render
+// sensitive: commands are how templates fetch secrets.
+func (r *renderer) output(name string, args ...string) (string, error) {
+	r.cur.sensitive = true
+	ctx, cancel := context.WithTimeout(r.ctx, r.opts.outputTimeout())
+	defer cancel()
+	out, err := r.opts.runner().Output(ctx, name, args...)
+	if err != nil {
+		return "", fmt.Errorf("output %s: %w", name, err)
+	}
+	return string(out), nil
+}
+
+// Runner runs a program for the output template function.
+type Runner interface {
+	Output(ctx context.Context, name string, args ...string) ([]byte, error)
+}
+
+// ExecRunner runs programs with os/exec.
+type ExecRunner struct{}
+
+// Output runs name with args and returns stdout; stderr goes into the error.
+func (ExecRunner) Output(ctx context.Context, name string, args ...string) ([]byte, error) {
+	cmd := exec.CommandContext(ctx, name, args...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	cmd.WaitDelay = time.Second
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s", err, strings.TrimSpace(stderr.String()))
+	}
+	return out, nil
+}
+
+func (r *renderer) stat(name string) (any, error) {
+	p, err := r.resolve(name)
+	if err != nil {
+		return nil, err
+	}
+	fi, err := os.Stat(p)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{
+		"name": fi.Name(), "size": fi.Size(), "mode": int(fi.Mode()), "perm": int(fi.Mode().Perm()),
+		"modTime": fi.ModTime().Unix(), "isDir": fi.IsDir(), "type": fi.Mode().Type().String(),
+	}, nil
+}
+
+func fromJSON(s string) (any, error) {
+	var v any
+	dec := json.NewDecoder(strings.NewReader(s))
+	dec.UseNumber()
+	if err := dec.Decode(&v); err != nil {
+		return nil, fmt.Errorf("fromJson: %w", err)
+	}
+	return normalizeNumbers(v), nil
+}
+
+func toJSON(v any) (string, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "", fmt.Errorf("toJson: %w", err)
+	}
+	return string(b), nil
+}
+
+func fromYAML(s string) (any, error) {
+	var v any
+	if err := yaml.Unmarshal([]byte(s), &v); err != nil {
+		return nil, fmt.Errorf("fromYaml: %w", err)
+	}
+	return v, nil
+}
+
+func toYAML(v any) (string, error) {
+	b, err := yaml.Marshal(v)
+	if err != nil {
+		return "", fmt.Errorf("toYaml: %w", err)
+	}
+	return string(b), nil
+}
+
+func fromTOML(s string) (any, error) {
+	v := map[string]any{}
+	if err := toml.Unmarshal([]byte(s), &v); err != nil {
+		return nil, fmt.Errorf("fromToml: %w", err)
+	}
+	return v, nil
+}
+
+func toTOML(v any) (string, error) {
+	var buf bytes.Buffer
+	if err := toml.NewEncoder(&buf).Encode(v); err != nil {
+		return "", fmt.Errorf("toToml: %w", err)
+	}
+	return buf.String(), nil
+}
+
+func quoteList(list ...any) []string {
+	out := make([]string, 0, len(list))
+	for _, e := range list {
+		out = append(out, fmt.Sprintf("%q", fmt.Sprint(e)))
+	}
+	return out
+}
+
+// comment prefixes every line of s with prefix.
+func comment(prefix, s string) string {
+	if s == "" {
+		return s
+	}
+	lines := strings.SplitAfter(s, "\n")
+	var b strings.Builder
+	for _, l := range lines {
+		if l == "" {
+			continue
+		}
+		b.WriteString(prefix)
+		b.WriteString(l)
+	}
+	return b.String()
+}
+
+func replaceAllRegex(expr, repl, s string) (string, error) {
+	re, err := regexp.Compile(expr)
+	if err != nil {
+		return "", fmt.Errorf("replaceAllRegex: %w", err)
+	}
+	return re.ReplaceAllString(s, repl), nil
+}

@@ -1,0 +1,76 @@
+package dotfiles
+
+import (
+	"io/fs"
+	"log/slog"
+	"os"
+	"time"
+)
+
+// Options say where the source and target are and describe the host. The
+// CLI fills them from the config; tests fill them directly.
+type Options struct {
+	// SourceDir is the chezmoi source directory (the git work tree). A
+	// .chezmoiroot file in it moves the source root to a subdirectory.
+	SourceDir string
+	// TargetDir is the directory the source describes (home).
+	TargetDir string
+	// StatePath is the JSON file holding, per target, the hash and mode
+	// hearth last wrote. Required by Apply, Capture, Diff and Held.
+	StatePath string
+	// Vars are the .chezmoi.* variables; the zero value means DefaultVars().
+	Vars Vars
+	// Data is extra template data (the config's [data]); it is merged over
+	// the .chezmoidata files.
+	Data map[string]any
+	// AgeIdentityFiles are age identity files for encrypted_ entries.
+	AgeIdentityFiles []string
+	// Umask masks the permissions of written files and dirs; 0 means 022.
+	Umask fs.FileMode
+	// Force makes Apply overwrite home edits and restore deleted targets
+	// (the explicit recovery); Capture ignores it.
+	Force bool
+	// Getenv backs the env template function; nil means os.Getenv.
+	Getenv func(string) string
+	// Runner backs the output template function; nil means ExecRunner.
+	Runner Runner
+	// OutputTimeout bounds each output call; 0 means 30s.
+	OutputTimeout time.Duration
+	// Logger receives progress; nil discards.
+	Logger *slog.Logger
+}
+
+func (o *Options) umask() fs.FileMode {
+	if o.Umask == 0 {
+		return 0o022
+	}
+	return o.Umask & 0o777
+}
+
+func (o *Options) getenv(k string) string {
+	if o.Getenv != nil {
+		return o.Getenv(k)
+	}
+	return os.Getenv(k)
+}
+
+func (o *Options) runner() Runner {
+	if o.Runner != nil {
+		return o.Runner
+	}
+	return ExecRunner{}
+}
+
+func (o *Options) outputTimeout() time.Duration {
+	if o.OutputTimeout <= 0 {
+		return 30 * time.Second
+	}
+	return o.OutputTimeout
+}
+
+func (o *Options) logger() *slog.Logger {
+	if o.Logger != nil {
+		return o.Logger
+	}
+	return slog.New(slog.DiscardHandler)
+}

@@ -1,0 +1,253 @@
+package dotfiles
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+)
+
+// plan compares the source, the records and home. Apply and Capture each
+// execute their half; Diff and Held only report.
+type plan struct {
+	st       *SourceState
+	recs     *records
+	targets  []*Target
+	apply    []*Change // changes to home
+	capture  []*Change // home edits to copy into the source
+	held     []*Change // targets left alone, with reasons
+	adopt    map[string]record
+	drop     []string
+	warnings []string
+}
+
+func makePlan(ctx context.Context, opts Options) (*plan, error) {
+	st, err := Load(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	recs, err := loadRecords(opts.StatePath)
+	if err != nil {
+		return nil, err
+	}
+	targets, err := st.Targets()
+	if err != nil {
+		return nil, err
+	}
+	p := &plan{st: st, recs: recs, targets: targets, adopt: map[string]record{}}
+	if recs.warning != "" {
+		p.warnings = append(p.warnings, recs.warning)
+		st.opts.logger().Warn("dotfiles: " + recs.warning)
+	}
+	desired := map[string]bool{}
+	var heldDirs []string
+	for _, t := range targets {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		desired[t.Path] = true
+		if under(t.Path, heldDirs) {
+			p.hold(t, actual{}, ReasonParentHeld)
+			continue
+		}
+		a, err := readActual(p.abs(t.Path))
+		if err != nil {
+			return nil, err
+		}
+		switch t.Kind {
+		case KindDir:
+			if !p.planDir(t, a) {
+				heldDirs = append(heldDirs, t.Path)
+			}
+		default:
+			p.planLeaf(t, a)
+		}
+	}
+	for name := range recs.targets {
+		if !desired[name] {
+			p.drop = append(p.drop, name)
+		}
+	}
+	slices.Sort(p.drop)
+	return p, nil
+}
+
+func (p *plan) abs(target string) string {
+	return filepath.Join(p.st.opts.TargetDir, filepath.FromSlash(target))
+}
+
+// under reports whether target lies below one of dirs.
+func under(target string, dirs []string) bool {
+	for _, d := range dirs {
+		if strings.HasPrefix(target, d+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+func (p *plan) add(list *[]*Change, t *Target, a actual, act Action, reason string) *Change {
+	c := &Change{Target: t.Path, Source: t.Source, Action: act, Kind: t.Kind, Reason: reason, Sensitive: t.Sensitive, t: t, act: a}
+	if a.exists && a.kind != KindSymlink && (t.Kind != KindSymlink) {
+		c.OldMode = modeString(a.perm)
+	}
+	if t.Kind != KindSymlink && act != ActRemove && act != ActHold {
+		c.NewMode = modeString(t.Perm)
+	}
+	*list = append(*list, c)
+	return c
+}
+
+func (p *plan) hold(t *Target, a actual, reason string) {
+	p.add(&p.held, t, a, ActHold, reason)
+}
+
+// planDir plans a directory; false means it is held (its subtree too).
+func (p *plan) planDir(t *Target, a actual) bool {
+	switch {
+	case !a.exists:
+		p.add(&p.apply, t, a, ActMkdir, "")
+		return true
+	case a.kind != KindDir:
+		p.hold(t, a, ReasonNotDirectory)
+		return false
+	case a.perm != t.Perm:
+		p.add(&p.apply, t, a, ActChmod, "")
+	}
+	if t.Exact {
+		p.planExact(t)
+	}
+	return true
+}
+
+// planExact removes entries of an exact_ dir the source does not name and
+// .chezmoiignore does not protect.
+func (p *plan) planExact(t *Target) {
+	ents, err := os.ReadDir(p.abs(t.Path))
+	if err != nil {
+		p.warnings = append(p.warnings, fmt.Sprintf("exact %s: %v", t.Path, err))
+		return
+	}
+	for _, e := range ents {
+		child := path.Join(t.Path, e.Name())
+		if p.st.known[child] || p.st.Ignored(child) {
+			continue
+		}
+		ct := &Target{Path: child, Source: t.Source, Kind: kindOf(e.Type()), Sensitive: t.Sensitive}
+		p.add(&p.apply, ct, actual{exists: true, kind: ct.Kind}, ActRemove, "not in exact_ directory "+t.Source)
+	}
+}
+
+func kindOf(m os.FileMode) Kind {
+	switch {
+	case m.IsDir():
+		return KindDir
+	case m&os.ModeSymlink != 0:
+		return KindSymlink
+	}
+	return KindFile
+}
+
+// planLeaf plans a file or symlink target.
+func (p *plan) planLeaf(t *Target, a actual) {
+	rec, hasRec := p.recs.targets[t.Path]
+	force := p.st.opts.Force
+	switch {
+	case t.Create:
+		if !a.exists && !t.Absent {
+			p.add(&p.apply, t, a, ActWrite, "create_ target missing")
+		}
+		return
+	case t.Absent:
+		if !a.exists {
+			return
+		}
+		switch {
+		case a.kind == KindDir:
+			p.hold(t, a, ReasonTypeChanged)
+		case (hasRec && a.matchesRecord(rec)) || (a.kind == KindFile && len(a.contents) == 0) || force:
+			p.add(&p.apply, t, a, ActRemove, "source renders empty")
+		case hasRec:
+			p.hold(t, a, ReasonEdited)
+		default:
+			p.hold(t, a, ReasonPreexisting)
+		}
+		return
+	}
+	write := ActWrite
+	if t.Kind == KindSymlink {
+		write = ActSymlink
+	}
+	switch {
+	case a.matchesTarget(t):
+		if r := targetRecord(t); !hasRec || rec != r {
+			p.adopt[t.Path] = r
+		}
+	case !a.exists:
+		if hasRec && !force {
+			p.hold(t, a, ReasonDeleted)
+			return
+		}
+		p.add(&p.apply, t, a, write, "")
+	case a.kind == KindDir:
+		p.hold(t, a, ReasonTypeChanged)
+	case hasRec && a.matchesRecord(rec):
+		if t.Kind == KindFile && a.kind == KindFile && a.sum == hashBytes(t.Contents) {
+			p.add(&p.apply, t, a, ActChmod, "")
+			return
+		}
+		p.add(&p.apply, t, a, write, "")
+	case force:
+		p.add(&p.apply, t, a, write, "forced")
+	case !hasRec:
+		p.hold(t, a, ReasonPreexisting)
+	default:
+		p.planEdit(t, a, rec)
+	}
+}
+
+// planEdit classifies a home edit: plain files are captured, the rest held.
+func (p *plan) planEdit(t *Target, a actual, rec record) {
+	f := t.Entry.File
+	switch {
+	case t.Kind == KindSymlink:
+		p.hold(t, a, ReasonSymlink)
+	case a.kind != KindFile:
+		p.hold(t, a, ReasonTypeChanged)
+	case f.Template:
+		p.hold(t, a, ReasonTemplate)
+	case f.Encrypted:
+		p.hold(t, a, ReasonEncrypted)
+	case hashBytes(t.Contents) != rec.SHA256 || t.Perm != rec.Mode:
+		// The source moved too (a pull without apply, or a hand edit):
+		// copying home over it would lose the source's change.
+		p.hold(t, a, ReasonBothChanged)
+	default:
+		c := p.add(&p.capture, t, a, ActCapture, ReasonEdited)
+		c.OldMode, c.NewMode = modeString(rec.Mode), modeString(a.perm)
+		c.NewSource = p.renamedSource(t, a, a.perm != rec.Mode)
+	}
+}
+
+// renamedSource is the source path after turning a home mode change into
+// attributes (executable_, private_, readonly_) and an emptied file into
+// empty_, or "" when the name stays.
+func (p *plan) renamedSource(t *Target, a actual, modeChanged bool) string {
+	attrs := t.Entry.File
+	if modeChanged {
+		attrs.Executable = a.perm&0o111 != 0
+		attrs.Private = a.perm&0o077 == 0
+		attrs.ReadOnly = a.perm&0o222 == 0
+	}
+	if len(a.contents) == 0 {
+		attrs.Empty = true
+	}
+	name := attrs.SourceName()
+	if name == path.Base(t.Source) {
+		return ""
+	}
+	return path.Join(path.Dir(t.Source), name)
+}

@@ -1,0 +1,90 @@
+package dotfiles
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"maps"
+	"os"
+	"path/filepath"
+
+	"github.com/hearth-fleet/hearth/internal/state"
+)
+
+// record is what hearth last wrote (or adopted) at one target.
+type record struct {
+	Kind   Kind        `json:"kind"`
+	SHA256 string      `json:"sha256,omitempty"`
+	Mode   fs.FileMode `json:"mode,omitempty"`
+	Link   string      `json:"link,omitempty"`
+	Source string      `json:"source,omitempty"`
+}
+
+// recordFile is the JSON state file at Options.StatePath.
+type recordFile struct {
+	Version int               `json:"version"`
+	Targets map[string]record `json:"targets"`
+}
+
+const recordVersion = 1
+
+// records holds the loaded state file and whether it changed.
+type records struct {
+	path    string
+	targets map[string]record
+	orig    map[string]record
+	warning string // set when a corrupt file was discarded
+}
+
+// loadRecords reads the state file. A missing file is empty; a corrupt or
+// unknown one is reported (warning) and rebuilt from scratch, never fatal:
+// without records every differing target is held, which loses nothing.
+func loadRecords(path string) (*records, error) {
+	if path == "" {
+		return nil, errors.New("dotfiles: state path is required")
+	}
+	r := &records{path: path, targets: map[string]record{}}
+	b, err := os.ReadFile(path)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+	case err != nil:
+		return nil, fmt.Errorf("read dotfiles state %s: %w", path, err)
+	default:
+		var f recordFile
+		if err := json.Unmarshal(b, &f); err != nil || f.Version != recordVersion || f.Targets == nil {
+			r.warning = fmt.Sprintf("dotfiles state %s unreadable (%v, version %d); rebuilding", path, err, f.Version)
+		} else {
+			r.targets = f.Targets
+		}
+	}
+	r.orig = maps.Clone(r.targets)
+	return r, nil
+}
+
+// save writes the state file atomically, only when it changed.
+func (r *records) save() error {
+	if r.warning == "" && maps.Equal(r.orig, r.targets) {
+		return nil
+	}
+	b, err := json.MarshalIndent(recordFile{Version: recordVersion, Targets: r.targets}, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode dotfiles state: %w", err)
+	}
+	if err := os.MkdirAll(filepath.Dir(r.path), 0o700); err != nil {
+		return fmt.Errorf("write dotfiles state %s: %w", r.path, err)
+	}
+	if err := state.WriteFileAtomic(r.path, append(b, '\n'), 0o600); err != nil {
+		return err
+	}
+	r.orig = maps.Clone(r.targets)
+	r.warning = ""
+	return nil
+}
+
+func hashBytes(b []byte) string {
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:])
+}

@@ -1,0 +1,112 @@
+package dotfiles
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Kind is the type of a target in home.
+type Kind string
+
+// Target kinds.
+const (
+	KindFile    Kind = "file"
+	KindDir     Kind = "dir"
+	KindSymlink Kind = "symlink"
+)
+
+// Target is the desired state of one target for this host.
+type Target struct {
+	Path      string      // slash path relative to the target dir
+	Source    string      // slash path relative to Options.SourceDir
+	Kind      Kind        //
+	Perm      fs.FileMode // files and dirs, umask applied
+	Contents  []byte      // files
+	Link      string      // symlinks
+	Absent    bool        // rendered empty without empty_: must not exist
+	Create    bool        // create_: written only when missing
+	Exact     bool        // exact_ dir: unmanaged entries are removed
+	Template  bool
+	Encrypted bool
+	// Sensitive targets never have their contents printed: encrypted,
+	// private_, or rendered from an absolute include or a command.
+	Sensitive bool
+	Entry     *Entry
+}
+
+// Targets renders every entry for this host, in target order. Template
+// errors name the source file and line; entries that call an unsupported
+// template function are recorded as unsupported and left out.
+func (s *SourceState) Targets() ([]*Target, error) {
+	dec := &decrypter{files: s.opts.AgeIdentityFiles}
+	umask := s.opts.umask()
+	out := make([]*Target, 0, len(s.entries))
+	var errs []error
+	for _, e := range s.entries {
+		if e.IsDir {
+			out = append(out, &Target{
+				Path: e.Target, Source: e.Source, Kind: KindDir, Entry: e,
+				Perm: e.Dir.Perm() &^ umask, Exact: e.Dir.Exact, Sensitive: e.Dir.Private,
+			})
+			continue
+		}
+		t, err := s.renderFile(e, dec, umask)
+		switch {
+		case errors.Is(err, errUnsupported):
+			var fe *unsupportedFuncError
+			reason := "unsupported"
+			if errors.As(err, &fe) {
+				reason = fe.Error()
+			}
+			s.unsupportedEntry(e.Source, reason)
+			continue
+		case err != nil:
+			errs = append(errs, err)
+			continue
+		}
+		out = append(out, t)
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return out, nil
+}
+
+func (s *SourceState) renderFile(e *Entry, dec *decrypter, umask fs.FileMode) (*Target, error) {
+	a := e.File
+	b, err := os.ReadFile(filepath.Join(s.opts.SourceDir, filepath.FromSlash(e.Source)))
+	if err != nil {
+		return nil, fmt.Errorf("read source %s: %w", e.Source, err)
+	}
+	t := &Target{
+		Path: e.Target, Source: e.Source, Entry: e, Kind: KindFile,
+		Perm: a.Perm() &^ umask, Create: a.Type == FileCreate,
+		Template: a.Template, Encrypted: a.Encrypted, Sensitive: a.Encrypted || a.Private,
+	}
+	if a.Encrypted {
+		if b, err = dec.decrypt(b); err != nil {
+			return nil, fmt.Errorf("source %s: %w", e.Source, err)
+		}
+	}
+	if a.Template {
+		out, sensitive, err := s.r.render(e.Source, e.Target, b)
+		if err != nil {
+			return nil, fmt.Errorf("render %s: %w", e.Source, err)
+		}
+		b = out
+		t.Sensitive = t.Sensitive || sensitive
+	}
+	if a.Type == FileSymlink {
+		t.Kind, t.Perm = KindSymlink, 0
+		t.Link = strings.TrimSpace(string(b))
+		t.Absent = t.Link == ""
+		return t, nil
+	}
+	t.Contents = b
+	t.Absent = len(b) == 0 && !a.Empty
+	return t, nil
+}

@@ -1,0 +1,174 @@
+package dotfiles
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"maps"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+	"text/template"
+)
+
+// renderer executes source templates. Rendering is sequential; cur holds
+// the state of the render in progress for the template functions.
+type renderer struct {
+	ctx   context.Context
+	opts  *Options
+	root  string             // absolute source root (after .chezmoiroot)
+	base  *template.Template // funcs plus every .chezmoitemplates entry
+	named map[string]bool    // names of .chezmoitemplates entries
+	data  map[string]any     // .chezmoidata merged with Options.Data
+	vars  map[string]any     // the .chezmoi map shared by all renders
+	cur   *renderState
+}
+
+type renderState struct {
+	tmpl      *template.Template
+	sensitive bool
+	depth     int
+}
+
+// newRenderer parses the .chezmoitemplates files (name -> text) once.
+func newRenderer(ctx context.Context, opts *Options, root string, data, vars map[string]any, shared map[string]string) (*renderer, error) {
+	r := &renderer{ctx: ctx, opts: opts, root: root, data: data, vars: vars, named: map[string]bool{}}
+	r.cur = &renderState{}
+	r.base = template.New("").Funcs(r.funcMap()).Option("missingkey=error")
+	names := make([]string, 0, len(shared))
+	for n := range shared {
+		names = append(names, n)
+	}
+	for _, n := range sortedStrings(names) {
+		text, delims, opt := templateDirectives(shared[n])
+		t := r.base.New(n).Delims(delims[0], delims[1])
+		if opt != "" {
+			t.Option(opt)
+		}
+		if _, err := t.Parse(text); err != nil {
+			return nil, fmt.Errorf(".chezmoitemplates/%s: %w", n, err)
+		}
+		r.named[n] = true
+	}
+	return r, nil
+}
+
+// parse parses text as template name in a copy of the shared set.
+func (r *renderer) parse(name, text string) (*template.Template, error) {
+	set, err := r.base.Clone()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	text, delims, opt := templateDirectives(text)
+	t := set.New(name).Delims(delims[0], delims[1])
+	if opt != "" {
+		t.Option(opt)
+	}
+	if _, err := t.Parse(text); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// render executes the source file src (slash path relative to the source
+// root) for target (slash path relative to the target dir). It reports
+// whether the output may hold a secret (include of an absolute path, output).
+func (r *renderer) render(src, target string, text []byte) ([]byte, bool, error) {
+	if err := r.ctx.Err(); err != nil {
+		return nil, false, err
+	}
+	t, err := r.parse(src, string(text))
+	if err != nil {
+		return nil, false, err
+	}
+	r.cur = &renderState{tmpl: t}
+	chez := maps.Clone(r.vars)
+	chez["sourceFile"] = src
+	chez["targetFile"] = filepath.Join(r.opts.TargetDir, filepath.FromSlash(target))
+	data := maps.Clone(r.data)
+	data["chezmoi"] = chez
+	var buf bytes.Buffer
+	if err := t.Execute(&buf, data); err != nil {
+		return nil, false, err
+	}
+	return buf.Bytes(), r.cur.sensitive, nil
+}
+
+// templateDirectives strips chezmoi's "chezmoi:template:" directive lines
+// and returns the delimiters and missingkey option they set.
+func templateDirectives(text string) (string, [2]string, string) {
+	delims := [2]string{"{{", "}}"}
+	opt := ""
+	if !strings.Contains(text, "chezmoi:template:") {
+		return text, delims, opt
+	}
+	var out []string
+	for _, line := range strings.SplitAfter(text, "\n") {
+		_, rest, ok := strings.Cut(line, "chezmoi:template:")
+		if !ok {
+			out = append(out, line)
+			continue
+		}
+		for _, field := range strings.Fields(rest) {
+			k, v, ok := strings.Cut(field, "=")
+			if !ok {
+				continue
+			}
+			v = strings.Trim(v, `"'`)
+			switch k {
+			case "left-delimiter":
+				delims[0] = v
+			case "right-delimiter":
+				delims[1] = v
+			case "missing-key":
+				opt = "missingkey=" + v
+			}
+		}
+	}
+	return strings.Join(out, ""), delims, opt
+}
+
+// chezmoiVars builds the .chezmoi map from opts.
+func chezmoiVars(opts *Options, sourceRoot string) map[string]any {
+	v := opts.Vars
+	home := v.HomeDir
+	if home == "" {
+		home = opts.TargetDir
+	}
+	osRelease := v.OSRelease
+	if osRelease == nil {
+		osRelease = map[string]any{}
+	}
+	return map[string]any{
+		"hostname":     v.Hostname,
+		"fqdnHostname": v.FQDNHostname,
+		"os":           v.OS,
+		"arch":         v.Arch,
+		"username":     v.Username,
+		"group":        v.Group,
+		"uid":          v.UID,
+		"gid":          v.GID,
+		"homeDir":      home,
+		"sourceDir":    sourceRoot,
+		"workingTree":  opts.SourceDir,
+		"destDir":      opts.TargetDir,
+		"osRelease":    osRelease,
+		"kernel":       map[string]any{},
+		"config":       map[string]any{},
+		"executable":   executablePath(),
+		"version":      map[string]any{"version": "hearth"},
+	}
+}
+
+func executablePath() string {
+	p, err := os.Executable()
+	if err != nil {
+		return ""
+	}
+	return p
+}
+
+// templateNames lists the files below a .chezmoitemplates dir as
+// slash-separated names relative to it.
+func templateName(rel string) string { return path.Clean(filepath.ToSlash(rel)) }
