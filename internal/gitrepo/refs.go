@@ -1,0 +1,94 @@
+package gitrepo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// UpdateRef points ref at newID only if it currently points at oldID
+// (compare-and-swap); oldID "" means ref must not exist yet. A mismatch gives
+// an error matching ErrRefChanged and changes nothing.
+func (r *Repo) UpdateRef(ctx context.Context, ref, newID, oldID, reason string) error {
+	if err := checkRefName(ref); err != nil {
+		return fmt.Errorf("update-ref in %s: %w", r.Dir(), err)
+	}
+	if !isHexID(newID) || (oldID != "" && !isHexID(oldID)) {
+		return fmt.Errorf("update-ref %s in %s: new and old values must be full object ids, got %q and %q", ref, r.Dir(), newID, oldID)
+	}
+	if oldID == "" {
+		// The all-zero id tells update-ref "must not exist".
+		oldID = strings.Repeat("0", len(newID))
+	}
+	return r.casRef(ctx, []string{"update-ref", "-m", refReason(reason), ref, newID, oldID}, ref)
+}
+
+// DeleteRef removes ref only if it currently points at oldID.
+func (r *Repo) DeleteRef(ctx context.Context, ref, oldID, reason string) error {
+	if err := checkRefName(ref); err != nil {
+		return fmt.Errorf("update-ref -d in %s: %w", r.Dir(), err)
+	}
+	if !isHexID(oldID) {
+		return fmt.Errorf("update-ref -d %s in %s: old value must be a full object id, got %q", ref, r.Dir(), oldID)
+	}
+	return r.casRef(ctx, []string{"update-ref", "-m", refReason(reason), "-d", ref, oldID}, ref)
+}
+
+func (r *Repo) casRef(ctx context.Context, args []string, ref string) error {
+	_, err := r.run(ctx, call{args: args})
+	var e *Error
+	if errors.As(err, &e) && e.ExitCode != -1 && refRaceMessage(e.Stderr) {
+		e.Kind = ErrRefChanged
+	}
+	return err
+}
+
+func refReason(reason string) string {
+	if reason == "" {
+		return "hearth"
+	}
+	return "hearth: " + strings.ReplaceAll(reason, "\n", " ")
+}
+
+// refRaceMessage recognises git saying a ref was not at the expected value,
+// or was locked by a concurrent writer.
+func refRaceMessage(stderr string) bool {
+	s := strings.ToLower(stderr)
+	return strings.Contains(s, "but expected") || strings.Contains(s, "reference already exists") ||
+		strings.Contains(s, "unable to resolve reference") || strings.Contains(s, "cannot lock ref") ||
+		strings.Contains(s, "incorrect old value")
+}
+
+// Ref is one reference and the object it points at.
+type Ref struct {
+	Name string
+	ID   string
+}
+
+// ListRefs lists the refs under the given prefixes (e.g. "refs/heads/"), or all refs.
+func (r *Repo) ListRefs(ctx context.Context, prefixes ...string) ([]Ref, error) {
+	args := []string{"for-each-ref", "--format=%(objectname) %(refname)"}
+	for _, p := range prefixes {
+		if err := checkRev(p); err != nil {
+			return nil, fmt.Errorf("for-each-ref in %s: %w", r.Dir(), err)
+		}
+	}
+	args = append(args, prefixes...)
+	out, err := r.run(ctx, call{args: args})
+	if err != nil {
+		return nil, err
+	}
+	var refs []Ref
+	for line := range strings.SplitSeq(strings.TrimSpace(string(out)), "\n") {
+		if line == "" {
+			continue
+		}
+		id, name, ok := strings.Cut(line, " ")
+		if !ok {
+			return nil, fmt.Errorf("for-each-ref in %s: unexpected line %q", r.Dir(), line)
+		}
+		refs = append(refs, Ref{Name: name, ID: id})
+	}
+	return refs, nil
+}

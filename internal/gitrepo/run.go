@@ -1,0 +1,170 @@
+package gitrepo
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// call describes one git invocation.
+type call struct {
+	args   []string
+	stdin  io.Reader
+	env    []string
+	dir    string // working directory; "" means the repo's own dir
+	raw    bool   // do not add --git-dir/--work-tree (Open, Init, Clone)
+	okExit []int  // exit codes that are answers, not failures
+	// network marks commands that talk to a remote, so that unreachable
+	// remotes and network timeouts are classified as ErrOffline.
+	network   bool
+	remoteURL string // the remote's URL when known, for local-path checks
+}
+
+// keptGitEnv are the GIT_* variables inherited from hearth's environment:
+// how to reach remotes. Every other GIT_* variable (GIT_DIR, GIT_INDEX_FILE,
+// GIT_WORK_TREE, …) would redirect git away from the repository we name.
+var keptGitEnv = map[string]bool{
+	"GIT_SSH": true, "GIT_SSH_COMMAND": true, "GIT_SSH_VARIANT": true,
+	"GIT_SSL_CAINFO": true, "GIT_SSL_CAPATH": true, "GIT_PROXY_COMMAND": true,
+}
+
+func (r *Repo) environ(extra []string) []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		if (strings.HasPrefix(k, "GIT_") && !keptGitEnv[k]) || strings.HasPrefix(k, "LC_") || k == "LANG" || k == "LANGUAGE" {
+			continue
+		}
+		env = append(env, kv)
+	}
+	global := r.opts.GlobalConfig
+	if global == "" {
+		global = os.DevNull
+	}
+	env = append(env,
+		"LC_ALL=C",
+		"GIT_TERMINAL_PROMPT=0",
+		"GIT_CONFIG_NOSYSTEM=1",
+		"GIT_CONFIG_GLOBAL="+global,
+	)
+	env = append(env, r.opts.Env...)
+	return append(env, extra...)
+}
+
+func (r *Repo) baseArgs(c call) []string {
+	// Automatic gc would fork a detached process that keeps locks after the
+	// command returned; hearth's rounds must own the repository alone.
+	args := []string{"-c", "gc.auto=0", "-c", "maintenance.auto=false"}
+	if r.opts.FsckObjects {
+		args = append(args, "-c", "transfer.fsckObjects=true")
+	}
+	if !c.raw {
+		args = append(args, "--git-dir="+r.GitDir)
+		if r.WorkTree != "" {
+			args = append(args, "--work-tree="+r.WorkTree)
+		}
+	}
+	return args
+}
+
+func (r *Repo) timeout() time.Duration {
+	if r.opts.Timeout > 0 {
+		return r.opts.Timeout
+	}
+	return DefaultTimeout
+}
+
+// run runs git and returns its stdout. Exit codes listed in c.okExit are
+// returned through exitCode with a nil error.
+func (r *Repo) run(ctx context.Context, c call) ([]byte, error) {
+	out, _, _, err := r.runFull(ctx, c)
+	return out, err
+}
+
+func (r *Repo) runCode(ctx context.Context, c call) ([]byte, int, error) {
+	out, _, code, err := r.runFull(ctx, c)
+	return out, code, err
+}
+
+// runFull runs git and returns stdout, stderr (for the few commands that
+// answer there), the exit code and the error.
+func (r *Repo) runFull(ctx context.Context, c call) ([]byte, string, int, error) {
+	ctx, cancel := context.WithTimeout(ctx, r.timeout())
+	defer cancel()
+	full := append(r.baseArgs(c), c.args...)
+	cmd := exec.CommandContext(ctx, "git", full...)
+	cmd.Env = r.environ(c.env)
+	cmd.Dir = c.dir
+	if cmd.Dir == "" {
+		cmd.Dir = r.Dir()
+	}
+	// A new session: no controlling terminal, so ssh cannot stop to ask for
+	// a passphrase, and one process group to kill when the context ends.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	cmd.WaitDelay = 2 * time.Second
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout = &stdout
+	cmd.Stderr = &stderr
+	cmd.Stdin = c.stdin
+	start := time.Now()
+	err := cmd.Run()
+	code := -1
+	if cmd.ProcessState != nil {
+		code = cmd.ProcessState.ExitCode()
+	}
+	r.log.Debug("git", "repo", r.Dir(), "args", redactArgs(c.args), "exit", code, "duration", time.Since(start))
+	if err == nil {
+		return stdout.Bytes(), stderr.String(), 0, nil
+	}
+	var ee *exec.ExitError
+	if errors.As(err, &ee) && ctx.Err() == nil {
+		for _, ok := range c.okExit {
+			if code == ok {
+				return stdout.Bytes(), stderr.String(), code, nil
+			}
+		}
+	}
+	e := &Error{Repo: r.Dir(), Args: redactArgs(c.args), ExitCode: code, Stderr: trimStderr(stderr.String())}
+	switch {
+	case ctx.Err() != nil:
+		e.Err = ctx.Err()
+		e.ExitCode = -1
+	case !errors.As(err, &ee):
+		e.Err = err
+	}
+	if c.network && (ctx.Err() != nil || looksOffline(e.Stderr) || localRemoteMissing(c.remoteURL)) {
+		e.Kind = ErrOffline
+	}
+	return stdout.Bytes(), stderr.String(), code, e
+}
+
+func redactArgs(args []string) []string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		out[i] = redact(a)
+	}
+	return out
+}
+
+// localRemoteMissing reports whether u names a local repository (a path or a
+// file:// URL) that does not exist: an unmounted disk or share is offline,
+// like an unreachable host.
+func localRemoteMissing(u string) bool {
+	switch {
+	case strings.HasPrefix(u, "file://"):
+		p, err := url.Parse(u)
+		return err == nil && !exists(p.Path)
+	case filepath.IsAbs(u):
+		return !exists(u)
+	}
+	return false
+}
