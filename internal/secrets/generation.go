@@ -1,0 +1,191 @@
+package secrets
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/hearth-fleet/hearth/internal/state"
+)
+
+// genDirMode lets owners reach their files by name while nobody else can
+// list which secrets a host has.
+const genDirMode = 0o751
+
+// tmpPrefix marks a generation still being written (or left by a crash).
+const tmpPrefix = ".tmp-"
+
+// layout is the on-disk shape: Root -> GenerationsDir/N.
+type layout struct {
+	root, gens string
+}
+
+// current returns the live generation's number, or 0 when Root does not
+// exist. It refuses a Root that hearth did not make: a real file or
+// directory, or a symlink to anything but a numbered generation in gens.
+func (l layout) current() (int, error) {
+	fi, err := os.Lstat(l.root)
+	if errors.Is(err, fs.ErrNotExist) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("secrets root %s: %w", l.root, err)
+	}
+	if fi.Mode()&fs.ModeSymlink == 0 {
+		return 0, fmt.Errorf("secrets root %s exists and is not a symlink made by hearth; refusing to replace it", l.root)
+	}
+	target, err := os.Readlink(l.root)
+	if err != nil {
+		return 0, fmt.Errorf("secrets root %s: %w", l.root, err)
+	}
+	abs := target
+	if !filepath.IsAbs(abs) {
+		abs = filepath.Join(filepath.Dir(l.root), abs)
+	}
+	abs = filepath.Clean(abs)
+	n, ok := genNumber(filepath.Base(abs))
+	if filepath.Dir(abs) != l.gens || !ok {
+		return 0, fmt.Errorf("secrets root %s is a symlink to %s, not to a generation in %s; refusing to replace it", l.root, target, l.gens)
+	}
+	return n, nil
+}
+
+func genNumber(name string) (int, bool) {
+	if name == "" || name[0] == '0' || strings.TrimLeft(name, "0123456789") != "" {
+		return 0, false
+	}
+	n, err := strconv.Atoi(name)
+	return n, err == nil
+}
+
+func (l layout) genPath(n int) string { return filepath.Join(l.gens, strconv.Itoa(n)) }
+
+// ensureGens creates the generations dir, or checks that an existing one is
+// a real directory owned by us that nobody else can write into (else a
+// local user could plant a generation).
+func (l layout) ensureGens() error {
+	if err := os.MkdirAll(filepath.Dir(l.gens), 0o755); err != nil {
+		return fmt.Errorf("secrets generations dir: %w", err)
+	}
+	if err := os.Mkdir(l.gens, genDirMode); err != nil && !errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("secrets generations dir: %w", err)
+	}
+	fi, err := os.Lstat(l.gens)
+	if err != nil {
+		return fmt.Errorf("secrets generations dir: %w", err)
+	}
+	if !fi.IsDir() {
+		return fmt.Errorf("secrets generations dir %s is not a directory (symlink or file); refusing", l.gens)
+	}
+	if fi.Mode().Perm()&0o022 != 0 {
+		return fmt.Errorf("secrets generations dir %s is writable by group or others (mode %#o); refusing", l.gens, uint32(fi.Mode().Perm()))
+	}
+	if uid, ok := fileUID(fi); ok && uid != os.Geteuid() {
+		return fmt.Errorf("secrets generations dir %s is owned by uid %d, not by us; refusing", l.gens, uid)
+	}
+	return nil
+}
+
+// generations lists the numbered generations, oldest first.
+func (l layout) generations() ([]int, error) {
+	ents, err := os.ReadDir(l.gens)
+	if err != nil {
+		return nil, fmt.Errorf("secrets generations dir: %w", err)
+	}
+	var ns []int
+	for _, e := range ents {
+		if n, ok := genNumber(e.Name()); ok && e.IsDir() {
+			ns = append(ns, n)
+		}
+	}
+	sort.Ints(ns)
+	return ns, nil
+}
+
+// publish makes a finished temp dir generation n: mode 0751, renamed into
+// place, and the rename made durable.
+func (l layout) publish(tmp string, n int) (string, error) {
+	if err := os.Chmod(tmp, genDirMode); err != nil {
+		return "", fmt.Errorf("secrets generation: %w", err)
+	}
+	if err := state.SyncDir(tmp); err != nil {
+		return "", err
+	}
+	dst := l.genPath(n)
+	if err := os.Rename(tmp, dst); err != nil {
+		return "", fmt.Errorf("secrets generation %s: %w", dst, err)
+	}
+	if err := state.SyncDir(l.gens); err != nil {
+		return "", err
+	}
+	return dst, nil
+}
+
+// switchTo points Root at generation dir gen with one rename, so a reader
+// sees the old generation or the new one, never neither.
+func (l layout) switchTo(gen string) error {
+	dir := filepath.Dir(l.root)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("secrets root: %w", err)
+	}
+	for i := 0; ; i++ {
+		tmp := filepath.Join(dir, fmt.Sprintf(".%s.tmp-%d-%d", filepath.Base(l.root), os.Getpid(), i))
+		err := os.Symlink(gen, tmp)
+		if errors.Is(err, fs.ErrExist) && i < 100 {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("secrets root %s: %w", l.root, err)
+		}
+		if err := os.Rename(tmp, l.root); err != nil {
+			os.Remove(tmp)
+			return fmt.Errorf("secrets root %s: switch: %w", l.root, err)
+		}
+		return state.SyncDir(dir)
+	}
+}
+
+// prune removes leftovers of interrupted runs and all but the newest keep
+// generations; the live one is never removed.
+func (l layout) prune(keep, live int) ([]string, error) {
+	ents, err := os.ReadDir(l.gens)
+	if err != nil {
+		return nil, fmt.Errorf("secrets generations dir: %w", err)
+	}
+	var errs []error
+	var removed []string
+	for _, e := range ents {
+		if strings.HasPrefix(e.Name(), tmpPrefix) {
+			p := filepath.Join(l.gens, e.Name())
+			if err := os.RemoveAll(p); err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			removed = append(removed, p)
+		}
+	}
+	ns, err := l.generations()
+	if err != nil {
+		return removed, err
+	}
+	for i := 0; i < len(ns)-keep; i++ {
+		if ns[i] == live {
+			continue
+		}
+		p := l.genPath(ns[i])
+		if err := os.RemoveAll(p); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		removed = append(removed, p)
+	}
+	if len(errs) > 0 {
+		return removed, fmt.Errorf("prune secrets generations: %w", errors.Join(errs...))
+	}
+	return removed, nil
+}

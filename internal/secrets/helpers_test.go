@@ -1,0 +1,204 @@
+package secrets
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"testing"
+
+	"filippo.io/age"
+	"github.com/hearth-fleet/hearth/internal/secrets/sopstest"
+)
+
+// fixture is a sandbox: a key file, sops files and a secrets root, all in
+// one temp dir.
+type fixture struct {
+	t       *testing.T
+	dir     string
+	id      *age.X25519Identity
+	keyFile string
+	owners  *recOwners
+	restart *recRestarter
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	dir := t.TempDir()
+	f := &fixture{t: t, dir: dir, owners: newRecOwners(), restart: &recRestarter{}}
+	f.id, f.keyFile = f.newKey("key.txt")
+	return f
+}
+
+// newKey writes a fresh age identity to a key file in the sandbox.
+func (f *fixture) newKey(name string) (*age.X25519Identity, string) {
+	f.t.Helper()
+	id, text, err := sopstest.NewIdentity()
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	p := filepath.Join(f.dir, name)
+	if err := os.WriteFile(p, text, 0o600); err != nil {
+		f.t.Fatal(err)
+	}
+	return id, p
+}
+
+// sops encrypts plain to the fixture's key (or the given recipients) and
+// writes it as name in the sandbox.
+func (f *fixture) sops(name, format, plain string, recipients ...string) string {
+	f.t.Helper()
+	if len(recipients) == 0 {
+		recipients = []string{f.id.Recipient().String()}
+	}
+	enc, err := sopstest.Encrypt([]byte(plain), format, recipients...)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	p := filepath.Join(f.dir, name)
+	if err := os.WriteFile(p, enc, 0o644); err != nil {
+		f.t.Fatal(err)
+	}
+	return p
+}
+
+func (f *fixture) opts(specs ...Spec) Options {
+	return Options{
+		Root:       filepath.Join(f.dir, "run", "secrets"),
+		AgeKeyFile: f.keyFile,
+		Secrets:    specs,
+		Owners:     f.owners,
+		Restarter:  f.restart,
+	}
+}
+
+func (f *fixture) install(o Options) Report {
+	f.t.Helper()
+	rep, err := Install(context.Background(), o)
+	if err != nil {
+		f.t.Fatalf("Install: %v", err)
+	}
+	return rep
+}
+
+// snapshot is everything visible under a root: the symlink target and the
+// names of the generation dirs and of every file in them with content.
+type snapshot struct {
+	link  string
+	gens  []string
+	files map[string]string
+}
+
+func takeSnapshot(t *testing.T, o Options) snapshot {
+	t.Helper()
+	o = o.withDefaults()
+	var s snapshot
+	s.link, _ = os.Readlink(o.Root) // absent root reads as ""
+	s.files = map[string]string{}
+	ents, err := os.ReadDir(o.GenerationsDir)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		t.Fatal(err)
+	}
+	for _, e := range ents {
+		s.gens = append(s.gens, e.Name())
+	}
+	err = filepath.WalkDir(o.GenerationsDir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return nil
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		s.files[p] = string(data)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// recOwners resolves a fixed user table and records chown calls. As root
+// it also performs them, so owner changes are visible on disk.
+type recOwners struct {
+	mu     sync.Mutex
+	users  map[string][2]int
+	groups map[string]int
+	calls  []string
+}
+
+func newRecOwners() *recOwners {
+	return &recOwners{
+		users:  map[string][2]int{"rain": {4101, 4100}, "svc": {4102, 4102}},
+		groups: map[string]int{"media": 4200, "svc": 4102},
+	}
+}
+
+func (r *recOwners) LookupUser(name string) (int, int, error) {
+	if u, ok := r.users[name]; ok {
+		return u[0], u[1], nil
+	}
+	return 0, 0, fmt.Errorf("unknown user %q", name)
+}
+
+func (r *recOwners) LookupGroup(name string) (int, error) {
+	if g, ok := r.groups[name]; ok {
+		return g, nil
+	}
+	return 0, fmt.Errorf("unknown group %q", name)
+}
+
+func (r *recOwners) Chown(path string, uid, gid int) error {
+	r.mu.Lock()
+	r.calls = append(r.calls, fmt.Sprintf("%s %d:%d", filepath.Base(path), uid, gid))
+	r.mu.Unlock()
+	if os.Geteuid() == 0 {
+		return os.Lchown(path, uid, gid)
+	}
+	return nil
+}
+
+// recRestarter records restarts and fails the units listed in fail.
+type recRestarter struct {
+	mu    sync.Mutex
+	units []string
+	fail  map[string]bool
+}
+
+func (r *recRestarter) Restart(_ context.Context, unit string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.units = append(r.units, unit)
+	if r.fail[unit] {
+		return fmt.Errorf("unit %s failed to restart", unit)
+	}
+	return nil
+}
+
+func (r *recRestarter) take() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := slices.Clone(r.units)
+	r.units = nil
+	return out
+}
+
+type ageIdentity = age.Identity
+
+// countingIdentity counts how often a data key is unwrapped.
+type countingIdentity struct {
+	mu sync.Mutex
+	id age.Identity
+	n  int
+}
+
+func (c *countingIdentity) Unwrap(stanzas []*age.Stanza) ([]byte, error) {
+	c.mu.Lock()
+	c.n++
+	c.mu.Unlock()
+	return c.id.Unwrap(stanzas)
+}

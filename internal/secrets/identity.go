@@ -1,0 +1,119 @@
+package secrets
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"crypto/sha512"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"filippo.io/age"
+	"filippo.io/age/agessh"
+	"golang.org/x/crypto/ssh"
+)
+
+// identities are the private keys this host decrypts with, plus the
+// recipient strings they answer to (for Check, which never decrypts).
+type identities struct {
+	ids        []age.Identity
+	recipients map[string]bool
+}
+
+// errKeyParse hides the parser's own message: age's and ssh's parse errors
+// can quote fragments of the key text.
+var errKeyParse = errors.New("cannot parse the private key (not printed)")
+
+// loadIdentities reads the configured key files. No identity configured is
+// an error: the default sops search (environment, ~/.ssh) is never used.
+func loadIdentities(o Options) (*identities, error) {
+	out := &identities{recipients: map[string]bool{}}
+	if o.AgeKeyFile != "" {
+		data, err := os.ReadFile(o.AgeKeyFile)
+		if err != nil {
+			return nil, fmt.Errorf("age key file: %w", err)
+		}
+		ids, err := age.ParseIdentities(bytes.NewReader(data))
+		if err != nil {
+			return nil, fmt.Errorf("age key file %s: %w", o.AgeKeyFile, errKeyParse)
+		}
+		for _, id := range ids {
+			out.add(id)
+		}
+	}
+	if o.SSHHostKeyFile != "" {
+		if err := out.addSSH(o.SSHHostKeyFile); err != nil {
+			return nil, err
+		}
+	}
+	if len(out.ids) == 0 {
+		return nil, fmt.Errorf("no age identity configured (set the age key file or the SSH host key file)")
+	}
+	return out, nil
+}
+
+func (s *identities) add(id age.Identity) {
+	s.ids = append(s.ids, id)
+	switch v := id.(type) {
+	case *age.X25519Identity:
+		s.recipients[v.Recipient().String()] = true
+	case *age.HybridIdentity:
+		s.recipients[v.Recipient().String()] = true
+	}
+}
+
+// addSSH loads an OpenSSH private key as an age SSH identity and, for
+// ed25519, also as the X25519 identity ssh-to-age derives from it, so files
+// encrypted to either recipient form decrypt.
+func (s *identities) addSSH(file string) error {
+	pemBytes, err := os.ReadFile(file)
+	if err != nil {
+		return fmt.Errorf("ssh host key: %w", err)
+	}
+	sshID, err := agessh.ParseIdentity(pemBytes)
+	if err != nil {
+		return fmt.Errorf("ssh host key %s: %w", file, errKeyParse)
+	}
+	s.ids = append(s.ids, sshID)
+	raw, err := ssh.ParseRawPrivateKey(pemBytes)
+	if err != nil {
+		return fmt.Errorf("ssh host key %s: %w", file, errKeyParse)
+	}
+	if signer, err := ssh.NewSignerFromKey(raw); err == nil {
+		pub := strings.TrimSpace(string(ssh.MarshalAuthorizedKey(signer.PublicKey())))
+		s.recipients[pub] = true
+	}
+	var priv ed25519.PrivateKey
+	switch k := raw.(type) {
+	case ed25519.PrivateKey:
+		priv = k
+	case *ed25519.PrivateKey:
+		priv = *k
+	default:
+		return nil // RSA keys work only through the SSH recipient form.
+	}
+	x, err := x25519FromEd25519(priv)
+	if err != nil {
+		return fmt.Errorf("ssh host key %s: convert to age: %w", file, err)
+	}
+	s.add(x)
+	return nil
+}
+
+// x25519FromEd25519 derives the X25519 identity whose scalar is the clamped
+// SHA-512 of the ed25519 seed: the same key an ed25519 signer uses, in
+// Montgomery form.
+func x25519FromEd25519(priv ed25519.PrivateKey) (*age.X25519Identity, error) {
+	h := sha512.Sum512(priv.Seed())
+	defer clear(h[:])
+	enc, err := bech32Encode("age-secret-key-", h[:32])
+	if err != nil {
+		return nil, err
+	}
+	id, err := age.ParseX25519Identity(strings.ToUpper(enc))
+	if err != nil {
+		return nil, errKeyParse
+	}
+	return id, nil
+}
