@@ -1,0 +1,271 @@
+package syncer
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/hearth-fleet/hearth/internal/gitrepo"
+)
+
+// merger settles a merge of local (ours) and remote (theirs) commits into a
+// tree with no conflict markers on any live path.
+type merger struct {
+	opts   *Options
+	repo   *gitrepo.Repo
+	ours   string
+	theirs string
+	base   string
+	edits  []gitrepo.TreeEdit
+	found  []Conflict
+}
+
+// merge returns a merge commit of ours and theirs (ours first), and the
+// conflicts it recorded.
+func merge(ctx context.Context, o *Options, repo *gitrepo.Repo, ours, theirs string) (string, []Conflict, error) {
+	base, err := repo.MergeBase(ctx, ours, theirs)
+	if err != nil {
+		return "", nil, fmt.Errorf("merge %s with %s: %w", short(ours), short(theirs), err)
+	}
+	res, err := repo.MergeTree(ctx, ours, theirs)
+	if err != nil {
+		return "", nil, err
+	}
+	m := &merger{opts: o, repo: repo, ours: ours, theirs: theirs, base: base}
+	for _, c := range res.Conflicts {
+		if c.Path == ManifestPath {
+			continue // rebuilt below in every case
+		}
+		if err := m.settle(ctx, c); err != nil {
+			return "", nil, fmt.Errorf("merge %s with %s: %s: %w", short(ours), short(theirs), c.Path, err)
+		}
+	}
+	if err := m.rebuildManifest(ctx); err != nil {
+		return "", nil, err
+	}
+	tree, err := repo.BuildTree(ctx, res.Tree, m.edits)
+	if err != nil {
+		return "", nil, err
+	}
+	now := o.Now()
+	msg := fmt.Sprintf("hearth: merge %s into %s on %s", short(theirs), short(ours), o.Host)
+	if len(m.found) > 0 {
+		msg += fmt.Sprintf(" (%d conflict(s) settled by policy %s)", len(m.found), o.Policy)
+	}
+	id, err := repo.CommitTree(ctx, gitrepo.CommitSpec{
+		Tree: tree, Parents: []string{ours, theirs}, Message: msg,
+		Author:   signature(o, now),
+		Trailers: trailers(o, now),
+	})
+	return id, m.found, err
+}
+
+// settle resolves one conflicted path.
+func (m *merger) settle(ctx context.Context, c gitrepo.Conflict) error {
+	switch {
+	case c.Ours.ID == "" && c.Theirs.ID == "":
+		return nil // deleted on both sides: nothing live to protect
+	case c.Ours.ID == "":
+		// Modify (theirs) vs delete (ours): the modification stays.
+		m.put(c.Path, c.Theirs)
+		return nil
+	case c.Theirs.ID == "":
+		m.put(c.Path, c.Ours)
+		return nil
+	}
+	oursWin, winTime, loseTime, err := m.winner(ctx, c.Path)
+	if err != nil {
+		return err
+	}
+	win, lose := c.Theirs, c.Ours
+	winSide, loseRev := "remote", m.ours
+	if oursWin {
+		win, lose = c.Ours, c.Theirs
+		winSide, loseRev = "local", m.theirs
+	}
+	kind := "whole-file"
+	merged := win
+	if textual(c) {
+		data, lost, err := m.threeWay(ctx, c, oursWin)
+		if err != nil {
+			return err
+		}
+		id, err := m.repo.HashObject(ctx, data)
+		if err != nil {
+			return err
+		}
+		merged = gitrepo.Stage{Mode: win.Mode, ID: id}
+		kind = "hunks"
+		if !lost {
+			m.put(c.Path, merged) // every hunk merged: nobody's edit was set aside
+			return nil
+		}
+	}
+	m.put(c.Path, merged)
+
+	loserHost, err := m.hostOf(ctx, loseRev, c.Path, !oursWin)
+	if err != nil {
+		return err
+	}
+	winnerHost, err := m.hostOf(ctx, map[bool]string{true: m.ours, false: m.theirs}[oursWin], c.Path, oursWin)
+	if err != nil {
+		return err
+	}
+	id := conflictID(c.Path, lose.ID, win.ID)
+	sidecar := path.Join(ConflictDir, c.Path+"~"+sanitizeHost(loserHost)+"~"+id)
+	m.edits = append(m.edits, gitrepo.TreeEdit{Path: sidecar, Mode: gitrepo.ModeFile, ID: lose.ID})
+	m.found = append(m.found, Conflict{
+		ID: id, Path: c.Path, Sidecar: sidecar,
+		Base: c.Base.ID, Ours: c.Ours.ID, Theirs: c.Theirs.ID,
+		Winner: winSide, WinnerHost: winnerHost, LoserHost: loserHost,
+		WinnerTime: winTime, LoserTime: loseTime,
+		Policy: m.opts.Policy, Kind: kind, MergedBy: m.opts.Host, Recorded: m.opts.Now().UTC(),
+	})
+	m.opts.Logger.Info("conflict settled", "path", c.Path, "winner", winnerHost, "sidecar", sidecar, "kind", kind)
+	return nil
+}
+
+func (m *merger) put(p string, s gitrepo.Stage) {
+	m.edits = append(m.edits, gitrepo.TreeEdit{Path: p, Mode: s.Mode, ID: s.ID})
+}
+
+// winner applies the policy; for newest, the side whose last commit touching
+// the file is newer wins, ties go to the remote.
+func (m *merger) winner(ctx context.Context, p string) (oursWin bool, winTime, loseTime time.Time, err error) {
+	_, tOurs, err := m.repo.LastChange(ctx, m.ours, p)
+	if err != nil {
+		return false, winTime, loseTime, err
+	}
+	_, tTheirs, err := m.repo.LastChange(ctx, m.theirs, p)
+	if err != nil {
+		return false, winTime, loseTime, err
+	}
+	switch m.opts.Policy {
+	case PolicyLocal:
+		oursWin = true
+	case PolicyRemote:
+		oursWin = false
+	default:
+		oursWin = tOurs.After(tTheirs)
+	}
+	if oursWin {
+		return true, tOurs, tTheirs, nil
+	}
+	return false, tTheirs, tOurs, nil
+}
+
+// textual reports whether a path can be merged hunk by hunk: regular files on
+// both sides whose names do not say they are encrypted. Binary content is
+// checked in threeWay.
+func textual(c gitrepo.Conflict) bool {
+	regular := func(s gitrepo.Stage) bool {
+		return s.ID == "" || s.Mode == gitrepo.ModeFile || s.Mode == gitrepo.ModeExec
+	}
+	base := path.Base(c.Path)
+	encrypted := strings.Contains(base, "encrypted_") || strings.HasSuffix(base, ".age") || strings.HasSuffix(base, ".asc")
+	return regular(c.Base) && regular(c.Ours) && regular(c.Theirs) && !encrypted
+}
+
+// threeWay merges the text; overlapping hunks take the winner's text. Binary
+// content falls back to the winner's whole file. lost reports whether any of
+// the loser's text did not make it into the result.
+func (m *merger) threeWay(ctx context.Context, c gitrepo.Conflict, oursWin bool) (data []byte, lost bool, err error) {
+	var blobs [3][]byte
+	for i, s := range []gitrepo.Stage{c.Base, c.Ours, c.Theirs} {
+		if s.ID == "" {
+			continue
+		}
+		b, err := m.repo.ReadBlob(ctx, s.ID)
+		if err != nil {
+			return nil, false, err
+		}
+		blobs[i] = b
+	}
+	if isBinary(blobs[0]) || isBinary(blobs[1]) || isBinary(blobs[2]) {
+		if oursWin {
+			return blobs[1], true, nil
+		}
+		return blobs[2], true, nil
+	}
+	favor := gitrepo.FavorTheirs
+	if oursWin {
+		favor = gitrepo.FavorOurs
+	}
+	out, overlaps, err := m.repo.MergeFile(ctx, blobs[0], blobs[1], blobs[2], favor)
+	return out, overlaps > 0, err
+}
+
+func isBinary(b []byte) bool { return bytes.IndexByte(b[:min(len(b), 8000)], 0) >= 0 }
+
+// hostOf names the host that made a side's last change to p: this host for
+// our side's own commits, else the Hearth-Host trailer, else the author.
+func (m *merger) hostOf(ctx context.Context, rev, p string, local bool) (string, error) {
+	id, _, err := m.repo.LastChange(ctx, rev, p)
+	if err != nil || id == "" {
+		return "unknown", err
+	}
+	info, err := m.repo.ReadCommit(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	if h := trailerValue(info.Message, TrailerHost); h != "" {
+		return h, nil
+	}
+	if local {
+		return m.opts.Host, nil
+	}
+	return info.Author.Name, nil
+}
+
+// rebuildManifest writes the union of both sides' manifests plus this merge's
+// conflicts, whenever either side or this merge touched it. A line merge of
+// JSON could be valid text and invalid JSON, so it is never trusted.
+func (m *merger) rebuildManifest(ctx context.Context) error {
+	var sides [3]*Manifest
+	for i, rev := range []string{m.base, m.ours, m.theirs} {
+		man, err := readManifest(ctx, m.repo, rev)
+		if err != nil {
+			m.opts.Logger.Warn("conflict manifest unreadable; its entries are kept from the other side", "commit", short(rev), "err", err)
+			man = &Manifest{}
+		}
+		sides[i] = man
+	}
+	merged := mergeManifests(sides[0], sides[1], sides[2])
+	merged.Conflicts = append(merged.Conflicts, m.found...)
+	if len(merged.Conflicts) == 0 && len(sides[1].Conflicts) == 0 && len(sides[2].Conflicts) == 0 {
+		return nil
+	}
+	data, err := merged.encode()
+	if err != nil {
+		return err
+	}
+	id, err := m.repo.HashObject(ctx, data)
+	if err != nil {
+		return err
+	}
+	m.edits = append(m.edits, gitrepo.TreeEdit{Path: ManifestPath, Mode: gitrepo.ModeFile, ID: id})
+	return nil
+}
+
+// conflictID is short, stable for the same pair of versions, and unique enough
+// within one repository.
+func conflictID(p, loser, winner string) string {
+	h := sha256.Sum256([]byte(p + "\x00" + loser + "\x00" + winner))
+	return hex.EncodeToString(h[:])[:10]
+}
+
+func sanitizeHost(h string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '/' || r == '~' || r < ' ' {
+			return '_'
+		}
+		return r
+	}, h)
+}
+
+func short(id string) string { return id[:min(len(id), 12)] }

@@ -1,0 +1,276 @@
+package syncer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/hearth-fleet/hearth/internal/gitrepo"
+)
+
+// AppliedRef records the commit last applied to the outside world.
+const AppliedRef = "refs/hearth/applied"
+
+const remoteName = "origin"
+
+// Round runs one sync round (DESIGN section 3). Offline and lost push races
+// are results, not errors; an error means the round could not do its job and
+// the next round starts over from whatever state this one left, which is
+// always a state it can finish.
+func Round(ctx context.Context, o Options) (*Report, error) {
+	o.setDefaults()
+	rep := &Report{}
+	repo, cloned, err := openOrClone(ctx, &o)
+	if err != nil {
+		return nil, err
+	}
+	rep.Cloned = cloned
+	if removed, err := repo.RemoveStaleLocks(ctx, 2*time.Second); err != nil {
+		o.Logger.Warn("could not check for stale git locks", "repo", o.Dir, "err", err)
+	} else if len(removed) > 0 {
+		o.Logger.Warn("removed git locks left by a killed process", "locks", removed)
+	}
+	if err := repo.SetRemote(ctx, remoteName, o.Remote); err != nil {
+		return nil, err
+	}
+	trackRef := "refs/remotes/" + remoteName + "/" + o.Branch
+	branchRef := "refs/heads/" + o.Branch
+
+	// 1. Capture and commit.
+	if o.Hooks.Capture != nil {
+		if err := o.Hooks.Capture(ctx); err != nil {
+			return nil, fmt.Errorf("capture: %w", err)
+		}
+	}
+	local, committed, err := commitWorkTree(ctx, &o, repo, branchRef)
+	if err != nil {
+		return nil, err
+	}
+	rep.Committed = committed
+
+	// 2–4. Fetch, merge, push; again when another host wins the race.
+	target := local
+	for attempt := 0; ; attempt++ {
+		rep.Attempts = attempt + 1
+		err := repo.Fetch(ctx, remoteName, "+"+branchRef+":"+trackRef)
+		if errors.Is(err, gitrepo.ErrOffline) {
+			o.Logger.Warn("remote unreachable; local commits kept for the next round", "remote", o.Remote)
+			rep.Result = ResultOffline
+			break
+		}
+		if err != nil && !missingRemoteBranch(err) {
+			return nil, fmt.Errorf("fetch: %w", err)
+		}
+		remote, err := optionalRev(ctx, repo, trackRef)
+		if err != nil {
+			return nil, err
+		}
+		rep.Remote = remote
+		target, err = combine(ctx, &o, repo, local, remote, rep)
+		if err != nil {
+			return nil, err
+		}
+		if target == remote || target == "" {
+			rep.Result = ResultOK
+			break
+		}
+		if o.beforePush != nil {
+			o.beforePush()
+		}
+		err = repo.Push(ctx, remoteName, target, branchRef, remote)
+		if err == nil {
+			rep.Pushed = true
+			rep.Remote = target
+			rep.Result = ResultOK
+			break
+		}
+		if errors.Is(err, gitrepo.ErrOffline) {
+			rep.Result = ResultOffline
+			break
+		}
+		if !errors.Is(err, gitrepo.ErrRejected) {
+			return nil, fmt.Errorf("push: %w", err)
+		}
+		if attempt >= o.Retries {
+			o.Logger.Warn("lost the push race too often; the next round retries", "attempts", attempt+1)
+			rep.Result = ResultPending
+			break
+		}
+		o.Logger.Info("another host pushed first; merging again", "attempt", attempt+1)
+		o.Sleep(ctx, o.Backoff(attempt))
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+	}
+
+	// 5. Move the work tree and the branch to the result, then apply.
+	if target != "" && target != local {
+		if err := advance(ctx, repo, branchRef, local, target); err != nil {
+			// Edited during the round: leave it, the next round commits the
+			// edit and merges it with target, which the remote already has.
+			o.Logger.Warn("work tree changed during the round; left for the next round", "err", err)
+			rep.Deferred = err.Error()
+			target = local
+		}
+	}
+	rep.Local = target
+	if rep.Remote != "" && target != "" {
+		rep.Pending, err = countAhead(ctx, repo, target, rep.Remote)
+		if err != nil {
+			return nil, err
+		}
+	}
+	if o.Hooks.Apply != nil && rep.Deferred == "" {
+		if err := o.Hooks.Apply(ctx); err != nil {
+			return rep, fmt.Errorf("apply: %w", err)
+		}
+	}
+	if target != "" {
+		old, _ := optionalRev(ctx, repo, AppliedRef)
+		if old != target {
+			if err := repo.UpdateRef(ctx, AppliedRef, target, old, "applied"); err != nil {
+				return rep, err
+			}
+		}
+	}
+	return rep, nil
+}
+
+// combine returns the commit both sides should end at: fast-forward, nothing
+// to do, or a merge commit.
+func combine(ctx context.Context, o *Options, repo *gitrepo.Repo, local, remote string, rep *Report) (string, error) {
+	switch {
+	case remote == "":
+		return local, nil // a new, empty remote: our history goes first
+	case local == "" || local == remote:
+		return remote, nil
+	}
+	if ok, err := repo.IsAncestor(ctx, remote, local); err != nil {
+		return "", err
+	} else if ok {
+		return local, nil
+	}
+	if ok, err := repo.IsAncestor(ctx, local, remote); err != nil {
+		return "", err
+	} else if ok {
+		return remote, nil
+	}
+	m, conflicts, err := merge(ctx, o, repo, local, remote)
+	if err != nil {
+		return "", err
+	}
+	rep.Merged = true
+	rep.Conflicts = conflicts
+	return m, nil
+}
+
+// commitWorkTree commits everything in the work tree that differs from the
+// branch, and returns the branch tip afterwards ("" for an unborn branch with
+// nothing to commit).
+func commitWorkTree(ctx context.Context, o *Options, repo *gitrepo.Repo, branchRef string) (string, bool, error) {
+	head, err := optionalRev(ctx, repo, branchRef)
+	if err != nil {
+		return "", false, err
+	}
+	tree, err := repo.SnapshotWorkTree(ctx, head)
+	if err != nil {
+		return "", false, err
+	}
+	var parents []string
+	if head != "" {
+		headTree, err := repo.RevParse(ctx, head+"^{tree}")
+		if err != nil {
+			return "", false, err
+		}
+		if headTree == tree {
+			return head, false, nil
+		}
+		parents = []string{head}
+	} else if empty, err := repo.EmptyTree(ctx); err != nil {
+		return "", false, err
+	} else if tree == empty {
+		return "", false, nil
+	}
+	now := o.Now()
+	id, err := repo.CommitTree(ctx, gitrepo.CommitSpec{
+		Tree: tree, Parents: parents,
+		Message:  "hearth: edits on " + o.Host,
+		Author:   signature(o, now),
+		Trailers: trailers(o, now),
+	})
+	if err != nil {
+		return "", false, err
+	}
+	// The index is made to match the new commit so the work tree is clean.
+	if err := repo.UpdateRef(ctx, branchRef, id, head, "commit local edits"); err != nil {
+		return "", false, err
+	}
+	if err := repo.ResetIndex(ctx, id); err != nil {
+		return "", false, err
+	}
+	return id, true, nil
+}
+
+// advance moves the work tree from `from` to `to` and then the branch. git
+// refuses, changing nothing, when a path it must write was edited meanwhile.
+func advance(ctx context.Context, repo *gitrepo.Repo, branchRef, from, to string) error {
+	if from != "" {
+		if err := repo.ResetIndex(ctx, from); err != nil {
+			return err
+		}
+	}
+	if err := repo.Checkout(ctx, from, to); err != nil {
+		return err
+	}
+	return repo.UpdateRef(ctx, branchRef, to, from, "sync")
+}
+
+func openOrClone(ctx context.Context, o *Options) (*gitrepo.Repo, bool, error) {
+	if _, err := os.Stat(filepath.Join(o.Dir, ".git")); err == nil {
+		repo, err := gitrepo.Open(ctx, o.Dir, o.Git)
+		return repo, false, err
+	}
+	entries, err := os.ReadDir(o.Dir)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, false, fmt.Errorf("source dir %s: %w", o.Dir, err)
+	}
+	if len(entries) > 0 {
+		return nil, false, fmt.Errorf("source dir %s exists, is not empty and is not a git clone; move it away or make it a clone of %s", o.Dir, o.Remote)
+	}
+	if err := os.MkdirAll(filepath.Dir(o.Dir), 0o755); err != nil {
+		return nil, false, fmt.Errorf("source dir %s: %w", o.Dir, err)
+	}
+	repo, err := gitrepo.Clone(ctx, o.Remote, o.Dir, gitrepo.CloneOptions{Branch: o.Branch}, o.Git)
+	var ge *gitrepo.Error
+	if errors.As(err, &ge) && strings.Contains(ge.Stderr, "not found in upstream") {
+		// An empty remote (or one without our branch): start the history here;
+		// the first push creates the branch.
+		o.Logger.Info("remote has no branch yet; starting a new history", "remote", o.Remote, "branch", o.Branch)
+		repo, err = gitrepo.Init(ctx, o.Dir, false, o.Branch, o.Git)
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("first clone of %s: %w", o.Remote, err)
+	}
+	return repo, true, nil
+}
+
+func optionalRev(ctx context.Context, repo *gitrepo.Repo, rev string) (string, error) {
+	id, err := repo.RevParse(ctx, rev)
+	if errors.Is(err, gitrepo.ErrNotFound) {
+		return "", nil
+	}
+	return id, err
+}
+
+func countAhead(ctx context.Context, repo *gitrepo.Repo, local, remote string) (int, error) {
+	return repo.CountCommits(ctx, remote, local)
+}
+
+func missingRemoteBranch(err error) bool {
+	var e *gitrepo.Error
+	return errors.As(err, &e) && strings.Contains(strings.ToLower(e.Stderr), "find remote ref")
+}
