@@ -2,6 +2,7 @@ package syncer
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
@@ -88,7 +89,8 @@ func tree(t testing.TB, dir string) map[string]string {
 		if err != nil {
 			return err
 		}
-		out[rel] = fi.Mode().Perm().String() + "\n" + string(b)
+		// git keeps only the exec bit, so that is all hosts must agree on.
+		out[rel] = fmt.Sprintf("exec=%v\n", fi.Mode().Perm()&0o100 != 0) + string(b)
 		return nil
 	})
 	if err != nil {
