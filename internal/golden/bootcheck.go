@@ -76,23 +76,22 @@ func BootCheck(ctx context.Context, opts Options) (Outcome, error) {
 	if warning != "" {
 		out.Warnings = append(out.Warnings, warning)
 	}
-	b := st.Boot
-	sameBoot := b != nil && b.ID == bootID && b.System == booted
-	if sameBoot && (!b.Done || b.Action == ActionReboot || b.Action == ActionRollback) {
-		// Interrupted (or the reboot it asked for has not happened): finish it.
+	// One verdict per boot: a check already recorded for this boot is
+	// finished (if interrupted) or reported again, never redone or recounted.
+	if b := st.Boot; b != nil && b.ID == bootID && b.System == booted {
 		out.Resumed = true
-		r.o.Logger.Info("resuming the boot check of this boot", "action", b.Action, "verdict", b.Verdict)
+		r.o.Logger.Info("boot already checked; finishing its decision", "action", b.Action, "verdict", b.Verdict, "done", b.Done)
 	} else {
 		r.o.Logger.Info("checking boot", "booted", booted, "golden", st.Golden, "checks", len(r.o.Checks))
 		v := r.o.Health.WaitHealthy(ctx, r.o.Checks, r.o.Timeout, r.o.Sustain, r.o.Interval)
 		out.Results = v.Results
-		st.Boot = r.decide(&st, booted, bootID, v, !sameBoot)
+		st.Boot = r.decide(&st, booted, bootID, v)
 		if err := r.save(st); err != nil {
 			return out, err
 		}
 	}
 	err = r.act(ctx, &st)
-	b = st.Boot
+	b := st.Boot
 	out.Result, out.Verdict, out.Message = resultOf(st, b), b.Verdict, b.Message
 	out.Golden, out.Failing, out.Wanted = st.Golden, b.Failing, b.Wanted
 	out.Attempts, out.MaxAttempts = st.Attempts, st.MaxAttempts
@@ -104,8 +103,8 @@ func BootCheck(ctx context.Context, opts Options) (Outcome, error) {
 }
 
 // decide turns a verdict into the action for this boot, counting the failed
-// boot against its generation (once per boot).
-func (r *runner) decide(st *State, booted, bootID string, v health.Verdict, firstCheckOfBoot bool) *Boot {
+// boot against its generation.
+func (r *runner) decide(st *State, booted, bootID string, v health.Verdict) *Boot {
 	b := &Boot{ID: bootID, System: booted, Time: r.o.Now().UTC(), Verdict: Green, Failing: v.Failing}
 	for _, res := range v.Results {
 		if !res.Required && !res.OK {
@@ -129,9 +128,7 @@ func (r *runner) decide(st *State, booted, bootID string, v health.Verdict, firs
 		if st.Candidate != booted {
 			st.Candidate, st.Attempts = booted, 0
 		}
-		if firstCheckOfBoot {
-			st.Attempts++
-		}
+		st.Attempts++
 		switch {
 		case st.Attempts < st.MaxAttempts:
 			b.Action = ActionReboot
@@ -156,9 +153,13 @@ func (r *runner) decide(st *State, booted, bootID string, v health.Verdict, firs
 }
 
 // act carries out st.Boot.Action. Each step may already have happened in an
-// interrupted run, so each is safe to repeat.
+// interrupted run, so each is safe to repeat. A finished decision that asked
+// for a reboot asks again: the machine is evidently still up.
 func (r *runner) act(ctx context.Context, st *State) error {
 	b := st.Boot
+	if b.Done && b.Action != ActionReboot && b.Action != ActionRollback {
+		return nil
+	}
 	if err := r.writeMOTD(*st); err != nil {
 		// The motd is a report, not a decision: log and go on.
 		r.o.Logger.Warn("could not write the message of the day", "file", r.o.MOTDPath, "err", err)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -13,6 +14,7 @@ import (
 )
 
 func TestGoodBootPinsGolden(t *testing.T) {
+	t.Parallel()
 	m := newMachine(t)
 	v1 := m.install(goodSystem("v1"))
 	st := m.state()
@@ -25,15 +27,14 @@ func TestGoodBootPinsGolden(t *testing.T) {
 	}
 	// Checking the golden generation again changes nothing.
 	m.boot()
-	wantResult(t, m.check(), ResultGoldenHealthy)
+	m.expect(ResultGoldenHealthy)
 
 	// The next good generation replaces golden, and the old golden is no
 	// longer rooted by the golden profile.
 	v2 := m.build(goodSystem("v2"))
 	m.deploy(v2)
 	m.boot()
-	out := m.check()
-	wantResult(t, out, ResultPinned)
+	m.expect(ResultPinned)
 	gens, err := m.nix.Generations(m.opts.GoldenProfile)
 	if err != nil {
 		t.Fatal(err)
@@ -47,15 +48,15 @@ func TestGoodBootPinsGolden(t *testing.T) {
 }
 
 func TestBadBootOnceThenGood(t *testing.T) {
+	t.Parallel()
 	m := newMachine(t)
 	v1 := m.install(goodSystem("v1"))
 	v2 := m.build(goodSystem("v2"))
 	m.deploy(v2)
 	m.setNetDown(true)
 	m.boot()
-	out := m.check()
-	wantResult(t, out, ResultRetry)
-	if out.Attempts != 1 || !out.Rebooting || m.reboots.count() != 1 || strings.Join(out.Failing, ",") != "net" {
+	out := m.expect(ResultRetry)
+	if out.Attempts != 1 || !out.Rebooting || m.reboots.count() != 1 || !slices.Contains(out.Failing, "net") {
 		t.Fatalf("first bad boot: %+v, reboots %d", out, m.reboots.count())
 	}
 	if motd := m.motd(); !strings.Contains(motd, "RED") || !strings.Contains(motd, "net") {
@@ -66,8 +67,7 @@ func TestBadBootOnceThenGood(t *testing.T) {
 	}
 	m.setNetDown(false)
 	m.boot()
-	out = m.check()
-	wantResult(t, out, ResultPinned)
+	out = m.expect(ResultPinned)
 	if st := m.state(); st.Golden != v2 || st.Attempts != 0 || st.Candidate != "" {
 		t.Fatalf("after the good retry: %+v", st)
 	}
@@ -77,17 +77,19 @@ func TestBadBootOnceThenGood(t *testing.T) {
 }
 
 func TestBadBootTwiceRollsBack(t *testing.T) {
+	t.Parallel()
 	m := newMachine(t)
 	v1 := m.install(goodSystem("v1"))
 	bad := m.build(badSystem("bad"))
 	m.deploy(bad)
 	m.boot()
-	wantResult(t, m.check(), ResultRetry)
+	m.expect(ResultRetry)
 	if got := m.boot(); got != bad {
 		t.Fatalf("the retry booted %s, want %s", got, bad)
 	}
-	out := m.check()
-	wantResult(t, out, ResultRolledBack)
+	if out := m.expect(ResultRolledBack); !out.Rebooting || out.Golden != v1 {
+		t.Fatalf("rollback outcome %+v: want rebooting into golden %s", out, v1)
+	}
 	if m.profilePath(m.opts.SystemProfile) != v1 {
 		t.Fatalf("system profile = %s, want golden %s", m.profilePath(m.opts.SystemProfile), v1)
 	}
@@ -106,29 +108,29 @@ func TestBadBootTwiceRollsBack(t *testing.T) {
 	if got := m.boot(); got != v1 {
 		t.Fatalf("after rollback booted %s, want golden %s", got, v1)
 	}
-	wantResult(t, m.check(), ResultGoldenHealthy)
+	m.expect(ResultGoldenHealthy)
 	if m.reboots.count() != 2 {
 		t.Fatalf("reboots = %d after the golden boot, want still 2", m.reboots.count())
 	}
 }
 
 func TestGoldenFailingDoesNotLoop(t *testing.T) {
+	t.Parallel()
 	m := newMachine(t)
 	v1 := m.install(goodSystem("v1"))
 	bad := m.build(badSystem("bad"))
 	m.deploy(bad)
 	m.boot()
-	wantResult(t, m.check(), ResultRetry)
+	m.expect(ResultRetry)
 	m.boot()
-	wantResult(t, m.check(), ResultRolledBack)
+	m.expect(ResultRolledBack)
 	// Golden breaks too (say the network is gone): no ping-pong, ever.
 	m.setNetDown(true)
 	for i := 0; i < 3; i++ {
 		if got := m.boot(); got != v1 {
 			t.Fatalf("boot %d: booted %s, want golden %s", i, got, v1)
 		}
-		out := m.check()
-		wantResult(t, out, ResultGoldenFailing)
+		out := m.expect(ResultGoldenFailing)
 		if out.Rebooting || !strings.Contains(out.Message, "not rolling back") {
 			t.Fatalf("golden failing: %+v", out)
 		}
@@ -145,14 +147,13 @@ func TestGoldenFailingDoesNotLoop(t *testing.T) {
 }
 
 func TestFailingWithoutGoldenStaysUp(t *testing.T) {
+	t.Parallel()
 	m := newMachine(t)
 	bad := m.build(badSystem("bad"))
 	m.deploy(bad)
-	for i, want := range []string{ResultRetry, ResultNoGolden, ResultNoGolden} {
+	for _, want := range []string{ResultRetry, ResultNoGolden, ResultNoGolden} {
 		m.boot()
-		if out := m.check(); out.Result != want {
-			t.Fatalf("boot %d: result %s (%s), want %s", i, out.Result, out.Message, want)
-		}
+		m.expect(want)
 	}
 	if m.reboots.count() != 1 || len(testutil.ReadActivations(t, m.actLog)) != 0 {
 		t.Fatalf("reboots %d, activations %v; want 1 and none", m.reboots.count(), testutil.ReadActivations(t, m.actLog))
@@ -160,6 +161,7 @@ func TestFailingWithoutGoldenStaysUp(t *testing.T) {
 }
 
 func TestRefusesRollbackToMissingGolden(t *testing.T) {
+	t.Parallel()
 	m := newMachine(t)
 	v1 := m.install(goodSystem("v1"))
 	bad := m.build(badSystem("bad"))
@@ -184,9 +186,11 @@ func TestRefusesRollbackToMissingGolden(t *testing.T) {
 		t.Fatalf("golden %s still exists: %v", v1, err)
 	}
 	m.boot()
-	wantResult(t, m.check(), ResultRetry)
+	m.expect(ResultRetry)
 	m.boot()
-	out, err := BootCheck(context.Background(), m.opts)
+	opts := m.opts
+	opts.Timeout = deadlineFor(ResultGoldenMissing)
+	out, err := BootCheck(context.Background(), opts)
 	if !errors.Is(err, ErrGoldenMissing) || out.Result != ResultGoldenMissing || !strings.Contains(err.Error(), v1) {
 		t.Fatalf("BootCheck = %+v, %v; want ErrGoldenMissing naming %s", out, err, v1)
 	}
@@ -206,6 +210,7 @@ func TestRefusesRollbackToMissingGolden(t *testing.T) {
 }
 
 func TestCorruptStateReportedAndRebuilt(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ name, content string }{
 		{"garbage", "\x00\x01not json"},
 		{"truncated", `{"schema": 1, "golden": "/nix/st`},
@@ -230,10 +235,7 @@ func TestCorruptStateReportedAndRebuilt(t *testing.T) {
 				t.Fatalf("Status problems %q golden %s; want the file named and golden %s from its profile", rep.Problems, rep.Golden.StorePath, v1)
 			}
 			m.boot()
-			out, err := BootCheck(context.Background(), m.opts)
-			if err != nil {
-				t.Fatal(err)
-			}
+			out := m.expect(ResultGoldenHealthy)
 			if len(out.Warnings) != 1 || !strings.Contains(out.Warnings[0], path) || out.Result != ResultGoldenHealthy {
 				t.Fatalf("outcome %+v; want a warning naming %s and golden healthy", out, path)
 			}
@@ -248,6 +250,7 @@ func TestCorruptStateReportedAndRebuilt(t *testing.T) {
 }
 
 func TestGoldenSurvivesCollectGarbage(t *testing.T) {
+	t.Parallel()
 	m := newMachine(t)
 	v1 := m.install(goodSystem("v1"))
 	v2 := m.build(goodSystem("v2"))
