@@ -2,7 +2,6 @@ package secrets
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -84,36 +83,37 @@ func (f *fixture) install(o Options) Report {
 	return rep
 }
 
-// snapshot is everything visible under a root: the symlink target and the
-// names of the generation dirs and of every file in them with content.
-type snapshot struct {
-	link  string
-	gens  []string
-	files map[string]string
-}
+// snapshot maps every path under a sandbox dir to what it is: a file's mode
+// and content, a symlink's target, a directory's mode.
+type snapshot map[string]string
 
-func takeSnapshot(t *testing.T, o Options) snapshot {
+func takeSnapshot(t *testing.T, dir string) snapshot {
 	t.Helper()
-	o = o.withDefaults()
-	var s snapshot
-	s.link, _ = os.Readlink(o.Root) // absent root reads as ""
-	s.files = map[string]string{}
-	ents, err := os.ReadDir(o.GenerationsDir)
-	if err != nil && !errors.Is(err, os.ErrNotExist) {
-		t.Fatal(err)
-	}
-	for _, e := range ents {
-		s.gens = append(s.gens, e.Name())
-	}
-	err = filepath.WalkDir(o.GenerationsDir, func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return nil
-		}
-		data, err := os.ReadFile(p)
+	s := snapshot{}
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
-		s.files[p] = string(data)
+		fi, err := d.Info()
+		if err != nil {
+			return err
+		}
+		switch {
+		case d.Type()&os.ModeSymlink != 0:
+			target, err := os.Readlink(p)
+			if err != nil {
+				return err
+			}
+			s[p] = "-> " + target
+		case d.IsDir():
+			s[p] = fmt.Sprintf("dir %v", fi.Mode())
+		default:
+			data, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			s[p] = fmt.Sprintf("%v %q", fi.Mode(), data)
+		}
 		return nil
 	})
 	if err != nil {
