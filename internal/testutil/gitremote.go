@@ -3,6 +3,7 @@ package testutil
 import (
 	"bytes"
 	"errors"
+	"io"
 	"net"
 	"net/http"
 	"net/http/cgi"
@@ -106,6 +107,9 @@ func (r *Remote) handler() http.Handler {
 	return &cgi.Handler{
 		Path: r.backend,
 		Dir:  r.root,
+		// http-backend's complaints (a missing repository asked for on
+		// purpose) would only clutter test output; the client reports them.
+		Stderr: io.Discard,
 		Env: []string{
 			"GIT_PROJECT_ROOT=" + r.root,
 			"GIT_HTTP_EXPORT_ALL=1",

@@ -1,0 +1,90 @@
+package gitrepo
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/hearth-fleet/hearth/internal/testutil"
+)
+
+// sshKey makes an ed25519 key pair with ssh-keygen and returns the private
+// key path and the public key line.
+func sshKey(t *testing.T, name string) (string, string) {
+	t.Helper()
+	testutil.RequireProgram(t, "ssh-keygen")
+	key := filepath.Join(t.TempDir(), name)
+	if out, err := runProgram("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", name, "-f", key); err != nil {
+		t.Fatalf("ssh-keygen: %v: %s", err, out)
+	}
+	pub, err := os.ReadFile(key + ".pub")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := strings.Fields(string(pub))
+	return key, f[0] + " " + f[1]
+}
+
+func TestVerifyCommit(t *testing.T) {
+	ctx := context.Background()
+	r := newWork(t)
+	aliceKey, alicePub := sshKey(t, "alice")
+	malloryKey, _ := sshKey(t, "mallory")
+	allowed := filepath.Join(t.TempDir(), "allowed_signers")
+	if err := os.WriteFile(allowed, []byte("alice@example.com "+alicePub+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	base := commitFiles(t, r, "", map[string]*string{"a": s("a\n")}, testAuthor.When)
+	signed := func(key string) string {
+		testutil.Git(t, r.WorkTree, "-c", "gpg.format=ssh", "-c", "user.signingkey="+key,
+			"commit", "--quiet", "--allow-empty", "-S", "-m", "signed by "+filepath.Base(key))
+		return testutil.Git(t, r.WorkTree, "rev-parse", "HEAD")
+	}
+	if err := r.UpdateRef(ctx, "refs/heads/main", base, "", "t"); err != nil {
+		t.Fatal(err)
+	}
+	byAlice := signed(aliceKey)
+	byMallory := signed(malloryKey)
+	tests := []struct {
+		name    string
+		commit  string
+		allowed string
+		want    string // principal
+		wantErr string
+	}{
+		{name: "signed by an allowed key", commit: byAlice, allowed: allowed, want: "alice@example.com"},
+		{name: "unsigned", commit: base, allowed: allowed, wantErr: "no SSH signature"},
+		{name: "signed by an unknown key", commit: byMallory, allowed: allowed, wantErr: "principal"},
+		{name: "missing allowed signers file", commit: byAlice, allowed: filepath.Join(t.TempDir(), "none"), wantErr: "allowed signers file"},
+		{name: "option-like revision", commit: "--help", allowed: allowed, wantErr: "invalid revision"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			signer, err := r.VerifyCommit(ctx, tt.commit, tt.allowed)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("VerifyCommit = %+v, %v; want error containing %q", signer, err, tt.wantErr)
+				}
+				if strings.HasPrefix(tt.commit, "-") {
+					return
+				}
+				if !strings.Contains(err.Error(), tt.commit) {
+					t.Errorf("error %q does not name the commit", err)
+				}
+				if tt.name != "missing allowed signers file" && !errors.Is(err, ErrBadSignature) {
+					t.Errorf("error %q is not ErrBadSignature", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if signer.Principal != tt.want || !strings.HasPrefix(signer.Fingerprint, "SHA256:") || signer.KeyType != "ED25519" {
+				t.Errorf("signer = %+v, want principal %s with an ED25519 fingerprint", signer, tt.want)
+			}
+		})
+	}
+}
