@@ -43,6 +43,7 @@ func readVersion(t *testing.T, storePath string) string {
 }
 
 func TestBuildExactRevNotCheckout(t *testing.T) {
+	t.Parallel()
 	_, n, repo := setup(t)
 	rev1 := repo.Commit(t, testutil.NixSystem{Version: "v1"})
 	rev2 := repo.Commit(t, testutil.NixSystem{Version: "v2"})
@@ -79,6 +80,7 @@ func TestBuildExactRevNotCheckout(t *testing.T) {
 }
 
 func TestBuildOutLinkIsGCRoot(t *testing.T) {
+	t.Parallel()
 	env, n, repo := setup(t)
 	rooted := repo.Commit(t, testutil.NixSystem{Version: "rooted"})
 	loose := repo.Commit(t, testutil.NixSystem{Version: "loose"})
@@ -98,6 +100,7 @@ func TestBuildOutLinkIsGCRoot(t *testing.T) {
 }
 
 func TestBuildFailureNamesRefAndCause(t *testing.T) {
+	t.Parallel()
 	_, n, repo := setup(t)
 	rev := repo.Commit(t, testutil.NixSystem{Version: "broken", FailBuild: true})
 	var log bytes.Buffer
@@ -116,6 +119,7 @@ func TestBuildFailureNamesRefAndCause(t *testing.T) {
 }
 
 func TestBuildTimeout(t *testing.T) {
+	t.Parallel()
 	_, n, repo := setup(t)
 	rev := repo.Commit(t, testutil.NixSystem{Version: "slow", BuildSeconds: 60})
 	start := time.Now()
@@ -129,6 +133,7 @@ func TestBuildTimeout(t *testing.T) {
 }
 
 func TestFlakeRefValidation(t *testing.T) {
+	t.Parallel()
 	rev := strings.Repeat("a", 40)
 	tests := []struct {
 		name    string

@@ -22,6 +22,7 @@ func storePaths(gens []nixsys.Generation) []string {
 }
 
 func TestProfileGenerations(t *testing.T) {
+	t.Parallel()
 	env, n, repo := setup(t)
 	ctx := context.Background()
 	v1 := repo.Build(t, testutil.NixSystem{Version: "v1"})
@@ -68,6 +69,7 @@ func TestProfileGenerations(t *testing.T) {
 }
 
 func TestSetProfileRefusesNonStorePaths(t *testing.T) {
+	t.Parallel()
 	env, n, repo := setup(t)
 	v1 := repo.Build(t, testutil.NixSystem{Version: "v1"})
 	profile := filepath.Join(env.ProfilesDir, "system")
@@ -95,6 +97,7 @@ func TestSetProfileRefusesNonStorePaths(t *testing.T) {
 }
 
 func TestStorePathResolvesChains(t *testing.T) {
+	t.Parallel()
 	env, n, repo := setup(t)
 	v1 := repo.Build(t, testutil.NixSystem{Version: "v1"})
 	dir := t.TempDir()
@@ -131,6 +134,7 @@ func TestStorePathResolvesChains(t *testing.T) {
 }
 
 func TestSwitchToConfigurationRunsGenerationScript(t *testing.T) {
+	t.Parallel()
 	env, _, repo := setup(t)
 	log := filepath.Join(t.TempDir(), "activations")
 	n := nixsys.New(nixsys.Options{Env: append(env.Vars, testutil.ActivationLogEnv+"="+log)})
@@ -166,6 +170,7 @@ func TestSwitchToConfigurationRunsGenerationScript(t *testing.T) {
 }
 
 func TestRebootNeeded(t *testing.T) {
+	t.Parallel()
 	_, _, repo := setup(t)
 	base := repo.Build(t, testutil.NixSystem{Version: "base"})
 	tests := []struct {
@@ -201,6 +206,7 @@ func TestRebootNeeded(t *testing.T) {
 }
 
 func TestAddRootSurvivesGC(t *testing.T) {
+	t.Parallel()
 	env, n, repo := setup(t)
 	kept := repo.Build(t, testutil.NixSystem{Version: "kept"})
 	lost := repo.Build(t, testutil.NixSystem{Version: "lost"})
