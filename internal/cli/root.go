@@ -30,6 +30,10 @@ small fleet of hosts in sync through plain git remotes. Every host is equal.`,
 		newConfigCmd(a),
 		newStatusCmd(a),
 		newLockCmd(a),
+		newSyncCmd(a),
+		newApplyCmd(a),
+		newDiffCmd(a),
+		newConflictsCmd(a),
 	)
 	return root
 }

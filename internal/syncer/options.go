@@ -49,6 +49,7 @@ type Options struct {
 	Sleep   func(context.Context, time.Duration) // default: a context-aware sleep
 
 	beforePush func() // tests: lets another host win the race
+	message    string // commit message for the local commit; default "hearth: edits on HOST"
 }
 
 func (o *Options) setDefaults() {

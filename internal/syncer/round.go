@@ -196,9 +196,13 @@ func commitWorkTree(ctx context.Context, o *Options, repo *gitrepo.Repo, branchR
 		return "", false, nil
 	}
 	now := o.Now()
+	msg := o.message
+	if msg == "" {
+		msg = "hearth: edits on " + o.Host
+	}
 	id, err := repo.CommitTree(ctx, gitrepo.CommitSpec{
 		Tree: tree, Parents: parents,
-		Message:  "hearth: edits on " + o.Host,
+		Message:  msg,
 		Author:   signature(o, now),
 		Trailers: trailers(o, now),
 	})

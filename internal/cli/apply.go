@@ -1,0 +1,59 @@
+package cli
+
+import (
+	"fmt"
+
+	"github.com/hearth-fleet/hearth/internal/dotfiles"
+	"github.com/hearth-fleet/hearth/internal/dotsync"
+	"github.com/hearth-fleet/hearth/internal/state"
+	"github.com/spf13/cobra"
+)
+
+func newApplyCmd(a *app) *cobra.Command {
+	var force bool
+	cmd := &cobra.Command{
+		Use:   "apply",
+		Short: "Make home match the dotfiles source (no network)",
+		Long: `Write what differs between the dotfiles source state and home. A target
+edited in home since hearth last wrote it is held, never overwritten, unless
+--force is given.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := a.config()
+			if err != nil {
+				return err
+			}
+			opts := dotsync.DotfilesOptions(cfg, dotsync.Env{Getenv: a.inv.Env.Getenv, Logger: a.logger()})
+			opts.Force = force
+			var rep *dotfiles.ApplyReport
+			// apply shares the sync lock: both write home and the state file.
+			err = a.runJob(cmd.Context(), cfg, "sync", "apply", func(rec *state.Record) error {
+				var err error
+				rep, err = dotfiles.Apply(cmd.Context(), opts)
+				if rep != nil {
+					rec.Details["changed"] = rep.Writes
+					rec.Details["held"] = len(rep.Held)
+				}
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			if a.json {
+				return a.printJSON(rep)
+			}
+			for _, c := range rep.Changes {
+				fmt.Fprintf(a.stdout(), "%s %s\n", c.Action, c.Target)
+			}
+			for _, c := range rep.Held {
+				fmt.Fprintf(a.stdout(), "held %s: %s\n", c.Target, c.Reason)
+			}
+			for _, u := range rep.Unsupported {
+				fmt.Fprintf(a.stdout(), "unsupported %s: %s\n", u.Source, u.Reason)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&force, "force", false, "overwrite home edits and restore deleted targets")
+	return cmd
+}

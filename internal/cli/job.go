@@ -1,0 +1,38 @@
+package cli
+
+import (
+	"context"
+	"time"
+
+	"github.com/hearth-fleet/hearth/internal/config"
+	"github.com/hearth-fleet/hearth/internal/state"
+)
+
+// lockWait bounds how long a run waits for another run of the same job.
+const lockWait = 30 * time.Second
+
+// runJob holds the lock lockName while fn runs and leaves job's status
+// record: fn fills it in; an error from fn marks it failed.
+func (a *app) runJob(ctx context.Context, cfg *config.Config, lockName, job string, fn func(rec *state.Record) error) error {
+	l, err := state.AcquireLock(ctx, cfg.StateDir, lockName, lockWait, a.commandLine())
+	if err != nil {
+		return err
+	}
+	defer l.Unlock()
+	rec := state.Record{Job: job, Host: cfg.Host, Started: time.Now().UTC(), Details: map[string]any{}}
+	err = fn(&rec)
+	rec.Finished = time.Now().UTC()
+	if err != nil {
+		rec.Result = state.ResultFailed
+		rec.Error = err.Error()
+	} else if rec.Result == "" {
+		rec.Result = state.ResultOK
+	}
+	if werr := state.WriteRecord(cfg.StateDir, rec); werr != nil {
+		a.logger().Error("could not write the status record", "job", job, "err", werr)
+		if err == nil {
+			err = werr
+		}
+	}
+	return err
+}

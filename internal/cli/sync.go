@@ -1,0 +1,82 @@
+package cli
+
+import (
+	"fmt"
+
+	"github.com/hearth-fleet/hearth/internal/dotsync"
+	"github.com/hearth-fleet/hearth/internal/state"
+	"github.com/spf13/cobra"
+)
+
+func newSyncCmd(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:   "sync",
+		Short: "Run one dotfile sync round: capture, fetch, merge, push, apply",
+		Long: `Run one dotfile sync round. Home edits of managed files are captured into
+the source repository and committed; the remote is fetched and merged (never
+rebased: overlapping edits are settled by conflict_policy and the losing
+version kept as a sidecar, see 'hearth conflicts'); the result is pushed with
+a lease and applied to home, where targets edited meanwhile are left alone.
+An unreachable remote or a lost push race is not a failure (exit 0).`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := a.config()
+			if err != nil {
+				return err
+			}
+			var res *dotsync.Result
+			err = a.runJob(cmd.Context(), cfg, "sync", "sync", func(rec *state.Record) error {
+				var err error
+				res, err = dotsync.Round(cmd.Context(), cfg, dotsync.Env{Getenv: a.inv.Env.Getenv, Logger: a.logger()})
+				if res != nil && res.Sync != nil {
+					s := res.Sync
+					rec.Result, rec.Commit = s.Result, s.Local
+					rec.Details["remote_commit"] = s.Remote
+					rec.Details["pending_commits"] = s.Pending
+					rec.Details["conflicts"] = res.OpenConflicts
+					rec.Details["conflicts_recorded"] = len(s.Conflicts)
+					rec.Details["held"] = len(res.Held)
+					rec.Details["captured"] = len(res.Captured)
+					rec.Details["applied"] = len(res.Applied)
+				}
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			if a.json {
+				return a.printJSON(res)
+			}
+			return printSync(a, res)
+		},
+	}
+}
+
+func printSync(a *app, res *dotsync.Result) error {
+	s := res.Sync
+	w := a.stdout()
+	fmt.Fprintf(w, "sync %s: local %s, remote %s", s.Result, short(s.Local), short(s.Remote))
+	if s.Pending > 0 {
+		fmt.Fprintf(w, ", %d commit(s) not yet pushed", s.Pending)
+	}
+	fmt.Fprintln(w)
+	for _, c := range res.Captured {
+		fmt.Fprintf(w, "  captured %s\n", c.Target)
+	}
+	for _, c := range s.Conflicts {
+		fmt.Fprintf(w, "  conflict %s on %s: kept %s's version, %s's saved as %s\n", c.ID, c.Path, c.WinnerHost, c.LoserHost, c.Sidecar)
+	}
+	for _, c := range res.Applied {
+		fmt.Fprintf(w, "  %s %s\n", c.Action, c.Target)
+	}
+	for _, c := range res.Held {
+		fmt.Fprintf(w, "  held %s: %s\n", c.Target, c.Reason)
+	}
+	if s.Deferred != "" {
+		fmt.Fprintln(w, "  the source changed during the round; the next round finishes it")
+	}
+	if res.OpenConflicts > 0 {
+		fmt.Fprintf(w, "%d conflict(s) to look at: hearth conflicts\n", res.OpenConflicts)
+	}
+	return nil
+}

@@ -1,0 +1,120 @@
+// Package dotsync is dotfile sync: the generic syncer driven with the
+// dotfiles engine as its capture and apply hooks, configured from the
+// config file. The CLI and the demo both run rounds through it.
+package dotsync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+
+	"github.com/hearth-fleet/hearth/internal/config"
+	"github.com/hearth-fleet/hearth/internal/dotfiles"
+	"github.com/hearth-fleet/hearth/internal/syncer"
+)
+
+// Env is what a round takes from its process besides the config.
+type Env struct {
+	Getenv func(string) string
+	Logger *slog.Logger
+}
+
+// Result is one round: the repository side and the home side.
+type Result struct {
+	Sync          *syncer.Report         `json:"sync"`
+	Captured      []*dotfiles.Change     `json:"captured"`
+	Applied       []*dotfiles.Change     `json:"applied"`
+	Held          []*dotfiles.Change     `json:"held"`
+	Unsupported   []dotfiles.Unsupported `json:"unsupported,omitempty"`
+	OpenConflicts int                    `json:"open_conflicts"`
+}
+
+// StateFile is where the dotfiles engine keeps what it last wrote to home.
+func StateFile(cfg *config.Config) string {
+	return filepath.Join(cfg.StateDir, "dotfiles-targets.json")
+}
+
+// DotfilesOptions maps the config onto the dotfiles engine.
+func DotfilesOptions(cfg *config.Config, env Env) dotfiles.Options {
+	vars := dotfiles.DefaultVars()
+	vars.Hostname, vars.FQDNHostname = cfg.Host, cfg.Host
+	vars.HomeDir = cfg.Dotfiles.TargetDir
+	return dotfiles.Options{
+		SourceDir:        cfg.Dotfiles.SourceDir,
+		TargetDir:        cfg.Dotfiles.TargetDir,
+		StatePath:        StateFile(cfg),
+		Vars:             vars,
+		AgeIdentityFiles: cfg.Dotfiles.AgeIdentities,
+		Getenv:           env.Getenv,
+		Logger:           env.Logger,
+	}
+}
+
+// SyncOptions maps the config onto the syncer, without hooks.
+func SyncOptions(cfg *config.Config, env Env) syncer.Options {
+	return syncer.Options{
+		Dir:     cfg.Dotfiles.SourceDir,
+		Remote:  cfg.Dotfiles.Remote,
+		Branch:  cfg.Dotfiles.Branch,
+		Host:    cfg.Host,
+		Policy:  syncer.Policy(cfg.Dotfiles.ConflictPolicy),
+		Retries: cfg.Dotfiles.PushRetries,
+		Logger:  env.Logger,
+	}
+}
+
+// ErrNoRemote: dotfile sync is not configured.
+var ErrNoRemote = errors.New("dotfiles.remote is not set in the config; dotfile sync is off")
+
+// Round runs one dotfile sync round: capture home edits into the source,
+// sync the source repository, apply the result to home.
+func Round(ctx context.Context, cfg *config.Config, env Env) (*Result, error) {
+	if cfg.Dotfiles.Remote == "" {
+		return nil, ErrNoRemote
+	}
+	if err := os.MkdirAll(cfg.StateDir, 0o755); err != nil {
+		return nil, fmt.Errorf("state dir %s: %w", cfg.StateDir, err)
+	}
+	res := &Result{}
+	dopts := DotfilesOptions(cfg, env)
+	sopts := SyncOptions(cfg, env)
+	sopts.Hooks = syncer.Hooks{
+		Capture: func(ctx context.Context) error {
+			if _, err := os.Stat(filepath.Join(cfg.Dotfiles.SourceDir, ".git")); err != nil {
+				return nil // first round: nothing cloned yet, nothing to capture into
+			}
+			rep, err := dotfiles.Capture(ctx, dopts)
+			if err != nil {
+				return err
+			}
+			res.Captured = rep.Captured
+			return nil
+		},
+		Apply: func(ctx context.Context) error {
+			rep, err := dotfiles.Apply(ctx, dopts)
+			if err != nil {
+				return err
+			}
+			res.Applied, res.Held, res.Unsupported = rep.Changes, rep.Held, rep.Unsupported
+			return nil
+		},
+	}
+	rep, err := syncer.Round(ctx, sopts)
+	res.Sync = rep
+	if n, merr := syncer.OpenConflicts(cfg.Dotfiles.SourceDir); merr == nil {
+		res.OpenConflicts = n
+	} else if err == nil {
+		env.logger().Warn("conflict manifest unreadable", "err", merr)
+	}
+	return res, err
+}
+
+func (e Env) logger() *slog.Logger {
+	if e.Logger != nil {
+		return e.Logger
+	}
+	return slog.New(slog.DiscardHandler)
+}
