@@ -27,7 +27,7 @@ func (r *Repo) BuildTree(ctx context.Context, base string, edits []TreeEdit) (st
 		}
 		if e.Delete {
 			// Mode 0 removes the path from the index.
-			fmt.Fprintf(&info, "0 %s\t%s\x00", strings.Repeat("0", 40), e.Path)
+			fmt.Fprintf(&info, "0 %s\t%s\x00", strings.Repeat("0", r.idLen), e.Path)
 			continue
 		}
 		switch e.Mode {

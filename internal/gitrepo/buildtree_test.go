@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/hearth-fleet/hearth/internal/testutil"
 )
 
 func TestBuildTree(t *testing.T) {
@@ -111,5 +113,32 @@ func TestBuildTreeRefusesBadEdits(t *testing.T) {
 				t.Errorf("BuildTree accepted %+v (tree %s)", tt.edit, tree)
 			}
 		})
+	}
+}
+
+// Deleting a path writes a null id of the repository's hash length.
+func TestBuildTreeSHA256(t *testing.T) {
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "r")
+	testutil.Git(t, "", "init", "--quiet", "--object-format=sha256", dir)
+	r, err := Open(ctx, dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := r.HashObject(ctx, []byte("a"))
+	if err != nil || len(a) != 64 {
+		t.Fatalf("HashObject in a sha256 repository = %q, %v", a, err)
+	}
+	base, err := r.BuildTree(ctx, "", []TreeEdit{{Path: "a", Mode: ModeFile, ID: a}, {Path: "b", Mode: ModeFile, ID: a}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tree, err := r.BuildTree(ctx, base, []TreeEdit{{Path: "b", Delete: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries, err := r.LsTree(ctx, tree, true)
+	if err != nil || len(entries) != 1 || entries[0].Path != "a" {
+		t.Errorf("tree after deleting b = %+v, %v; want only a", entries, err)
 	}
 }

@@ -129,3 +129,18 @@ func TestUpdateRefCompareAndSwap(t *testing.T) {
 		t.Errorf("ListRefs = %+v, %v; want main at c2", refs, err)
 	}
 }
+
+func TestSymbolicRef(t *testing.T) {
+	ctx := context.Background()
+	r := newWork(t)
+	if got, err := r.SymbolicRef(ctx, "HEAD"); err != nil || got != "refs/heads/main" {
+		t.Errorf("SymbolicRef(HEAD) = %q, %v; want refs/heads/main (unborn is fine)", got, err)
+	}
+	c := commitFiles(t, r, "", map[string]*string{"a": s("a\n")}, testAuthor.When)
+	if err := r.UpdateRef(ctx, "refs/heads/main", c, "", "t"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.SymbolicRef(ctx, "refs/heads/main"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("SymbolicRef of a plain ref: %v, want ErrNotFound", err)
+	}
+}

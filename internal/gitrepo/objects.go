@@ -145,11 +145,11 @@ func (r *Repo) LastChangeTime(ctx context.Context, rev, path string) (time.Time,
 	if s == "" {
 		return time.Time{}, nil
 	}
-	sec, err := strconv.ParseInt(s, 10, 64)
+	t, err := parseUnix(s)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("log %s -- %s in %s: bad commit time %q", rev, path, r.Dir(), s)
 	}
-	return time.Unix(sec, 0), nil
+	return t, nil
 }
 
 // EmptyTree writes the empty tree and returns its id (it differs between

@@ -92,3 +92,19 @@ func (r *Repo) ListRefs(ctx context.Context, prefixes ...string) ([]Ref, error) 
 	}
 	return refs, nil
 }
+
+// SymbolicRef returns the ref a symbolic ref such as HEAD points at, e.g.
+// "refs/heads/main", or an error matching ErrNotFound when it is not symbolic.
+func (r *Repo) SymbolicRef(ctx context.Context, name string) (string, error) {
+	if err := checkRefName(name); err != nil {
+		return "", fmt.Errorf("symbolic-ref in %s: %w", r.Dir(), err)
+	}
+	out, code, err := r.runCode(ctx, call{args: []string{"symbolic-ref", "--quiet", name}, okExit: []int{1}})
+	if err != nil {
+		return "", err
+	}
+	if code == 1 {
+		return "", fmt.Errorf("symbolic-ref %s in %s: %w", name, r.Dir(), ErrNotFound)
+	}
+	return strings.TrimSpace(string(out)), nil
+}

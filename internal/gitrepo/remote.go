@@ -34,7 +34,8 @@ func (r *Repo) remoteURL(ctx context.Context, remote string) string {
 
 // Fetch fetches refspecs (e.g. "+refs/heads/main:refs/remotes/origin/main")
 // from remote, a remote name or URL. An unreachable remote gives an error
-// matching ErrOffline; anything else is a plain failure.
+// matching ErrOffline, a source ref the remote does not have one matching
+// ErrNotFound; anything else is a plain failure.
 func (r *Repo) Fetch(ctx context.Context, remote string, refspecs ...string) error {
 	if remote == "" || strings.HasPrefix(remote, "-") {
 		return fmt.Errorf("fetch in %s: invalid remote %q", r.Dir(), redact(remote))
@@ -46,6 +47,11 @@ func (r *Repo) Fetch(ctx context.Context, remote string, refspecs ...string) err
 	}
 	args := append([]string{"fetch", "--quiet", "--no-tags", "--no-recurse-submodules", "--no-write-fetch-head", "--end-of-options", remote}, refspecs...)
 	_, err := r.run(ctx, call{args: args, network: true, remoteURL: r.remoteURL(ctx, remote)})
+	var e *Error
+	if errors.As(err, &e) && e.Kind == nil && strings.Contains(e.Stderr, "couldn't find remote ref") {
+		// A branch nobody has pushed yet: the first host creates it.
+		e.Kind = ErrNotFound
+	}
 	return err
 }
 

@@ -202,6 +202,9 @@ func TestFetchOffline(t *testing.T) {
 			if errors.Is(err, ErrOffline) != tt.wantOffline {
 				t.Errorf("Fetch error %q: offline = %v, want %v", err, !tt.wantOffline, tt.wantOffline)
 			}
+			if tt.name == "missing branch on a live remote" && !errors.Is(err, ErrNotFound) {
+				t.Errorf("Fetch of a branch the remote lacks: %v, want ErrNotFound", err)
+			}
 			if tt.wantNot != "" && strings.Contains(err.Error(), tt.wantNot) {
 				t.Errorf("error %q leaks %q", err, tt.wantNot)
 			}

@@ -45,6 +45,7 @@ type Repo struct {
 	WorkTree string
 	opts     Options
 	log      *slog.Logger
+	idLen    int // hex length of object ids: 40 (sha1) or 64 (sha256)
 }
 
 // Dir is the path that names the repository in messages: the work tree, or
@@ -64,7 +65,7 @@ func newRepo(gitDir, workTree string, opts Options) *Repo {
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	return &Repo{GitDir: gitDir, WorkTree: workTree, opts: opts, log: log}
+	return &Repo{GitDir: gitDir, WorkTree: workTree, opts: opts, log: log, idLen: 40}
 }
 
 // Open opens the repository whose work tree (or, for a bare repository, git
@@ -79,7 +80,7 @@ func Open(ctx context.Context, dir string, opts Options) (*Repo, error) {
 	// GIT_CEILING_DIRECTORIES stops discovery at dir's parent, so a
 	// non-repository inside some other repository is reported, not adopted.
 	out, err := probe.run(ctx, call{
-		args: []string{"rev-parse", "--is-bare-repository", "--absolute-git-dir"},
+		args: []string{"rev-parse", "--is-bare-repository", "--absolute-git-dir", "--show-object-format"},
 		dir:  abs,
 		env:  []string{"GIT_CEILING_DIRECTORIES=" + filepath.Dir(abs)},
 		raw:  true,
@@ -88,15 +89,21 @@ func Open(ctx context.Context, dir string, opts Options) (*Repo, error) {
 		return nil, fmt.Errorf("open git repo %s: not a git repository: %w", abs, err)
 	}
 	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
-	if len(lines) != 2 {
+	if len(lines) != 3 {
 		return nil, fmt.Errorf("open git repo %s: unexpected rev-parse output %q", abs, out)
 	}
 	gitDir := lines[1]
+	idLen := 40
+	if lines[2] == "sha256" {
+		idLen = 64
+	}
 	if lines[0] == "true" {
 		if !samePath(gitDir, abs) {
 			return nil, fmt.Errorf("open git repo %s: the repository is %s, not this directory", abs, gitDir)
 		}
-		return newRepo(gitDir, "", opts), nil
+		r := newRepo(gitDir, "", opts)
+		r.idLen = idLen
+		return r, nil
 	}
 	top, err := probe.run(ctx, call{args: []string{"rev-parse", "--show-toplevel"}, dir: abs, raw: true})
 	if err != nil {
@@ -105,7 +112,9 @@ func Open(ctx context.Context, dir string, opts Options) (*Repo, error) {
 	if !samePath(strings.TrimSpace(string(top)), abs) {
 		return nil, fmt.Errorf("open git repo %s: it is inside the work tree %s, not its top", abs, strings.TrimSpace(string(top)))
 	}
-	return newRepo(gitDir, abs, opts), nil
+	r := newRepo(gitDir, abs, opts)
+	r.idLen = idLen
+	return r, nil
 }
 
 func samePath(a, b string) bool {
