@@ -33,7 +33,7 @@ func readActual(abs string) (actual, error) {
 	switch {
 	case fi.Mode().IsRegular():
 		a.kind = KindFile
-		if a.contents, err = os.ReadFile(abs); err != nil {
+		if a.contents, err = readFast(abs, fi.Size()); err != nil {
 			return actual{}, fmt.Errorf("read %s: %w", abs, err)
 		}
 		a.sum = hashBytes(a.contents)

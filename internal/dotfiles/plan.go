@@ -42,9 +42,13 @@ func makePlan(ctx context.Context, opts Options) (*plan, error) {
 		p.warnings = append(p.warnings, recs.warning)
 		st.opts.logger().Warn("dotfiles: " + recs.warning)
 	}
+	// Read home for every target first, overlapping the reads.
+	acts := make([]actual, len(targets))
+	actErrs := make([]error, len(targets))
+	parallel(len(targets), func(i int) { acts[i], actErrs[i] = readActual(p.abs(targets[i].Path)) })
 	desired := map[string]bool{}
 	var heldDirs []string
-	for _, t := range targets {
+	for i, t := range targets {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
@@ -53,10 +57,10 @@ func makePlan(ctx context.Context, opts Options) (*plan, error) {
 			p.hold(t, actual{}, ReasonParentHeld)
 			continue
 		}
-		a, err := readActual(p.abs(t.Path))
-		if err != nil {
-			return nil, err
+		if actErrs[i] != nil {
+			return nil, actErrs[i]
 		}
+		a := acts[i]
 		switch t.Kind {
 		case KindDir:
 			if !p.planDir(t, a) {

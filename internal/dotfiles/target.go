@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 )
@@ -45,8 +44,17 @@ func (s *SourceState) Targets() ([]*Target, error) {
 	dec := &decrypter{files: s.opts.AgeIdentityFiles}
 	umask := s.opts.umask()
 	out := make([]*Target, 0, len(s.entries))
+	// Read every source file first, overlapping the reads; rendering
+	// stays sequential.
+	raw := make([][]byte, len(s.entries))
+	rawErrs := make([]error, len(s.entries))
+	parallel(len(s.entries), func(i int) {
+		if e := s.entries[i]; !e.IsDir {
+			raw[i], rawErrs[i] = readFast(filepath.Join(s.opts.SourceDir, filepath.FromSlash(e.Source)), 0)
+		}
+	})
 	var errs []error
-	for _, e := range s.entries {
+	for i, e := range s.entries {
 		if e.IsDir {
 			out = append(out, &Target{
 				Path: e.Target, Source: e.Source, Kind: KindDir, Entry: e,
@@ -54,7 +62,11 @@ func (s *SourceState) Targets() ([]*Target, error) {
 			})
 			continue
 		}
-		t, err := s.renderFile(e, dec, umask)
+		if rawErrs[i] != nil {
+			errs = append(errs, fmt.Errorf("read source %s: %w", e.Source, rawErrs[i]))
+			continue
+		}
+		t, err := s.renderFile(e, raw[i], dec, umask)
 		switch {
 		case errors.Is(err, errUnsupported):
 			var fe *unsupportedFuncError
@@ -76,12 +88,9 @@ func (s *SourceState) Targets() ([]*Target, error) {
 	return out, nil
 }
 
-func (s *SourceState) renderFile(e *Entry, dec *decrypter, umask fs.FileMode) (*Target, error) {
+func (s *SourceState) renderFile(e *Entry, b []byte, dec *decrypter, umask fs.FileMode) (*Target, error) {
 	a := e.File
-	b, err := os.ReadFile(filepath.Join(s.opts.SourceDir, filepath.FromSlash(e.Source)))
-	if err != nil {
-		return nil, fmt.Errorf("read source %s: %w", e.Source, err)
-	}
+	var err error
 	t := &Target{
 		Path: e.Target, Source: e.Source, Entry: e, Kind: KindFile,
 		Perm: a.Perm() &^ umask, Create: a.Type == FileCreate,

@@ -43,6 +43,7 @@ func newRenderer(ctx context.Context, opts *Options, root string, data, vars map
 	for _, n := range sortedStrings(names) {
 		text, delims, opt := templateDirectives(shared[n])
 		t := r.base.New(n).Delims(delims[0], delims[1])
+		t.Option("missingkey=error")
 		if opt != "" {
 			t.Option(opt)
 		}
@@ -54,14 +55,18 @@ func newRenderer(ctx context.Context, opts *Options, root string, data, vars map
 	return r, nil
 }
 
-// parse parses text as template name in a copy of the shared set.
+// parse parses text as template name. Source templates join the shared
+// set instead of a clone of it: cloning copies the whole function table,
+// which dominated a no-op apply. A file's own {{define}}s therefore
+// replace same-named ones from files rendered before it; each file is
+// executed right after it is parsed, so it always sees its own.
 func (r *renderer) parse(name, text string) (*template.Template, error) {
-	set, err := r.base.Clone()
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+	if r.named[name] {
+		return nil, fmt.Errorf("%s: name clashes with a .chezmoitemplates entry", name)
 	}
 	text, delims, opt := templateDirectives(text)
-	t := set.New(name).Delims(delims[0], delims[1])
+	t := r.base.New(name).Delims(delims[0], delims[1])
+	t.Option("missingkey=error")
 	if opt != "" {
 		t.Option(opt)
 	}
