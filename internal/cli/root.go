@@ -34,6 +34,7 @@ small fleet of hosts in sync through plain git remotes. Every host is equal.`,
 		newApplyCmd(a),
 		newDiffCmd(a),
 		newConflictsCmd(a),
+		newDemoCmd(a),
 	)
 	return root
 }
