@@ -93,3 +93,8 @@ func targetRecord(t *Target) record {
 	}
 	return record{Kind: t.Kind, Source: t.Source}
 }
+
+// same reports whether two observations of a target agree.
+func (a actual) same(b actual) bool {
+	return a.exists == b.exists && a.kind == b.kind && a.perm == b.perm && a.sum == b.sum && a.link == b.link
+}

@@ -32,6 +32,11 @@ func Apply(ctx context.Context, opts Options) (*ApplyReport, error) {
 	if err != nil {
 		return nil, err
 	}
+	return p.execApply(ctx)
+}
+
+// execApply performs the apply half of a plan.
+func (p *plan) execApply(ctx context.Context) (*ApplyReport, error) {
 	rep := &ApplyReport{Held: p.held, Unsupported: p.st.Unsupported(), Warnings: p.warnings, Changes: []*Change{}}
 	for _, c := range p.capture {
 		h := *c
@@ -52,6 +57,12 @@ func Apply(ctx context.Context, opts Options) (*ApplyReport, error) {
 		if err := ctx.Err(); err != nil {
 			errs = append(errs, err)
 			break
+		}
+		if !p.stillAsPlanned(c) {
+			h := *c
+			h.Action, h.Reason = ActHold, ReasonRaced
+			rep.Held = append(rep.Held, &h)
+			continue
 		}
 		if err := p.perform(c); err != nil {
 			errs = append(errs, fmt.Errorf("apply %s (source %s): %w", c.Target, c.Source, err))
@@ -77,6 +88,25 @@ func Apply(ctx context.Context, opts Options) (*ApplyReport, error) {
 		errs = append(errs, err)
 	}
 	return rep, errors.Join(errs...)
+}
+
+// stillAsPlanned re-reads a target just before changing it, so an edit
+// made since the plan was read is held instead of overwritten. (A race
+// window remains between this read and the rename; it is a few system
+// calls wide instead of the whole run.)
+func (p *plan) stillAsPlanned(c *Change) bool {
+	if c.Action == ActMkdir || c.Kind == KindDir && c.Action == ActChmod {
+		return true
+	}
+	now, err := readActual(p.abs(c.Target))
+	if err != nil {
+		return false
+	}
+	if c.Action == ActRemove && c.t.Entry == nil {
+		// exact_ removals only know the kind of what they remove.
+		return now.exists && now.kind == c.act.kind
+	}
+	return now.same(c.act)
 }
 
 // perform carries out one apply change and updates the records.

@@ -167,7 +167,7 @@ func TestHeldEdits(t *testing.T) {
 			if !hasReason(arep.Held, tt.target, tt.reason) {
 				t.Errorf("apply held %v, want %s held with %q", arep.Held, tt.target, tt.reason)
 			}
-			if got, _ := readActual(p); !sameActual(got, want) {
+			if got, _ := readActual(p); !got.same(want) {
 				t.Errorf("apply changed the held %s", tt.target)
 			}
 			held, err := Held(context.Background(), f.opts)
@@ -418,6 +418,28 @@ func hasReason(list []*Change, target, reason string) bool {
 	return false
 }
 
-func sameActual(a, b actual) bool {
-	return a.exists == b.exists && a.kind == b.kind && a.perm == b.perm && a.sum == b.sum && a.link == b.link
+// TestEditDuringApplyIsHeld: a target edited after the plan was made but
+// before its write is held, not overwritten.
+func TestEditDuringApplyIsHeld(t *testing.T) {
+	f := setupCorpus(t)
+	mustApply(t, f.opts)
+	writeFile(t, filepath.Join(f.src, "home", "dot_bashrc"), "new from source\n", 0o644)
+	p, err := makePlan(context.Background(), f.opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !hasChange(p.apply, ".bashrc", ActWrite) {
+		t.Fatalf("plan lacks the .bashrc write: %v", p.apply)
+	}
+	writeFile(t, filepath.Join(f.home, ".bashrc"), "edited meanwhile\n", 0o644)
+	rep, err := p.execApply(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !hasReason(rep.Held, ".bashrc", ReasonRaced) {
+		t.Errorf("held = %v, want .bashrc %q", rep.Held, ReasonRaced)
+	}
+	if got := readFile(t, filepath.Join(f.home, ".bashrc")); got != "edited meanwhile\n" {
+		t.Errorf("edit made during apply overwritten: %q", got)
+	}
 }

@@ -32,6 +32,7 @@ const (
 	ReasonBothChanged  = "changed in both home and source since the last apply"
 	ReasonParentHeld   = "parent directory is held"
 	ReasonNotDirectory = "not a directory in home"
+	ReasonRaced        = "changed in home while apply ran"
 )
 
 // Change is one planned or performed change to a target (apply) or to the

@@ -76,9 +76,6 @@ func Load(ctx context.Context, opts Options) (*SourceState, error) {
 		return nil, err
 	}
 	slices.SortFunc(s.entries, func(a, b *Entry) int { return strings.Compare(a.Target, b.Target) })
-	for _, u := range s.unsupported {
-		s.opts.logger().Warn("dotfiles: unsupported source entry skipped", "source", u.Source, "reason", u.Reason)
-	}
 	return s, nil
 }
 
@@ -229,6 +226,7 @@ func (s *SourceState) unsupportedEntry(src, reason string) {
 	}
 	s.seen[src] = true
 	s.unsupported = append(s.unsupported, Unsupported{Source: src, Reason: reason})
+	s.opts.logger().Warn("dotfiles: unsupported source entry skipped", "source", src, "reason", reason)
 }
 
 // walk reads one source directory. srcRel is its path below the root and

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"maps"
 	"os"
-	"path"
 	"path/filepath"
 	"strings"
 	"text/template"
@@ -89,7 +88,12 @@ func (r *renderer) render(src, target string, text []byte) ([]byte, bool, error)
 	}
 	r.cur = &renderState{tmpl: t}
 	chez := maps.Clone(r.vars)
-	chez["sourceFile"] = src
+	// chezmoi's sourceFile is relative to the source root (after .chezmoiroot).
+	rel, err := filepath.Rel(r.root, filepath.Join(r.opts.SourceDir, filepath.FromSlash(src)))
+	if err != nil {
+		rel = src
+	}
+	chez["sourceFile"] = filepath.ToSlash(rel)
 	chez["targetFile"] = filepath.Join(r.opts.TargetDir, filepath.FromSlash(target))
 	data := maps.Clone(r.data)
 	data["chezmoi"] = chez
@@ -174,6 +178,3 @@ func executablePath() string {
 	return p
 }
 
-// templateNames lists the files below a .chezmoitemplates dir as
-// slash-separated names relative to it.
-func templateName(rel string) string { return path.Clean(filepath.ToSlash(rel)) }
