@@ -177,4 +177,3 @@ func executablePath() string {
 	}
 	return p
 }
-
