@@ -2,8 +2,6 @@ package golden
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"os"
 	"path/filepath"
@@ -125,27 +123,8 @@ func (m *machine) deploy(storePath string) {
 // boot simulates a (re)boot into the system profile's current generation.
 func (m *machine) boot() string {
 	m.t.Helper()
-	sys, err := m.nix.StorePath(m.opts.SystemProfile)
-	if err != nil {
-		m.t.Fatal(err)
-	}
-	for _, link := range []string{m.opts.BootedSystem, m.opts.CurrentSystem} {
-		if err := os.MkdirAll(filepath.Dir(link), 0o755); err != nil {
-			m.t.Fatal(err)
-		}
-		os.Remove(link)
-		if err := os.Symlink(sys, link); err != nil {
-			m.t.Fatal(err)
-		}
-	}
-	id := make([]byte, 16)
-	if _, err := rand.Read(id); err != nil {
-		m.t.Fatal(err)
-	}
-	if err := os.WriteFile(m.opts.BootIDFile, []byte(hex.EncodeToString(id)+"\n"), 0o644); err != nil {
-		m.t.Fatal(err)
-	}
-	return sys
+	return testutil.SimulateBoot(m.t, testutil.BootPaths{SystemProfile: m.opts.SystemProfile,
+		BootedSystem: m.opts.BootedSystem, CurrentSystem: m.opts.CurrentSystem, BootIDFile: m.opts.BootIDFile})
 }
 
 func (m *machine) setNetDown(down bool) {

@@ -2,6 +2,8 @@ package testutil
 
 import (
 	"bytes"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"io/fs"
 	"os"
@@ -357,4 +359,45 @@ func ReadActivations(t testing.TB, path string) []Activation {
 		acts = append(acts, Activation{Action: action, StorePath: p})
 	}
 	return acts
+}
+
+// BootPaths are the files a simulated boot rewrites; tests point hearth's
+// booted-system, current-system and boot-id settings at them.
+type BootPaths struct {
+	SystemProfile string // the profile whose current generation the machine boots
+	BootedSystem  string // stands in for /run/booted-system
+	CurrentSystem string // stands in for /run/current-system
+	BootIDFile    string // stands in for /proc/sys/kernel/random/boot_id
+}
+
+// SimulateBoot "boots" a test machine: like a boot loader taking the default
+// entry, it points BootedSystem and CurrentSystem at the system profile's
+// current generation, and it writes a new boot id. It returns the store path.
+func SimulateBoot(t testing.TB, p BootPaths) string {
+	t.Helper()
+	sys, err := filepath.EvalSymlinks(p.SystemProfile)
+	if err != nil {
+		t.Fatalf("simulated boot: %v", err)
+	}
+	for _, link := range []string{p.BootedSystem, p.CurrentSystem} {
+		if err := os.MkdirAll(filepath.Dir(link), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		tmp := link + ".tmp"
+		os.Remove(tmp)
+		if err := os.Symlink(sys, tmp); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(tmp, link); err != nil {
+			t.Fatal(err)
+		}
+	}
+	id := make([]byte, 16)
+	if _, err := rand.Read(id); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p.BootIDFile, []byte(hex.EncodeToString(id)+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return sys
 }
