@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/hearth-fleet/hearth/internal/gitrepo"
 )
@@ -29,7 +28,7 @@ func Round(ctx context.Context, o Options) (*Report, error) {
 		return nil, err
 	}
 	rep.Cloned = cloned
-	if removed, err := repo.RemoveStaleLocks(ctx, 2*time.Second); err != nil {
+	if removed, err := repo.RemoveStaleLocks(ctx, 0); err != nil {
 		o.Logger.Warn("could not check for stale git locks", "repo", o.Dir, "err", err)
 	} else if len(removed) > 0 {
 		o.Logger.Warn("removed git locks left by a killed process", "locks", removed)
