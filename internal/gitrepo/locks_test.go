@@ -2,10 +2,12 @@ package gitrepo
 
 import (
 	"context"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"syscall"
 	"testing"
 	"time"
 
@@ -93,5 +95,83 @@ func TestRemoveStaleLocks(t *testing.T) {
 				t.Errorf("index.lock is gone: %v", err)
 			}
 		})
+	}
+}
+
+// The real case: a user's `git commit -a` holds index.lock (without keeping
+// it open) while the editor runs. While it lives the lock stays; once it is
+// SIGKILLed the lock is stale and goes, and git works again.
+func TestRemoveStaleLocksAfterKilledCommit(t *testing.T) {
+	ctx := context.Background()
+	r := newWork(t)
+	c := commitFiles(t, r, "", map[string]*string{"f": s("1\n")}, testAuthor.When)
+	if err := r.Checkout(ctx, "", c); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.UpdateRef(ctx, "refs/heads/main", c, "", "t"); err != nil {
+		t.Fatal(err)
+	}
+	write(t, filepath.Join(r.WorkTree, "f"), "2\n")
+	fifo := filepath.Join(t.TempDir(), "editor-ready")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("git", "commit", "-a")
+	cmd.Dir = r.WorkTree
+	cmd.Env = append(testutil.GitEnv(), "GIT_EDITOR=echo ready > '"+fifo+"' && sleep 60 && true")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	killed := false
+	kill := func() {
+		if !killed {
+			killed = true
+			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) // the group may already be gone
+			_ = cmd.Wait()                                      // "signal: killed" is the expected outcome
+		}
+	}
+	t.Cleanup(kill)
+
+	// Opening the fifo blocks until the editor writes to it: the commit is
+	// then waiting in the editor with index.lock taken.
+	ready := make(chan error, 1)
+	go func() {
+		f, err := os.Open(fifo)
+		if err == nil {
+			_, err = io.ReadAll(f)
+			f.Close()
+		}
+		ready <- err
+	}()
+	select {
+	case err := <-ready:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("git commit never reached the editor")
+	}
+	lock := filepath.Join(r.GitDir, "index.lock")
+	if _, err := os.Stat(lock); err != nil {
+		t.Fatalf("git commit -a in the editor holds no index.lock: %v", err)
+	}
+	if removed, err := r.RemoveStaleLocks(ctx, 0); err != nil || len(removed) != 0 {
+		t.Fatalf("with git commit alive: removed %q, %v; want nothing removed", removed, err)
+	}
+	kill()
+	if _, err := os.Stat(lock); err != nil {
+		t.Fatalf("SIGKILL left no index.lock to clean up: %v", err)
+	}
+	if _, err := r.Status(ctx); err != nil {
+		t.Fatalf("status (takes no lock) failed: %v", err)
+	}
+	removed, err := r.RemoveStaleLocks(ctx, 0)
+	if err != nil || !slices.Equal(removed, []string{lock}) {
+		t.Fatalf("after the kill: removed %q, %v; want %s", removed, err, lock)
+	}
+	next := commitFiles(t, r, c, map[string]*string{"g": s("new\n")}, testAuthor.When)
+	if err := r.Checkout(ctx, c, next); err != nil {
+		t.Errorf("checkout after cleaning up: %v", err)
 	}
 }

@@ -46,7 +46,7 @@ func (r *Repo) Fetch(ctx context.Context, remote string, refspecs ...string) err
 		}
 	}
 	args := append([]string{"fetch", "--quiet", "--no-tags", "--no-recurse-submodules", "--no-write-fetch-head", "--end-of-options", remote}, refspecs...)
-	_, err := r.run(ctx, call{args: args, network: true, remoteURL: r.remoteURL(ctx, remote)})
+	_, err := r.run(ctx, call{args: args, network: true, remote: remote})
 	var e *Error
 	if errors.As(err, &e) && e.Kind == nil && strings.Contains(e.Stderr, "couldn't find remote ref") {
 		// A branch nobody has pushed yet: the first host creates it.
@@ -75,7 +75,7 @@ func (r *Repo) Push(ctx context.Context, remote, src, dstRef, expected string) e
 	}
 	args := []string{"push", "--porcelain", "--no-verify", "--no-recurse-submodules",
 		"--force-with-lease=" + dstRef + ":" + expected, "--end-of-options", remote, src + ":" + dstRef}
-	out, err := r.run(ctx, call{args: args, network: true, remoteURL: r.remoteURL(ctx, remote)})
+	out, err := r.run(ctx, call{args: args, network: true, remote: remote})
 	var e *Error
 	if errors.As(err, &e) && e.Kind == nil && pushLostRace(string(out)) {
 		e.Kind = ErrRejected

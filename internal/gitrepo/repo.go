@@ -186,7 +186,7 @@ func Clone(ctx context.Context, url, dir string, co CloneOptions, opts Options) 
 		return nil, fmt.Errorf("clone into %s: %w", abs, err)
 	}
 	probe := newRepo(abs, "", opts)
-	if _, err := probe.run(ctx, call{args: args, raw: true, dir: parent, network: true, remoteURL: url}); err != nil {
+	if _, err := probe.run(ctx, call{args: args, raw: true, dir: parent, network: true, remote: url}); err != nil {
 		return nil, err
 	}
 	return Open(ctx, abs, opts)

@@ -24,8 +24,8 @@ type call struct {
 	okExit []int  // exit codes that are answers, not failures
 	// network marks commands that talk to a remote, so that unreachable
 	// remotes and network timeouts are classified as ErrOffline.
-	network   bool
-	remoteURL string // the remote's URL when known, for local-path checks
+	network bool
+	remote  string // the remote's name or URL, for local-path checks
 }
 
 // keptGitEnv are the GIT_* variables inherited from hearth's environment:
@@ -141,7 +141,9 @@ func (r *Repo) runFull(ctx context.Context, c call) ([]byte, string, int, error)
 	case !errors.As(err, &ee):
 		e.Err = err
 	}
-	if c.network && (ctx.Err() != nil || looksOffline(e.Stderr) || localRemoteMissing(c.remoteURL)) {
+	// The remote's URL is looked up only now, on failure: a successful
+	// fetch must not pay for an extra git call.
+	if c.network && (ctx.Err() != nil || looksOffline(e.Stderr) || localRemoteMissing(r.remoteURL(ctx, c.remote))) {
 		e.Kind = ErrOffline
 	}
 	return stdout.Bytes(), stderr.String(), code, e

@@ -66,6 +66,24 @@ func (c Check) kind() (string, error) {
 	}
 }
 
+// label is the check's name, or one made from its probe when the name is
+// empty, so that Failing never lists "".
+func (c Check) label() string {
+	switch {
+	case c.Name != "":
+		return c.Name
+	case c.Unit != "":
+		return "unit " + c.Unit
+	case len(c.Command) > 0:
+		return "command " + c.Command[0]
+	case c.TCP != "":
+		return "tcp " + c.TCP
+	case c.HTTP != "":
+		return "http " + c.HTTP
+	}
+	return "unnamed check"
+}
+
 func (c Check) timeout() time.Duration {
 	if c.Timeout <= 0 {
 		return DefaultTimeout

@@ -41,14 +41,14 @@ func (r *Runner) RunOnce(ctx context.Context, checks []Check) Verdict {
 	log := r.logger()
 	for _, res := range results {
 		if !res.OK {
-			log.Info("health check failed", "check", res.Name, "required", res.Required, "detail", res.Detail, "duration", res.Duration)
+			log.Debug("health check failed", "check", res.Name, "required", res.Required, "detail", res.Detail, "duration", res.Duration)
 		}
 	}
 	return v
 }
 
 func (r *Runner) runCheck(ctx context.Context, c Check) Result {
-	res := Result{Name: c.Name, Required: c.Required}
+	res := Result{Name: c.label(), Required: c.Required}
 	start := time.Now()
 	kind, err := c.kind()
 	if err != nil {

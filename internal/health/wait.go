@@ -3,6 +3,7 @@ package health
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"time"
 )
 
@@ -37,6 +38,7 @@ func (r *Runner) WaitHealthy(ctx context.Context, checks []Check, deadline, sust
 		lastFailing  []string  // Failing of the most recent failed round
 		last         Verdict
 		timer        = time.NewTimer(0)
+		seen         = map[string]bool{} // last OK of each check, to log changes only
 	)
 	defer timer.Stop()
 	for round := 1; ; round++ {
@@ -45,11 +47,14 @@ func (r *Runner) WaitHealthy(ctx context.Context, checks []Check, deadline, sust
 			if round == 1 {
 				return notRun(checks, ctx.Err())
 			}
-			return unsustained(last, passingSince, sustain, lastFailing)
+			v := unsustained(last, passingSince, sustain, lastFailing)
+			log.Info("health checks did not pass in time", "deadline", deadline, "failing", v.Failing)
+			return v
 		case <-timer.C:
 		}
 		roundStart := time.Now()
 		last = r.RunOnce(ctx, checks)
+		logChanges(log, seen, last.Results)
 		switch {
 		case !last.OK:
 			passingSince = time.Time{}
@@ -59,13 +64,30 @@ func (r *Runner) WaitHealthy(ctx context.Context, checks []Check, deadline, sust
 			passingSince = roundStart
 		}
 		if last.OK && roundStart.Sub(passingSince) >= sustain {
-			log.Debug("health sustained", "round", round, "window", roundStart.Sub(passingSince))
+			log.Info("health checks passed", "round", round, "sustained", roundStart.Sub(passingSince))
 			return last
 		}
 		if ctx.Err() != nil {
-			return unsustained(last, passingSince, sustain, lastFailing)
+			v := unsustained(last, passingSince, sustain, lastFailing)
+			log.Info("health checks did not pass in time", "deadline", deadline, "failing", v.Failing)
+			return v
 		}
 		timer.Reset(interval)
+	}
+}
+
+// logChanges logs a check once when it starts failing and once when it
+// recovers, not at every round of a long wait.
+func logChanges(log *slog.Logger, seen map[string]bool, results []Result) {
+	for _, res := range results {
+		was, known := seen[res.Name]
+		seen[res.Name] = res.OK
+		switch {
+		case !res.OK && (!known || was):
+			log.Info("health check failing", "check", res.Name, "required", res.Required, "detail", res.Detail)
+		case res.OK && known && !was:
+			log.Info("health check recovered", "check", res.Name, "detail", res.Detail)
+		}
 	}
 }
 
@@ -96,7 +118,7 @@ func unsustained(last Verdict, passingSince time.Time, sustain time.Duration, la
 func notRun(checks []Check, err error) Verdict {
 	results := make([]Result, len(checks))
 	for i, c := range checks {
-		results[i] = Result{Name: c.Name, Required: c.Required, Detail: "not run: " + err.Error()}
+		results[i] = Result{Name: c.label(), Required: c.Required, Detail: "not run: " + err.Error()}
 	}
 	return verdictOf(results)
 }

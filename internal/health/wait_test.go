@@ -1,7 +1,9 @@
 package health
 
 import (
+	"bytes"
 	"context"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -183,5 +185,32 @@ func TestWaitHealthyZeroDeadlineIsOneRound(t *testing.T) {
 	v := (&Runner{}).WaitHealthy(context.Background(), []Check{{Name: "web", HTTP: u, Required: true}}, 0, time.Second, time.Millisecond)
 	if v.OK || n.Load() != 1 {
 		t.Errorf("verdict OK=%v after %d requests, want one failing round", v.OK, n.Load())
+	}
+}
+
+// A long wait logs a check when it starts failing and when it recovers, not
+// at every round.
+func TestWaitHealthyLogsChangesOnly(t *testing.T) {
+	u, n := flakyServer(t, 5)
+	var buf bytes.Buffer
+	r := &Runner{Logger: slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelInfo}))}
+	v := r.WaitHealthy(context.Background(), []Check{{Name: "web", HTTP: u, Required: true}}, time.Minute, 100*time.Millisecond, 10*time.Millisecond)
+	if !v.OK {
+		t.Fatalf("verdict %+v, want healthy", v)
+	}
+	out := buf.String()
+	if got := strings.Count(out, "health check failing"); got != 1 {
+		t.Errorf("%d 'failing' lines over %d rounds, want 1:\n%s", got, n.Load(), out)
+	}
+	if got := strings.Count(out, "health check recovered"); got != 1 {
+		t.Errorf("%d 'recovered' lines, want 1:\n%s", got, out)
+	}
+}
+
+func TestUnnamedChecksGetALabel(t *testing.T) {
+	addr := closedTCP(t)
+	v := (&Runner{}).RunOnce(context.Background(), []Check{{TCP: addr, Required: true}})
+	if !slices.Equal(v.Failing, []string{"tcp " + addr}) {
+		t.Errorf("Failing = %q, want the check labelled by its probe", v.Failing)
 	}
 }
