@@ -119,7 +119,10 @@ func (p *plan) perform(c *Change) error {
 	switch c.Action {
 	case ActMkdir:
 		// Owner-writable for now; the final mode is set after the contents.
-		return os.Mkdir(abs, 0o700)
+		if err := os.Mkdir(abs, 0o700); err != nil {
+			return err
+		}
+		return p.st.opts.chown(abs)
 	case ActChmod:
 		if t.Kind == KindDir {
 			return nil // set with the other directory modes, last
@@ -134,8 +137,14 @@ func (p *plan) perform(c *Change) error {
 		if err := state.WriteFileAtomic(abs, t.Contents, t.Perm); err != nil {
 			return err
 		}
+		if err := p.st.opts.chown(abs); err != nil {
+			return err
+		}
 	case ActSymlink:
 		if err := writeSymlink(abs, t.Link, 0o777&^p.st.opts.umask()); err != nil {
+			return err
+		}
+		if err := p.st.opts.chown(abs); err != nil {
 			return err
 		}
 	case ActRemove:

@@ -72,6 +72,9 @@ func (p *plan) captureOne(c *Change) error {
 	if err := state.WriteFileAtomic(src, c.act.contents, fi.Mode().Perm()); err != nil {
 		return err
 	}
+	if err := p.st.opts.chown(src); err != nil {
+		return err
+	}
 	if c.NewSource != "" {
 		dst := filepath.Join(p.st.opts.SourceDir, filepath.FromSlash(c.NewSource))
 		if _, err := os.Lstat(dst); err == nil {

@@ -102,7 +102,16 @@ func (r *renderer) include(name string) (string, error) {
 func (r *renderer) resolve(name string) (string, error) {
 	if filepath.IsAbs(name) {
 		r.cur.sensitive = true
-		return filepath.Clean(name), nil
+		p := filepath.Clean(name)
+		if len(r.opts.IncludeRoots) == 0 {
+			return p, nil
+		}
+		for _, root := range r.opts.IncludeRoots {
+			if isWithin(filepath.Clean(root), p) {
+				return p, nil
+			}
+		}
+		return "", fmt.Errorf("include %s: outside the allowed roots %v: %w", name, r.opts.IncludeRoots, errEscapes)
 	}
 	p, err := within(r.root, filepath.FromSlash(name))
 	if err != nil {

@@ -1,6 +1,7 @@
 package dotfiles
 
 import (
+	"fmt"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -30,6 +31,15 @@ type Options struct {
 	// Force makes Apply overwrite home edits and restore deleted targets
 	// (the explicit recovery); Capture ignores it.
 	Force bool
+	// IncludeRoots, when set, limits the absolute paths templates may read
+	// (include, includeTemplate, stat) to these directories, e.g.
+	// /run/secrets; relative paths always stay inside the source.
+	IncludeRoots []string
+	// Owner, when set, owns everything Apply creates in home and every
+	// source file Capture writes: hearth running as root for a user.
+	Owner *Owner
+	// Chown backs Owner; nil means os.Lchown.
+	Chown func(path string, uid, gid int) error
 	// Getenv backs the env template function; nil means os.Getenv.
 	Getenv func(string) string
 	// Runner backs the output template function; nil means ExecRunner.
@@ -73,4 +83,22 @@ func (o *Options) logger() *slog.Logger {
 		return o.Logger
 	}
 	return slog.New(slog.DiscardHandler)
+}
+
+// Owner is a numeric user and group.
+type Owner struct{ UID, GID int }
+
+// chown gives path to the configured owner, if any.
+func (o *Options) chown(path string) error {
+	if o.Owner == nil {
+		return nil
+	}
+	chown := o.Chown
+	if chown == nil {
+		chown = os.Lchown
+	}
+	if err := chown(path, o.Owner.UID, o.Owner.GID); err != nil {
+		return fmt.Errorf("chown %s to %d:%d: %w", path, o.Owner.UID, o.Owner.GID, err)
+	}
+	return nil
 }

@@ -100,3 +100,33 @@ func TestCheckNoEscape(t *testing.T) {
 		}
 	}
 }
+
+func TestIncludeRoots(t *testing.T) {
+	tests := []struct {
+		name, include string
+		ok            bool
+	}{
+		{"inside", "api_key", true},
+		{"outside", "/etc/hostname", false},
+		{"dotdot out of root", "../secrets-other/x", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t, "")
+			writeFile(t, filepath.Join(f.secrets, "api_key"), "k\n", 0o600)
+			p := tt.include
+			if !filepath.IsAbs(p) {
+				p = filepath.Join(f.secrets, p)
+			}
+			writeFile(t, filepath.Join(f.src, "dot_x.tmpl"), `{{ include "`+p+`" }}`, 0o644)
+			f.opts.IncludeRoots = []string{f.secrets}
+			_, err := Apply(context.Background(), f.opts)
+			if tt.ok && err != nil {
+				t.Fatalf("include inside the roots failed: %v", err)
+			}
+			if !tt.ok && (err == nil || !errors.Is(err, errEscapes) || !strings.Contains(err.Error(), "dot_x.tmpl")) {
+				t.Fatalf("err = %v, want an escape error naming dot_x.tmpl", err)
+			}
+		})
+	}
+}

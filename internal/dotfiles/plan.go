@@ -141,7 +141,11 @@ func (p *plan) planExact(t *Target) {
 			continue
 		}
 		ct := &Target{Path: child, Source: t.Source, Kind: kindOf(e.Type()), Sensitive: t.Sensitive}
-		p.add(&p.apply, ct, actual{exists: true, kind: ct.Kind}, ActRemove, "not in exact_ directory "+t.Source)
+		a := actual{exists: true, kind: ct.Kind}
+		if fi, err := e.Info(); err == nil {
+			a.perm = fi.Mode().Perm()
+		}
+		p.add(&p.apply, ct, a, ActRemove, "not in exact_ directory "+t.Source)
 	}
 }
 
