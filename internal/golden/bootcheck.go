@@ -250,3 +250,14 @@ func resultOf(st State, b *Boot) string {
 		return ResultGoldenMissing
 	}
 }
+
+// NeedsAttention reports whether the boot is failing and hearth cannot fix
+// it by itself (golden failing, no golden, golden gone): the caller should
+// exit non-zero so the failure shows in systemctl --failed and the journal.
+func (o Outcome) NeedsAttention() bool {
+	switch o.Result {
+	case ResultGoldenFailing, ResultNoGolden, ResultGoldenMissing:
+		return true
+	}
+	return false
+}

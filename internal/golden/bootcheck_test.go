@@ -28,6 +28,14 @@ func TestGoodBootPinsGolden(t *testing.T) {
 	// Checking the golden generation again changes nothing.
 	m.boot()
 	m.expect(ResultGoldenHealthy)
+	rep, err := Status(m.opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.BootedIsGolden || !rep.Golden.Exists || rep.Golden.StorePath != v1 || rep.Golden.ProfileStorePath != v1 ||
+		rep.Running != v1 || rep.System != v1 || len(rep.Problems) != 0 || rep.State.Boot == nil || rep.State.Boot.Verdict != Green {
+		t.Fatalf("Status after a golden boot = %+v", rep)
+	}
 
 	// The next good generation replaces golden, and the old golden is no
 	// longer rooted by the golden profile.
