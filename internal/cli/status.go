@@ -1,18 +1,27 @@
 package cli
 
 import (
+	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"text/tabwriter"
 	"time"
 
+	"github.com/hearth-fleet/hearth/internal/config"
+	"github.com/hearth-fleet/hearth/internal/dotfiles"
+	"github.com/hearth-fleet/hearth/internal/dotsync"
 	"github.com/hearth-fleet/hearth/internal/state"
+	"github.com/hearth-fleet/hearth/internal/syncer"
 	"github.com/spf13/cobra"
 )
 
 type statusOutput struct {
-	Host     string        `json:"host"`
-	StateDir string        `json:"state_dir"`
-	Jobs     []state.Entry `json:"jobs"`
+	Host      string             `json:"host"`
+	StateDir  string             `json:"state_dir"`
+	Jobs      []state.Entry      `json:"jobs"`
+	Held      []*dotfiles.Change `json:"held_targets"`
+	Conflicts int                `json:"open_conflicts"`
 }
 
 func newStatusCmd(a *app) *cobra.Command {
@@ -25,7 +34,8 @@ func newStatusCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			out := statusOutput{Host: cfg.Host, StateDir: cfg.StateDir, Jobs: state.ReadAll(cfg.StateDir)}
+			out := statusOutput{Host: cfg.Host, StateDir: cfg.StateDir, Jobs: state.ReadAll(cfg.StateDir), Held: []*dotfiles.Change{}}
+			dotfilesStatus(cmd.Context(), a, cfg, &out)
 			for _, e := range out.Jobs {
 				if e.Record == nil && e.Problem != "never run" {
 					a.logger().Warn("status record problem", "job", e.Job, "problem", e.Problem)
@@ -56,7 +66,33 @@ func printStatusTable(a *app, out statusOutput) error {
 		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", e.Job, r.Result, r.Finished.Local().Format(time.DateTime),
 			(time.Duration(r.Duration * float64(time.Second))).Round(time.Millisecond), short(r.Commit), detail)
 	}
-	return w.Flush()
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	for _, c := range out.Held {
+		fmt.Fprintf(a.stdout(), "held %s: %s\n", c.Target, c.Reason)
+	}
+	if out.Conflicts > 0 {
+		fmt.Fprintf(a.stdout(), "%d dotfile conflict(s) settled automatically; see hearth conflicts\n", out.Conflicts)
+	}
+	return nil
+}
+
+// dotfilesStatus adds held targets and open conflicts when dotfile sync has
+// a source to look at; problems are logged, never fatal, so status always works.
+func dotfilesStatus(ctx context.Context, a *app, cfg *config.Config, out *statusOutput) {
+	if _, err := os.Stat(filepath.Join(cfg.Dotfiles.SourceDir, ".git")); err != nil {
+		return
+	}
+	held, err := dotfiles.Held(ctx, dotsync.DotfilesOptions(cfg, dotsync.Env{Getenv: a.inv.Env.Getenv, Logger: a.logger()}))
+	if err != nil {
+		a.logger().Warn("cannot list held dotfile targets", "err", err)
+	} else {
+		out.Held = append(out.Held, held...)
+	}
+	if n, err := syncer.OpenConflicts(cfg.Dotfiles.SourceDir); err == nil {
+		out.Conflicts = n
+	}
 }
 
 func short(commit string) string {
