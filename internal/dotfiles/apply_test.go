@@ -443,3 +443,29 @@ func TestEditDuringApplyIsHeld(t *testing.T) {
 		t.Errorf("edit made during apply overwritten: %q", got)
 	}
 }
+
+func TestOnlyLimitsApply(t *testing.T) {
+	f := setupCorpus(t)
+	only := f.opts
+	only.Only = []string{".bashrc", ".config/"}
+	rep := mustApply(t, only)
+	for _, c := range rep.Changes {
+		if c.Target != ".bashrc" && c.Target != ".config" && !strings.HasPrefix(c.Target, ".config/") {
+			t.Errorf("Only applied %s", c.Target)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(f.home, ".config", "app", "config.json")); err != nil {
+		t.Errorf("selected subtree not applied: %v", err)
+	}
+	if _, err := os.Lstat(filepath.Join(f.home, ".profile")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("unselected .profile applied (%v)", err)
+	}
+	// Records of unselected targets survive a limited run.
+	mustApply(t, f.opts)
+	writeFile(t, filepath.Join(f.home, ".profile"), "edited\n", 0o644)
+	mustApply(t, only)
+	rep = mustApply(t, f.opts)
+	if !hasReason(rep.Held, ".profile", ReasonTemplate) {
+		t.Errorf("record of unselected .profile lost: held %v", rep.Held)
+	}
+}

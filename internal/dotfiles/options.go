@@ -5,6 +5,8 @@ import (
 	"io/fs"
 	"log/slog"
 	"os"
+	"path"
+	"strings"
 	"time"
 )
 
@@ -19,7 +21,8 @@ type Options struct {
 	// StatePath is the JSON file holding, per target, the hash and mode
 	// hearth last wrote. Required by Apply, Capture, Diff and Held.
 	StatePath string
-	// Vars are the .chezmoi.* variables; the zero value means DefaultVars().
+	// Vars are the .chezmoi.* variables; empty fields are filled from
+	// DefaultVars().
 	Vars Vars
 	// Data is extra template data (the config's [data]); it is merged over
 	// the .chezmoidata files.
@@ -28,6 +31,10 @@ type Options struct {
 	AgeIdentityFiles []string
 	// Umask masks the permissions of written files and dirs; 0 means 022.
 	Umask fs.FileMode
+	// Only, when set, limits Apply, Capture, Diff and Held to these targets
+	// (slash paths relative to TargetDir; a directory includes its subtree),
+	// like "chezmoi apply TARGET...". Records of other targets are kept.
+	Only []string
 	// Force makes Apply overwrite home edits and restore deleted targets
 	// (the explicit recovery); Capture ignores it.
 	Force bool
@@ -101,4 +108,18 @@ func (o *Options) chown(path string) error {
 		return fmt.Errorf("chown %s to %d:%d: %w", path, o.Owner.UID, o.Owner.GID, err)
 	}
 	return nil
+}
+
+// selected reports whether target is within Options.Only.
+func (o *Options) selected(target string) bool {
+	if len(o.Only) == 0 {
+		return true
+	}
+	for _, p := range o.Only {
+		p = strings.Trim(path.Clean("/"+p), "/")
+		if p == "" || target == p || strings.HasPrefix(target, p+"/") {
+			return true
+		}
+	}
+	return false
 }

@@ -33,9 +33,15 @@ func makePlan(ctx context.Context, opts Options) (*plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	targets, err := st.Targets()
+	all, err := st.Targets()
 	if err != nil {
 		return nil, err
+	}
+	targets := make([]*Target, 0, len(all))
+	for _, t := range all {
+		if st.opts.selected(t.Path) {
+			targets = append(targets, t)
+		}
 	}
 	p := &plan{st: st, recs: recs, targets: targets, adopt: map[string]record{}}
 	if recs.warning != "" {
@@ -71,7 +77,7 @@ func makePlan(ctx context.Context, opts Options) (*plan, error) {
 		}
 	}
 	for name := range recs.targets {
-		if !desired[name] {
+		if !desired[name] && st.opts.selected(name) {
 			p.drop = append(p.drop, name)
 		}
 	}
