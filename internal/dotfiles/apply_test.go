@@ -469,3 +469,48 @@ func TestOnlyLimitsApply(t *testing.T) {
 		t.Errorf("record of unselected .profile lost: held %v", rep.Held)
 	}
 }
+
+// TestEmptyRenderRemovesAndLaterRecreates: a template that renders empty
+// removes its clean target; when it renders content again the target comes
+// back (it is not mistaken for a deletion in home).
+func TestEmptyRenderRemovesAndLaterRecreates(t *testing.T) {
+	f := setupCorpus(t)
+	mustApply(t, f.opts)
+	src := filepath.Join(f.src, "home", "dot_colors.tmpl")
+	home := filepath.Join(f.home, ".colors")
+	writeFile(t, src, "{{/* nothing on this host */}}", 0o644)
+	rep := mustApply(t, f.opts)
+	if !hasChange(rep.Changes, ".colors", ActRemove) {
+		t.Fatalf("empty render did not remove .colors: %v", rep.Changes)
+	}
+	if _, err := os.Lstat(home); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf(".colors still there: %v", err)
+	}
+	mustApply(t, f.opts)
+	writeFile(t, src, "bg={{ .colors.bg }}\n", 0o644)
+	rep = mustApply(t, f.opts)
+	if len(rep.Held) != 0 {
+		t.Errorf("held %v", rep.Held)
+	}
+	if got := readFile(t, home); got != "bg=#000000\n" {
+		t.Errorf(".colors = %q", got)
+	}
+
+	// Deleted in home, then emptied in the source: both sides agree it is
+	// gone, so the deletion is settled and new content is applied again.
+	if err := os.Remove(home); err != nil {
+		t.Fatal(err)
+	}
+	if rep := mustApply(t, f.opts); !hasReason(rep.Held, ".colors", ReasonDeleted) {
+		t.Fatalf("deletion not held: %v", rep.Held)
+	}
+	writeFile(t, src, "", 0o644)
+	mustApply(t, f.opts)
+	writeFile(t, src, "fg={{ .colors.fg }}\n", 0o644)
+	if rep := mustApply(t, f.opts); len(rep.Held) != 0 {
+		t.Errorf("held %v after the deletion was settled", rep.Held)
+	}
+	if got := readFile(t, home); got != "fg=#ffffff\n" {
+		t.Errorf(".colors = %q", got)
+	}
+}

@@ -171,12 +171,19 @@ func (p *plan) planLeaf(t *Target, a actual) {
 	force := p.st.opts.Force
 	switch {
 	case t.Create:
+		// create_ targets belong to home once created: no record, no capture.
+		if hasRec {
+			p.drop = append(p.drop, t.Path)
+		}
 		if !a.exists && !t.Absent {
 			p.add(&p.apply, t, a, ActWrite, "create_ target missing")
 		}
 		return
 	case t.Absent:
 		if !a.exists {
+			if hasRec {
+				p.drop = append(p.drop, t.Path)
+			}
 			return
 		}
 		switch {
