@@ -84,6 +84,11 @@ func BootCheck(ctx context.Context, opts Options) (Outcome, error) {
 	} else {
 		r.o.Logger.Info("checking boot", "booted", booted, "golden", st.Golden, "checks", len(r.o.Checks))
 		v := r.o.Health.WaitHealthy(ctx, r.o.Checks, r.o.Timeout, r.o.Sustain, r.o.Interval)
+		// Checks cut short by our own cancellation (shutdown, SIGTERM) say
+		// nothing about the boot: record nothing, count nothing.
+		if err := ctx.Err(); err != nil {
+			return out, fmt.Errorf("boot check interrupted before a verdict: %w", err)
+		}
 		out.Results = v.Results
 		st.Boot = r.decide(&st, booted, bootID, v)
 		if err := r.save(st); err != nil {

@@ -292,3 +292,32 @@ func TestGoldenSurvivesCollectGarbage(t *testing.T) {
 		t.Fatal("the golden profile must live in the collected profiles dir for this test to mean anything")
 	}
 }
+
+func TestCancelledCheckCountsNothing(t *testing.T) {
+	t.Parallel()
+	m := newMachine(t)
+	v1 := m.install(goodSystem("v1"))
+	m.deploy(m.build(badSystem("bad")))
+	m.boot()
+	before, err := os.ReadFile(StatePath(m.opts.StateDir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	out, err := BootCheck(ctx, m.opts)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("BootCheck with a cancelled context = %+v, %v; want context.Canceled", out, err)
+	}
+	after, err := os.ReadFile(StatePath(m.opts.StateDir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(after) != string(before) || m.reboots.count() != 0 || m.profilePath(m.opts.SystemProfile) == v1 {
+		t.Fatalf("a cancelled check changed state (%s -> %s) or rebooted (%d)", before, after, m.reboots.count())
+	}
+	// The next, uninterrupted check of the same boot counts it once.
+	if out := m.expect(ResultRetry); out.Attempts != 1 {
+		t.Fatalf("attempts = %d, want 1", out.Attempts)
+	}
+}
