@@ -40,7 +40,7 @@ type Outcome struct {
 	MaxAttempts int             `json:"max_attempts"`
 	Message     string          `json:"message"`
 	Rebooting   bool            `json:"rebooting"`
-	Resumed     bool            `json:"resumed,omitempty"` // finished a check interrupted in this boot
+	Resumed     bool            `json:"resumed,omitempty"` // this boot was already checked: its decision was finished or repeated, not redone
 	Warnings    []string        `json:"warnings,omitempty"`
 	Results     []health.Result `json:"results,omitempty"` // absent when resumed
 }
