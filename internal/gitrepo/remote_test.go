@@ -244,6 +244,12 @@ func closedAddr(t *testing.T) string {
 // hangingAddr is a 127.0.0.1 address that accepts connections and never
 // answers: a hung network path.
 func hangingAddr(t *testing.T) string {
+	addr, _ := hangingServer(t)
+	return addr
+}
+
+// hangingServer is hangingAddr that also reports each accepted connection.
+func hangingServer(t *testing.T) (string, <-chan struct{}) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -253,6 +259,7 @@ func hangingAddr(t *testing.T) string {
 		mu    sync.Mutex
 		conns []net.Conn
 	)
+	accepted := make(chan struct{}, 100)
 	go func() {
 		for {
 			c, err := ln.Accept()
@@ -262,6 +269,10 @@ func hangingAddr(t *testing.T) string {
 			mu.Lock()
 			conns = append(conns, c)
 			mu.Unlock()
+			select {
+			case accepted <- struct{}{}:
+			default:
+			}
 		}
 	}()
 	t.Cleanup(func() {
@@ -272,5 +283,22 @@ func hangingAddr(t *testing.T) string {
 			c.Close()
 		}
 	})
-	return ln.Addr().String()
+	return ln.Addr().String(), accepted
+}
+
+// A caller cancelling a fetch is not an unreachable remote: the round was
+// stopped, it did not find the network down.
+func TestFetchCancelledIsNotOffline(t *testing.T) {
+	r := newWork(t)
+	addr, accepted := hangingServer(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		<-accepted
+		cancel()
+	}()
+	err := r.Fetch(ctx, "http://"+addr+"/x.git", "+refs/heads/main:refs/remotes/origin/main")
+	if !errors.Is(err, context.Canceled) || errors.Is(err, ErrOffline) {
+		t.Errorf("cancelled fetch: %v, want context.Canceled and not ErrOffline", err)
+	}
 }

@@ -40,7 +40,8 @@ func (r *Repo) environ(extra []string) []string {
 	var env []string
 	for _, kv := range os.Environ() {
 		k, _, _ := strings.Cut(kv, "=")
-		if (strings.HasPrefix(k, "GIT_") && !keptGitEnv[k]) || strings.HasPrefix(k, "LC_") || k == "LANG" || k == "LANGUAGE" {
+		// SSH_ASKPASS would let git and ssh pop up a prompt; hearth runs unattended.
+		if (strings.HasPrefix(k, "GIT_") && !keptGitEnv[k]) || strings.HasPrefix(k, "LC_") || k == "LANG" || k == "LANGUAGE" || k == "SSH_ASKPASS" {
 			continue
 		}
 		env = append(env, kv)
@@ -54,6 +55,7 @@ func (r *Repo) environ(extra []string) []string {
 		"GIT_TERMINAL_PROMPT=0",
 		"GIT_CONFIG_NOSYSTEM=1",
 		"GIT_CONFIG_GLOBAL="+global,
+		"SSH_ASKPASS_REQUIRE=never",
 	)
 	env = append(env, r.opts.Env...)
 	return append(env, extra...)
@@ -143,7 +145,9 @@ func (r *Repo) runFull(ctx context.Context, c call) ([]byte, string, int, error)
 	}
 	// The remote's URL is looked up only now, on failure: a successful
 	// fetch must not pay for an extra git call.
-	if c.network && (ctx.Err() != nil || looksOffline(e.Stderr) || localRemoteMissing(r.remoteURL(ctx, c.remote))) {
+	// A timeout on the network is an unreachable remote; a cancellation
+	// (the caller giving up) is not.
+	if c.network && (errors.Is(ctx.Err(), context.DeadlineExceeded) || looksOffline(e.Stderr) || localRemoteMissing(r.remoteURL(ctx, c.remote))) {
 		e.Kind = ErrOffline
 	}
 	return stdout.Bytes(), stderr.String(), code, e

@@ -7,6 +7,7 @@ package health
 
 import (
 	"fmt"
+	"net/url"
 	"time"
 )
 
@@ -79,7 +80,10 @@ func (c Check) label() string {
 	case c.TCP != "":
 		return "tcp " + c.TCP
 	case c.HTTP != "":
-		return "http " + c.HTTP
+		if u, err := url.Parse(c.HTTP); err == nil {
+			return "http " + u.Redacted() // never a password in a check's name
+		}
+		return "http check"
 	}
 	return "unnamed check"
 }

@@ -49,7 +49,7 @@ func checkCommand(ctx context.Context, argv []string) (string, bool) {
 		return "exit status 0", true
 	}
 	if ctx.Err() != nil {
-		return fmt.Sprintf("%s: timed out, killed", argv[0]), false
+		return fmt.Sprintf("%s (process group) killed", argv[0]), false
 	}
 	detail := err.Error()
 	var ee *exec.ExitError

@@ -211,3 +211,16 @@ func TestRunOnceHungCheckDoesNotStallOthers(t *testing.T) {
 		t.Errorf("Failing = %q, tcp OK = %v; want the hung ones failing and tcp passing", v.Failing, v.Results[2].OK)
 	}
 }
+
+func TestHTTPCheckNeverShowsPassword(t *testing.T) {
+	u := "http://user:hunter2@" + closedTCP(t) + "/health"
+	v := (&Runner{}).RunOnce(context.Background(), []Check{{HTTP: u, Required: true}})
+	if v.OK {
+		t.Fatal("check against a closed port passed")
+	}
+	for _, s := range append([]string{v.Results[0].Detail}, v.Failing...) {
+		if strings.Contains(s, "hunter2") {
+			t.Errorf("%q shows the password", s)
+		}
+	}
+}

@@ -69,12 +69,17 @@ func (r *Runner) runCheck(ctx context.Context, c Check) Result {
 		res.Detail, res.OK = checkHTTP(cctx, c.HTTP)
 	}
 	// A probe that returned only because its deadline passed is a hung check,
-	// whatever partial answer it had; say so plainly.
-	if cctx.Err() != nil && ctx.Err() == nil {
+	// whatever partial answer it had; say so plainly. Compare clocks rather
+	// than ctx.Err(): a dialer can give up at the deadline an instant before
+	// the context's own timer fires.
+	now := time.Now()
+	if dl, ok := ctx.Deadline(); (ok && !now.Before(dl)) || ctx.Err() != nil {
+		if !res.OK {
+			res.Detail = "interrupted by the overall deadline: " + res.Detail
+		}
+	} else if dl, _ := cctx.Deadline(); !now.Before(dl) || cctx.Err() != nil {
 		res.OK = false
 		res.Detail = "timed out after " + c.timeout().String() + ": " + res.Detail
-	} else if ctx.Err() != nil && !res.OK {
-		res.Detail = "interrupted: " + res.Detail
 	}
 	res.Duration = time.Since(start)
 	return res
