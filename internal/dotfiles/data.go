@@ -17,6 +17,8 @@ func dataFormat(name string) func([]byte) (map[string]any, error) {
 	switch strings.ToLower(filepath.Ext(name)) {
 	case ".json":
 		return decodeJSONMap
+	case ".jsonc":
+		return func(b []byte) (map[string]any, error) { return decodeJSONMap(stripJSONC(b)) }
 	case ".yaml", ".yml":
 		return decodeYAMLMap
 	case ".toml":
@@ -95,11 +97,60 @@ func mergeData(dst, src map[string]any) {
 func readDataFile(name string, b []byte) (map[string]any, error) {
 	dec := dataFormat(name)
 	if dec == nil {
-		return nil, fmt.Errorf("%s: unknown data format (want .json, .yaml or .toml)", name)
+		return nil, fmt.Errorf("%s: unknown data format (want .json, .jsonc, .yaml or .toml)", name)
 	}
 	m, err := dec(b)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	return m, nil
+}
+
+// stripJSONC turns JSON with comments (// and /* */) and trailing commas
+// into plain JSON, leaving string contents alone.
+func stripJSONC(b []byte) []byte {
+	out := make([]byte, 0, len(b))
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		switch {
+		case c == '"':
+			j := i + 1
+			for j < len(b) && b[j] != '"' {
+				if b[j] == '\\' {
+					j++
+				}
+				j++
+			}
+			j = min(j, len(b)-1)
+			out = append(out, b[i:j+1]...)
+			i = j
+		case c == '/' && i+1 < len(b) && b[i+1] == '/':
+			for i < len(b) && b[i] != '\n' {
+				i++
+			}
+			if i < len(b) {
+				out = append(out, '\n')
+			}
+		case c == '/' && i+1 < len(b) && b[i+1] == '*':
+			i += 2
+			for i+1 < len(b) && !(b[i] == '*' && b[i+1] == '/') {
+				i++
+			}
+			i++
+			out = append(out, ' ')
+		case c == ']' || c == '}':
+			// Drop a comma left dangling before the closing bracket.
+			k := len(out) - 1
+			for k >= 0 && (out[k] == ' ' || out[k] == '\t' || out[k] == '\n' || out[k] == '\r') {
+				k--
+			}
+			if k >= 0 && out[k] == ',' {
+				out = append(out[:k], out[k+1:]...)
+			}
+			out = append(out, c)
+		default:
+			out = append(out, c)
+		}
+	}
+	return out
 }

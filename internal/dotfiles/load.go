@@ -133,34 +133,34 @@ func (s *SourceState) srcRel(rel string) string {
 	return s.rootRel + "/" + rel
 }
 
-// readData merges .chezmoidata.{json,yaml,toml} and the files of the
-// .chezmoidata/ dir in lexical order, then Options.Data over them.
+// readData merges every .chezmoidata.{json,jsonc,yaml,toml} file and every
+// file in a .chezmoidata/ dir, anywhere in the source state, in lexical
+// path order (chezmoi merges them all to the root of the data), then
+// Options.Data over them.
 func (s *SourceState) readData() (map[string]any, error) {
 	var files []string
-	ents, err := os.ReadDir(s.root)
-	if err != nil {
-		return nil, fmt.Errorf("read source dir %s: %w", s.root, err)
-	}
-	for _, e := range ents {
-		if strings.HasPrefix(e.Name(), ".chezmoidata.") && e.Type().IsRegular() {
-			files = append(files, e.Name())
-		}
-	}
-	dir := filepath.Join(s.root, ".chezmoidata")
-	if fi, err := os.Stat(dir); err == nil && fi.IsDir() {
-		err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if d.Type().IsRegular() {
-				rel, _ := filepath.Rel(s.root, p)
-				files = append(files, filepath.ToSlash(rel))
-			}
-			return nil
-		})
+	err := filepath.WalkDir(s.root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
-			return nil, fmt.Errorf("read %s: %w", dir, err)
+			return err
 		}
+		rel, _ := filepath.Rel(s.root, p)
+		rel = filepath.ToSlash(rel)
+		name := d.Name()
+		inDataDir := strings.HasPrefix(rel, ".chezmoidata/") || strings.Contains(rel, "/.chezmoidata/")
+		switch {
+		case p == s.root:
+		case d.IsDir():
+			if strings.HasPrefix(name, ".") && name != ".chezmoidata" && !inDataDir {
+				return fs.SkipDir
+			}
+		case !d.Type().IsRegular():
+		case inDataDir || strings.HasPrefix(name, ".chezmoidata."):
+			files = append(files, rel)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read data files under %s: %w", s.root, err)
 	}
 	slices.Sort(files)
 	data := map[string]any{}

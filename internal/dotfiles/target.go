@@ -116,6 +116,8 @@ func (s *SourceState) renderFile(e *Entry, b []byte, dec *decrypter, umask fs.Fi
 		return t, nil
 	}
 	t.Contents = b
-	t.Absent = len(b) == 0 && !a.Empty
+	// Like chezmoi, an empty file means "absent" unless empty_; create_
+	// files are created even when empty.
+	t.Absent = len(b) == 0 && !a.Empty && a.Type != FileCreate
 	return t, nil
 }
