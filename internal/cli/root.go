@@ -35,6 +35,8 @@ small fleet of hosts in sync through plain git remotes. Every host is equal.`,
 		newDiffCmd(a),
 		newConflictsCmd(a),
 		newDemoCmd(a),
+		newBootCmd(a),
+		newGoldenCmd(a),
 	)
 	return root
 }

@@ -22,6 +22,7 @@ const (
 	DefaultBootTimeout    = 5 * time.Minute
 	DefaultSustain        = 30 * time.Second
 	DefaultCheckTimeout   = 10 * time.Second
+	DefaultCheckInterval  = 5 * time.Second
 )
 
 func applyDefaults(c *Config, env Env) {
@@ -56,6 +57,8 @@ func applyDefaults(c *Config, env Env) {
 	}
 	setDur(&b.Timeout, DefaultBootTimeout)
 	setDur(&b.Sustain, DefaultSustain)
+	setDur(&b.Interval, DefaultCheckInterval)
+	setStr(&b.BootIDFile, "/proc/sys/kernel/random/boot_id")
 	if len(b.RebootCommand) == 0 {
 		b.RebootCommand = []string{"systemctl", "reboot"}
 	}
@@ -137,6 +140,7 @@ func (c *Config) pathKeys() []pathKey {
 		{"system.current_system", &c.System.CurrentSystem, false},
 		{"boot.golden_profile", &c.Boot.GoldenProfile, false},
 		{"boot.motd_file", &c.Boot.MotdFile, true},
+		{"boot.boot_id_file", &c.Boot.BootIDFile, false},
 		{"secrets.root", &c.Secrets.Root, false},
 		{"secrets.age_key_file", &c.Secrets.AgeKeyFile, true},
 		{"secrets.ssh_host_key_file", &c.Secrets.SSHHostKeyFile, true},

@@ -55,8 +55,10 @@ type Boot struct {
 	Timeout       Duration `json:"timeout" toml:"timeout"`
 	Sustain       Duration `json:"sustain" toml:"sustain"`
 	RebootCommand []string `json:"reboot_command" toml:"reboot_command"`
+	Interval      Duration `json:"interval" toml:"interval"`
 	GoldenProfile string   `json:"golden_profile" toml:"golden_profile"`
 	MotdFile      string   `json:"motd_file" toml:"motd_file"`
+	BootIDFile    string   `json:"boot_id_file" toml:"boot_id_file"`
 	Checks        []Check  `json:"checks" toml:"check"`
 }
 
