@@ -31,25 +31,31 @@ func (f *fixture) replacer() *strings.Replacer {
 }
 
 // TestCorpusGolden applies the corpus (every supported attribute, suffix
-// and special file) and compares the resulting home with the golden tree.
+// and special file) as two hosts and compares each resulting home with its
+// golden tree: .chezmoiignore and the templates differ by host name.
 func TestCorpusGolden(t *testing.T) {
 	testutil.RequireProgram(t, "echo") // the output template function runs it
-	f := setupCorpus(t)
-	entries := countSourceEntries(t, filepath.Join(f.src, "home"))
-	if entries < 30 {
-		t.Fatalf("corpus has %d source entries, want at least 30", entries)
+	for _, host := range []string{"desktop", "laptop"} {
+		t.Run(host, func(t *testing.T) {
+			f := setupCorpus(t)
+			f.opts.Vars.Hostname, f.opts.Vars.FQDNHostname = host, host+".example.org"
+			entries := countSourceEntries(t, filepath.Join(f.src, "home"))
+			if entries < 30 {
+				t.Fatalf("corpus has %d source entries, want at least 30", entries)
+			}
+			rep := mustApply(t, f.opts)
+			if len(rep.Held) != 0 {
+				t.Errorf("first apply held %v, want none", rep.Held)
+			}
+			got := dumpTree(t, f.home, f.replacer())
+			var extra strings.Builder
+			extra.WriteString("-- unsupported --\n")
+			for _, u := range rep.Unsupported {
+				fmt.Fprintf(&extra, "%s: %s\n", u.Source, u.Reason)
+			}
+			golden(t, "corpus."+host+".golden", append(got, extra.String()...))
+		})
 	}
-	rep := mustApply(t, f.opts)
-	if len(rep.Held) != 0 {
-		t.Errorf("first apply held %v, want none", rep.Held)
-	}
-	got := dumpTree(t, f.home, f.replacer())
-	var extra strings.Builder
-	extra.WriteString("-- unsupported --\n")
-	for _, u := range rep.Unsupported {
-		fmt.Fprintf(&extra, "%s: %s\n", u.Source, u.Reason)
-	}
-	golden(t, "corpus.home.golden", append(got, extra.String()...))
 }
 
 // countSourceEntries counts the files and dirs of a source root, special
