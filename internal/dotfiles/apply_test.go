@@ -514,3 +514,18 @@ func TestEmptyRenderRemovesAndLaterRecreates(t *testing.T) {
 		t.Errorf(".colors = %q", got)
 	}
 }
+
+func TestCancelledContextWritesNothing(t *testing.T) {
+	f := setupCorpus(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := Apply(ctx, f.opts); !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+	if ents, _ := os.ReadDir(f.home); len(ents) != 1 {
+		t.Errorf("cancelled apply wrote to home: %v", ents)
+	}
+	if _, err := Capture(ctx, f.opts); !errors.Is(err, context.Canceled) {
+		t.Fatalf("capture err = %v, want context.Canceled", err)
+	}
+}
