@@ -64,8 +64,8 @@ func (r *Repo) Push(ctx context.Context, remote, src, dstRef, expected string) e
 	if remote == "" || strings.HasPrefix(remote, "-") {
 		return fmt.Errorf("push in %s: invalid remote %q", r.Dir(), redact(remote))
 	}
-	if err := checkRev(src); err != nil {
-		return fmt.Errorf("push to %s in %s: %w", redact(remote), r.Dir(), err)
+	if err := checkRev(src); err != nil || strings.Contains(src, ":") {
+		return fmt.Errorf("push to %s in %s: invalid source revision %q", redact(remote), r.Dir(), src)
 	}
 	if err := checkRefName(dstRef); err != nil || !strings.HasPrefix(dstRef, "refs/") {
 		return fmt.Errorf("push to %s in %s: destination must be a full ref name, got %q", redact(remote), r.Dir(), dstRef)

@@ -104,6 +104,9 @@ func TestPushLease(t *testing.T) {
 	if err := a.Push(ctx, "origin", ca, "main", ""); err == nil {
 		t.Error("Push to a short ref name was accepted")
 	}
+	if err := a.Push(ctx, "origin", ca+":refs/heads/other", "refs/heads/main", cb); err == nil {
+		t.Error("Push accepted a source that smuggles in a second refspec")
+	}
 }
 
 // Several clones push at the same instant with the same lease: exactly one

@@ -39,14 +39,18 @@ func (r *Repo) VerifyCommit(ctx context.Context, commit, allowedSignersFile stri
 	}})
 	if err != nil {
 		var e *Error
-		if errors.As(err, &e) && e.Err == nil {
-			why := e.Stderr
-			if why == "" || !strings.Contains(why, "signature") {
-				why = "no SSH signature found"
-			}
-			return nil, fmt.Errorf("commit %s in %s: %w: %s", commit, r.Dir(), ErrBadSignature, lastLines(why, 3))
+		switch {
+		case !errors.As(err, &e) || e.Err != nil:
+			return nil, err // timeout, git not runnable
+		case strings.Contains(e.Stderr, "cannot run"):
+			// ssh-keygen missing says nothing about the commit.
+			return nil, fmt.Errorf("verify commit %s in %s: %w", commit, r.Dir(), err)
+		case e.Stderr == "":
+			// git says nothing at all for a commit without a signature.
+			return nil, fmt.Errorf("commit %s in %s: %w: no SSH signature found", commit, r.Dir(), ErrBadSignature)
+		default:
+			return nil, fmt.Errorf("commit %s in %s: %w: %s", commit, r.Dir(), ErrBadSignature, lastLines(e.Stderr, 3))
 		}
-		return nil, err
 	}
 	// Exit 0 is not enough on its own: also require the principal line, so a
 	// signature that verified without matching a listed principal is refused.

@@ -88,3 +88,31 @@ func TestVerifyCommit(t *testing.T) {
 		})
 	}
 }
+
+// Without ssh-keygen nothing can be verified, and that is not the commit's fault.
+func TestVerifyCommitWithoutSSHKeygen(t *testing.T) {
+	ctx := context.Background()
+	r := newWork(t)
+	key, pub := sshKey(t, "alice")
+	allowed := filepath.Join(t.TempDir(), "allowed_signers")
+	if err := os.WriteFile(allowed, []byte("alice@example.com "+pub+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	base := commitFiles(t, r, "", map[string]*string{"a": s("a\n")}, testAuthor.When)
+	if err := r.UpdateRef(ctx, "refs/heads/main", base, "", "t"); err != nil {
+		t.Fatal(err)
+	}
+	testutil.Git(t, r.WorkTree, "-c", "gpg.format=ssh", "-c", "user.signingkey="+key, "commit", "--quiet", "--allow-empty", "-S", "-m", "signed")
+	signed := testutil.Git(t, r.WorkTree, "rev-parse", "HEAD")
+
+	bin := t.TempDir()
+	git := testutil.RequireProgram(t, "git")
+	if err := os.Symlink(git, filepath.Join(bin, "git")); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", bin)
+	_, err := r.VerifyCommit(ctx, signed, allowed)
+	if err == nil || errors.Is(err, ErrBadSignature) || !strings.Contains(err.Error(), "ssh-keygen") {
+		t.Errorf("VerifyCommit without ssh-keygen: %v; want a plain error naming ssh-keygen", err)
+	}
+}
