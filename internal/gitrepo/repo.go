@@ -8,6 +8,7 @@ package gitrepo
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -161,7 +162,8 @@ type CloneOptions struct {
 }
 
 // Clone clones url into dir, which must not exist or be empty. A remote that
-// cannot be reached gives an error matching ErrOffline.
+// cannot be reached gives an error matching ErrOffline; a reachable remote
+// without co.Branch (an empty one, say) one matching ErrNotFound.
 func Clone(ctx context.Context, url, dir string, co CloneOptions, opts Options) (*Repo, error) {
 	if strings.HasPrefix(url, "-") || url == "" {
 		return nil, fmt.Errorf("clone into %s: invalid remote URL %q", dir, redact(url))
@@ -187,6 +189,11 @@ func Clone(ctx context.Context, url, dir string, co CloneOptions, opts Options) 
 	}
 	probe := newRepo(abs, "", opts)
 	if _, err := probe.run(ctx, call{args: args, raw: true, dir: parent, network: true, remote: url}); err != nil {
+		var e *Error
+		if errors.As(err, &e) && e.Kind == nil && strings.Contains(e.Stderr, "not found in upstream") {
+			// The remote is reachable but has no such branch yet (or is empty).
+			e.Kind = ErrNotFound
+		}
 		return nil, err
 	}
 	return Open(ctx, abs, opts)

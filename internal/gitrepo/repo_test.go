@@ -2,6 +2,7 @@ package gitrepo
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -103,5 +104,36 @@ func TestEnvironmentIsolation(t *testing.T) {
 	}
 	if _, err := elsewhere.RevParse(ctx, "refs/remotes/origin/main"); err == nil {
 		t.Error("GIT_DIR from the environment redirected a command to another repository")
+	}
+}
+
+func TestCloneErrors(t *testing.T) {
+	ctx := context.Background()
+	empty := testutil.NewRemote(t)
+	stopped := testutil.NewRemote(t)
+	stopped.SeedMain(t, map[string]string{"a": "1\n"})
+	stopped.Stop(t)
+	tests := []struct {
+		name    string
+		url     string
+		wantErr error
+	}{
+		{"empty remote over http", empty.HTTPURL(), ErrNotFound},
+		{"empty remote over file", empty.FileURL(), ErrNotFound},
+		{"stopped remote over http", stopped.HTTPURL(), ErrOffline},
+		{"stopped remote over file", stopped.FileURL(), ErrOffline},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "clone")
+			_, err := Clone(ctx, tt.url, dir, CloneOptions{Branch: "main"}, Options{})
+			if !errors.Is(err, tt.wantErr) {
+				t.Fatalf("Clone = %v, want %v", err, tt.wantErr)
+			}
+			// A failed clone leaves nothing a retry would trip over.
+			if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+				t.Errorf("failed clone left %d entries in %s", len(entries), dir)
+			}
+		})
 	}
 }
