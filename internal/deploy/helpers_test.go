@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -171,3 +172,11 @@ func wantActivations(t *testing.T, got []testutil.Activation, want ...testutil.A
 }
 
 func sw(p string) testutil.Activation { return testutil.Activation{Action: "switch", StorePath: p} }
+
+// runProgram runs a program in dir and returns its combined output.
+func runProgram(dir, prog string, args ...string) (string, error) {
+	c := exec.Command(prog, args...)
+	c.Dir = dir
+	out, err := c.CombinedOutput()
+	return string(out), err
+}
