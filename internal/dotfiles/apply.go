@@ -47,11 +47,16 @@ func (p *plan) execApply(ctx context.Context) (*ApplyReport, error) {
 	for k, r := range p.adopt {
 		p.recs.targets[k] = r
 	}
+	var errs []error
+	for _, b := range p.adoptBases {
+		if err := p.recs.putBase(b); err != nil {
+			errs = append(errs, err)
+		}
+	}
 	for _, k := range p.drop {
 		delete(p.recs.targets, k)
 	}
 	log := p.st.opts.logger()
-	var errs []error
 	var dirModes []*Change
 	for _, c := range p.apply {
 		if err := ctx.Err(); err != nil {
@@ -155,6 +160,11 @@ func (p *plan) perform(c *Change) error {
 		return state.SyncDir(filepath.Dir(abs))
 	}
 	if t.Kind != KindDir && !t.Create {
+		if capturable(t) {
+			if err := p.recs.putBase(t.Contents); err != nil {
+				return err
+			}
+		}
 		p.recs.targets[c.Target] = targetRecord(t)
 	}
 	return nil

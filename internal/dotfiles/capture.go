@@ -69,7 +69,7 @@ func (p *plan) captureOne(c *Change) error {
 	if err != nil {
 		return err
 	}
-	if err := state.WriteFileAtomic(src, c.act.contents, fi.Mode().Perm()); err != nil {
+	if err := state.WriteFileAtomic(src, c.sourceContent(), fi.Mode().Perm()); err != nil {
 		return err
 	}
 	if err := p.st.opts.chown(src); err != nil {
@@ -86,6 +86,9 @@ func (p *plan) captureOne(c *Change) error {
 		if err := state.SyncDir(filepath.Dir(dst)); err != nil {
 			return err
 		}
+	}
+	if err := p.recs.putBase(c.act.contents); err != nil {
+		return err
 	}
 	r := c.act.asRecord(c.Source)
 	if c.NewSource != "" {

@@ -29,7 +29,8 @@ const (
 	ReasonEncrypted    = "encrypted file edited in home; edit the encrypted source instead"
 	ReasonSymlink      = "symlink changed in home"
 	ReasonTypeChanged  = "type changed in home"
-	ReasonBothChanged  = "changed in both home and source since the last apply"
+	ReasonBothChanged  = "changed in both home and source since the last apply, and the changes overlap"
+	ReasonMerged       = "changed in both home and source; merged"
 	ReasonParentHeld   = "parent directory is held"
 	ReasonNotDirectory = "not a directory in home"
 	ReasonRaced        = "changed in home while apply ran"
@@ -49,8 +50,17 @@ type Change struct {
 	Sensitive bool   `json:"sensitive,omitempty"`  // contents are never shown
 	Diff      string `json:"diff,omitempty"`       // unified diff (Diff only)
 
-	t   *Target
-	act actual
+	t      *Target
+	act    actual
+	merged []byte // capture: the content for the source when not home's
+}
+
+// sourceContent is what a capture writes into the source.
+func (c *Change) sourceContent() []byte {
+	if c.merged != nil {
+		return c.merged
+	}
+	return c.act.contents
 }
 
 func modeString(m fs.FileMode) string { return fmt.Sprintf("%04o", uint32(m.Perm())) }

@@ -36,7 +36,7 @@ func Diff(ctx context.Context, opts Options) (*DiffReport, error) {
 		if err != nil {
 			return nil, fmt.Errorf("read source %s: %w", c.Source, err)
 		}
-		c.Diff = contentDiff(c, "a/"+c.Source, "b/"+pick(c.NewSource, c.Source), src, c.act.contents)
+		c.Diff = contentDiff(c, "a/"+c.Source, "b/"+pick(c.NewSource, c.Source), src, c.sourceContent())
 	}
 	return rep, nil
 }

@@ -111,6 +111,10 @@ func nothingLost(t *testing.T, seed uint64, steps int) {
 			}
 		}
 	}
+	// Merge bases are pruned with their records: at most one per target.
+	if ents, err := os.ReadDir(f.opts.StatePath + ".bases"); err != nil || len(ents) > len(names) {
+		t.Errorf("base store holds %d files (%v), want at most %d", len(ents), err, len(names))
+	}
 	if applies == 0 || captures == 0 {
 		t.Fatalf("the run changed nothing to check: %d applies, %d captures", applies, captures)
 	}

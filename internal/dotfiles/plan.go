@@ -13,15 +13,18 @@ import (
 // plan compares the source, the records and home. Apply and Capture each
 // execute their half; Diff and Held only report.
 type plan struct {
-	st       *SourceState
-	recs     *records
-	targets  []*Target
-	apply    []*Change // changes to home
-	capture  []*Change // home edits to copy into the source
-	held     []*Change // targets left alone, with reasons
-	adopt    map[string]record
-	drop     []string
-	warnings []string
+	st      *SourceState
+	recs    *records
+	targets []*Target
+	apply   []*Change // changes to home
+	capture []*Change // home edits to copy into the source
+	held    []*Change // targets left alone, with reasons
+	adopt   map[string]record
+	// adoptBases are contents of adopted capturable targets, stored as
+	// merge bases when the adoption is saved.
+	adoptBases [][]byte
+	drop       []string
+	warnings   []string
 }
 
 func makePlan(ctx context.Context, opts Options) (*plan, error) {
@@ -206,6 +209,9 @@ func (p *plan) planLeaf(t *Target, a actual) {
 	case a.matchesTarget(t):
 		if r := targetRecord(t); !hasRec || rec != r {
 			p.adopt[t.Path] = r
+			if capturable(t) {
+				p.adoptBases = append(p.adoptBases, t.Contents)
+			}
 		}
 	case !a.exists:
 		if hasRec && !force {
@@ -243,14 +249,36 @@ func (p *plan) planEdit(t *Target, a actual, rec record) {
 	case f.Encrypted:
 		p.hold(t, a, ReasonEncrypted)
 	case hashBytes(t.Contents) != rec.SHA256 || t.Perm != rec.Mode:
-		// The source moved too (a pull without apply, or a hand edit):
-		// copying home over it would lose the source's change.
-		p.hold(t, a, ReasonBothChanged)
+		// The source moved too (a merge the last apply could not bring
+		// home, or a hand edit): copying home over it would lose the
+		// source's change, so merge both against what hearth last wrote.
+		merged, ok := p.mergeBoth(t, a, rec)
+		if !ok {
+			p.hold(t, a, ReasonBothChanged)
+			return
+		}
+		c := p.captureChange(t, a, rec, ReasonMerged)
+		c.merged = merged
 	default:
-		c := p.add(&p.capture, t, a, ActCapture, ReasonEdited)
-		c.OldMode, c.NewMode = modeString(rec.Mode), modeString(a.perm)
-		c.NewSource = p.renamedSource(t, a, a.perm != rec.Mode)
+		p.captureChange(t, a, rec, ReasonEdited)
 	}
+}
+
+func (p *plan) captureChange(t *Target, a actual, rec record, reason string) *Change {
+	c := p.add(&p.capture, t, a, ActCapture, reason)
+	c.OldMode, c.NewMode = modeString(rec.Mode), modeString(a.perm)
+	c.NewSource = p.renamedSource(t, a, a.perm != rec.Mode)
+	return c
+}
+
+// mergeBoth merges the home and source edits of t against the content
+// hearth last wrote there.
+func (p *plan) mergeBoth(t *Target, a actual, rec record) ([]byte, bool) {
+	base, ok := p.recs.base(rec.SHA256)
+	if !ok {
+		return nil, false
+	}
+	return merge3(base, a.contents, t.Contents)
 }
 
 // renamedSource is the source path after turning a home mode change into

@@ -79,6 +79,9 @@ func (r *records) save() error {
 	if err := state.WriteFileAtomic(r.path, append(b, '\n'), 0o600); err != nil {
 		return err
 	}
+	if err := r.pruneBases(); err != nil {
+		return err
+	}
 	r.orig = maps.Clone(r.targets)
 	r.warning = ""
 	return nil

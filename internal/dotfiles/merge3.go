@@ -1,0 +1,96 @@
+package dotfiles
+
+import "strings"
+
+// hunk replaces base lines [start, end) with lines.
+type hunk struct {
+	start, end int
+	lines      []string
+}
+
+// hunks lists the changes that turn base into b.
+func hunks(base, b []string) []hunk {
+	var out []hunk
+	var cur *hunk
+	ai := 0
+	for _, o := range diffOps(base, b) {
+		if o.kind == ' ' {
+			if cur != nil {
+				out = append(out, *cur)
+				cur = nil
+			}
+			ai++
+			continue
+		}
+		if cur == nil {
+			cur = &hunk{start: ai, end: ai}
+		}
+		if o.kind == '-' {
+			ai++
+			cur.end = ai
+		} else {
+			cur.lines = append(cur.lines, o.line)
+		}
+	}
+	if cur != nil {
+		out = append(out, *cur)
+	}
+	return out
+}
+
+func sameHunk(a, b hunk) bool {
+	return a.start == b.start && a.end == b.end && strings.Join(a.lines, "") == strings.Join(b.lines, "")
+}
+
+// merge3 merges two edits of base line by line, like a merge tool with
+// no context rules: changes from both sides apply when they neither
+// overlap nor touch; identical changes count once. ok is false on a
+// conflict, and then nothing is merged.
+func merge3(base, ours, theirs []byte) (merged []byte, ok bool) {
+	b := splitLines(string(base))
+	x, y := hunks(b, splitLines(string(ours))), hunks(b, splitLines(string(theirs)))
+	var all []hunk
+	i, j := 0, 0
+	for i < len(x) || j < len(y) {
+		switch {
+		case j == len(y):
+			all = append(all, x[i])
+			i++
+			continue
+		case i == len(x):
+			all = append(all, y[j])
+			j++
+			continue
+		}
+		hx, hy := x[i], y[j]
+		switch {
+		case sameHunk(hx, hy):
+			all = append(all, hx)
+			i++
+			j++
+		case hx.start <= hy.end && hy.start <= hx.end:
+			return nil, false // overlapping or touching: a real conflict
+		case hx.start < hy.start:
+			all = append(all, hx)
+			i++
+		default:
+			all = append(all, hy)
+			j++
+		}
+	}
+	var sb strings.Builder
+	pos := 0
+	for _, h := range all {
+		for ; pos < h.start; pos++ {
+			sb.WriteString(b[pos])
+		}
+		for _, l := range h.lines {
+			sb.WriteString(l)
+		}
+		pos = h.end
+	}
+	for ; pos < len(b); pos++ {
+		sb.WriteString(b[pos])
+	}
+	return []byte(sb.String()), true
+}
