@@ -4,9 +4,16 @@
 // .chezmoiignore, .chezmoidata, .chezmoitemplates), renders the target state
 // for one host, and keeps a target directory (home) in line with it in both
 // directions: Apply writes what differs from the source, Capture copies home
-// edits of plain files back into the source (chezmoi's re-add). Per target it
-// remembers the hash and mode it last wrote, so a home edit is never
-// overwritten: it is captured, or held and reported.
+// edits of plain files back into the source (chezmoi's re-add).
+//
+// Per target it records the hash and mode it last wrote (a JSON state file)
+// and, for plain files, that content as a merge base. A target whose home
+// content differs from the record is a home edit and is never overwritten:
+// Capture takes it into the source (merging with a source change when the
+// two do not overlap), or it is held and reported with a reason (templates,
+// symlinks, encrypted files, deletions, overlapping changes). Entries that
+// chezmoi supports and hearth does not (modify_, run_, remove_, externals,
+// password-manager functions) are reported once each and skipped.
 //
 // The package knows nothing about git, config files or the CLI; the syncer
 // drives Capture and Apply as hooks around its merge.
