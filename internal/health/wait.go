@@ -15,8 +15,9 @@ const DefaultInterval = time.Second
 // The sustained window is measured between the starts of the first and the
 // last round of an unbroken run of passing rounds, so a service that answers
 // once and then crashes fails. A round still running when the deadline comes
-// is cut off (its checks fail as timed out). deadline <= 0 means one round,
-// and then sustain is not applied.
+// is cut off and ignored: the verdict is that of the last complete round
+// (unless there is none). deadline <= 0 means one round, and then sustain
+// is not applied.
 //
 // When the deadline ends a passing run that has not yet lasted `sustain`, the
 // verdict is not OK: Failing then names the required checks that failed in the
@@ -53,7 +54,16 @@ func (r *Runner) WaitHealthy(ctx context.Context, checks []Check, deadline, sust
 		case <-timer.C:
 		}
 		roundStart := time.Now()
-		last = r.RunOnce(ctx, checks)
+		v := r.RunOnce(ctx, checks)
+		if ctx.Err() != nil && round > 1 {
+			// The deadline cut this round short: a check interrupted at the
+			// deadline says nothing about the service, so judge by the last
+			// complete round.
+			cut := unsustained(last, passingSince, sustain, lastFailing)
+			log.Info("health checks did not pass in time", "deadline", deadline, "failing", cut.Failing)
+			return cut
+		}
+		last = v
 		logChanges(log, seen, last.Results)
 		switch {
 		case !last.OK:

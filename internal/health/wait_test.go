@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -32,23 +31,40 @@ func flakyServer(t *testing.T, failures int64) (string, *atomic.Int64) {
 	return srv.URL, &n
 }
 
-// crashingService accepts exactly one connection, then closes its listener:
-// a service that comes up and dies right after start.
+// crashingService answers the first request, then drops every connection
+// without a response: a service that comes up and dies right after start.
+// The switch happens inside the request, so no timing is involved.
 func crashingService(t *testing.T) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		c, err := ln.Accept()
-		if err == nil {
-			c.Close()
+	var n atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1) > 1 {
+			panic(http.ErrAbortHandler) // closes the connection without an answer
 		}
-		ln.Close()
-	}()
-	return ln.Addr().String()
+		w.WriteHeader(http.StatusOK)
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+// passThenHang answers `passes` requests with 200, then holds every later
+// request open until the test ends.
+func passThenHang(t *testing.T, passes int64) string {
+	t.Helper()
+	var n atomic.Int64
+	done := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1) > passes {
+			select {
+			case <-done:
+			case <-r.Context().Done():
+			}
+			return
+		}
+		w.WriteHeader(http.StatusOK)
+	}))
+	t.Cleanup(func() { close(done); srv.Close() })
+	return srv.URL
 }
 
 func TestWaitHealthy(t *testing.T) {
@@ -79,7 +95,7 @@ func TestWaitHealthy(t *testing.T) {
 		{
 			name: "crashes right after start",
 			checks: func(t *testing.T) []Check {
-				return []Check{{Name: "svc", TCP: crashingService(t), Required: true}}
+				return []Check{{Name: "svc", HTTP: crashingService(t), Required: true}}
 			},
 			// The detail is "connection refused", or "interrupted" when the
 			// deadline cuts the last round short: not asserted.
@@ -100,7 +116,16 @@ func TestWaitHealthy(t *testing.T) {
 		{
 			name:     "passing but not for long enough",
 			checks:   func(t *testing.T) []Check { return []Check{{Name: "tcp", TCP: openTCP(t), Required: true}} },
-			deadline: 300 * time.Millisecond, sustain: time.Hour, wantFailing: []string{"tcp"}, wantDetail: "passing for only",
+			deadline: time.Second, sustain: time.Hour, wantFailing: []string{"tcp"}, wantDetail: "passing for only",
+		},
+		{
+			// The last attempt hangs past the deadline: judged by the
+			// complete rounds before it, which never lasted the window.
+			name: "passing, then hung at the deadline",
+			checks: func(t *testing.T) []Check {
+				return []Check{{Name: "web", HTTP: passThenHang(t, 3), Timeout: time.Minute, Required: true}}
+			},
+			deadline: time.Second, sustain: time.Hour, wantFailing: []string{"web"}, wantDetail: "passing for only",
 		},
 		{
 			name: "wanted check failing does not block",
