@@ -75,7 +75,7 @@ func (r *Runner) runCheck(ctx context.Context, c Check) Result {
 	now := time.Now()
 	if dl, ok := ctx.Deadline(); (ok && !now.Before(dl)) || ctx.Err() != nil {
 		if !res.OK {
-			res.Detail = "interrupted by the overall deadline: " + res.Detail
+			res.Detail = "interrupted (deadline reached or cancelled): " + res.Detail
 		}
 	} else if dl, _ := cctx.Deadline(); !now.Before(dl) || cctx.Err() != nil {
 		res.OK = false
