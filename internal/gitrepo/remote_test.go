@@ -305,3 +305,34 @@ func TestFetchCancelledIsNotOffline(t *testing.T) {
 		t.Errorf("cancelled fetch: %v, want context.Canceled and not ErrOffline", err)
 	}
 }
+
+func TestSetRemote(t *testing.T) {
+	ctx := context.Background()
+	a := testutil.NewRemote(t)
+	b := testutil.NewRemote(t)
+	ca := a.SeedMain(t, map[string]string{"f": "a\n"})
+	cb := b.SeedMain(t, map[string]string{"f": "b\n"})
+	r := newWork(t)
+	for _, step := range []struct {
+		url  string
+		want string
+	}{
+		{a.HTTPURL(), ca}, // creates the remote
+		{b.FileURL(), cb}, // repoints it
+	} {
+		if err := r.SetRemote(ctx, "origin", step.url); err != nil {
+			t.Fatal(err)
+		}
+		if err := r.Fetch(ctx, "origin", "+refs/heads/main:refs/remotes/origin/main"); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := r.RevParse(ctx, "refs/remotes/origin/main"); err != nil || got != step.want {
+			t.Errorf("after SetRemote(%s): origin/main = %s, %v; want %s", step.url, got, err, step.want)
+		}
+	}
+	for _, bad := range [][2]string{{"origin", "--upload-pack=evil"}, {"-o", a.FileURL()}, {"origin", ""}} {
+		if err := r.SetRemote(ctx, bad[0], bad[1]); err == nil {
+			t.Errorf("SetRemote(%q, %q) accepted", bad[0], bad[1])
+		}
+	}
+}
