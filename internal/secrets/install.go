@@ -150,6 +150,7 @@ func (l layout) install(plan []planned, owners Owners) (int, error) {
 
 // writeSecret writes one file inside the private temp generation with its
 // final owner and mode, so that it is complete before anyone can see it.
+// publish makes all files durable at once.
 func writeSecret(dir string, p planned, owners Owners) error {
 	parts := strings.Split(p.spec.Name, "/")
 	d := dir
@@ -179,9 +180,6 @@ func writeSecret(dir string, p planned, owners Owners) error {
 	// After chown: chown may clear mode bits.
 	if err := f.Chmod(p.spec.Mode); err != nil {
 		return specErr(p.spec, "chmod: %w", err)
-	}
-	if err := f.Sync(); err != nil {
-		return specErr(p.spec, "fsync: %w", err)
 	}
 	if err := f.Close(); err != nil {
 		return specErr(p.spec, "write: %w", err)
