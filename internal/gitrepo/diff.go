@@ -18,7 +18,8 @@ type Change struct {
 }
 
 // DiffTree lists the files that differ between two tree-ish revisions,
-// recursively. from "" means the empty tree.
+// recursively. from "" means the empty tree. A tree holding a name that
+// could escape a checkout ("..", ".git", …) is an error.
 func (r *Repo) DiffTree(ctx context.Context, from, to string) ([]Change, error) {
 	if from == "" {
 		var err error
@@ -41,6 +42,9 @@ func (r *Repo) DiffTree(ctx context.Context, from, to string) ([]Change, error) 
 		f := strings.Fields(strings.TrimPrefix(meta, ":"))
 		if !strings.HasPrefix(meta, ":") || len(f) != 5 || f[4] == "" {
 			return nil, fmt.Errorf("diff-tree %s %s in %s: unexpected record %q", from, to, r.Dir(), meta)
+		}
+		if err := checkPath(path); err != nil {
+			return nil, fmt.Errorf("diff-tree %s %s in %s: unsafe entry in tree: %w", from, to, r.Dir(), err)
 		}
 		changes = append(changes, Change{
 			Status: f[4][0], Path: path,

@@ -98,7 +98,8 @@ type TreeEntry struct {
 }
 
 // LsTree lists the tree of treeish: every blob below it when recursive,
-// otherwise only the top level. Paths limit the listing.
+// otherwise only the top level. Paths limit the listing. A tree holding a
+// name that could escape a checkout ("..", ".git", …) is an error.
 func (r *Repo) LsTree(ctx context.Context, treeish string, recursive bool, paths ...string) ([]TreeEntry, error) {
 	if err := checkRev(treeish); err != nil {
 		return nil, fmt.Errorf("ls-tree in %s: %w", r.Dir(), err)
@@ -122,6 +123,10 @@ func (r *Repo) LsTree(ctx context.Context, treeish string, recursive bool, paths
 		f := strings.Fields(meta)
 		if !ok || len(f) != 3 {
 			return nil, fmt.Errorf("ls-tree %s in %s: unexpected line %q", treeish, r.Dir(), rec)
+		}
+		if err := checkPath(path); err != nil {
+			// Git never writes such a name, but a hostile remote can send one.
+			return nil, fmt.Errorf("ls-tree %s in %s: unsafe entry in tree: %w", treeish, r.Dir(), err)
 		}
 		entries = append(entries, TreeEntry{Mode: f[0], Type: f[1], ID: f[2], Path: path})
 	}

@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"os/exec"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hearth-fleet/hearth/internal/testutil"
 )
 
 func TestRevParseAncestryMergeBase(t *testing.T) {
@@ -186,5 +189,38 @@ func TestDiffTree(t *testing.T) {
 	root, err := r.DiffTree(ctx, "", c1)
 	if err != nil || len(root) != 4 {
 		t.Errorf("DiffTree from the empty tree = %+v, %v; want 4 additions", root, err)
+	}
+}
+
+// A hostile remote can send trees with names git itself never writes; they
+// must be refused before anyone turns them into file paths.
+func TestUnsafeTreeEntries(t *testing.T) {
+	ctx := context.Background()
+	r := newWork(t)
+	blob, err := r.HashObject(ctx, []byte("evil\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mktree := func(entries string) string {
+		cmd := exec.Command("git", "--git-dir="+r.GitDir, "mktree")
+		cmd.Env = testutil.GitEnv()
+		cmd.Stdin = strings.NewReader(entries)
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("mktree: %v", err)
+		}
+		return strings.TrimSpace(string(out))
+	}
+	for _, name := range []string{"..", ".git", ".GIT"} {
+		t.Run(name, func(t *testing.T) {
+			inner := mktree("100644 blob " + blob + "\thooks\n")
+			tree := mktree("040000 tree " + inner + "\t" + name + "\n")
+			if entries, err := r.LsTree(ctx, tree, true); err == nil || !strings.Contains(err.Error(), "unsafe") {
+				t.Errorf("LsTree = %+v, %v; want an unsafe-entry error", entries, err)
+			}
+			if changes, err := r.DiffTree(ctx, "", tree); err == nil || !strings.Contains(err.Error(), "unsafe") {
+				t.Errorf("DiffTree = %+v, %v; want an unsafe-entry error", changes, err)
+			}
+		})
 	}
 }
