@@ -33,9 +33,11 @@ func benchTree(tb testing.TB, n int) (*fixture, []string) {
 		writeFile(tb, filepath.Join(f.src, dir, name), content, 0o644)
 		files = append(files, filepath.Join(f.home, fmt.Sprintf(".dir%02d", i/100), fmt.Sprintf("file%04d", i)))
 	}
+	start := time.Now()
 	if _, err := Apply(context.Background(), f.opts); err != nil {
 		tb.Fatal(err)
 	}
+	tb.Logf("first apply of %d files: %v", n, time.Since(start))
 	return f, files
 }
 
