@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/hearth-fleet/hearth/internal/config"
+	"github.com/hearth-fleet/hearth/internal/metrics"
 	"github.com/hearth-fleet/hearth/internal/state"
 )
 
@@ -32,6 +33,13 @@ func (a *app) runJob(ctx context.Context, cfg *config.Config, lockName, job stri
 		a.logger().Error("could not write the status record", "job", job, "err", werr)
 		if err == nil {
 			err = werr
+		}
+	}
+	// Metrics describe the records just written; failing to write them is
+	// logged, never a failed run.
+	if cfg.MetricsFile != "" {
+		if merr := metrics.Write(cfg.MetricsFile, cfg.StateDir); merr != nil {
+			a.logger().Warn("could not write the metrics file", "err", merr)
 		}
 	}
 	return err
