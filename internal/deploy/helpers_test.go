@@ -44,7 +44,7 @@ type host struct {
 	opts          deploy.Options
 }
 
-func newHost(t *testing.T, env testutil.NixEnv, name, remote string) *host {
+func newHost(t testing.TB, env testutil.NixEnv, name, remote string) *host {
 	t.Helper()
 	root := t.TempDir()
 	h := &host{

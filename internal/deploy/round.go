@@ -89,7 +89,7 @@ func run(ctx context.Context, o *Options, res *Result) error {
 	defer func() { res.Failed = st.Failed }()
 
 	p.say("fetching %s from %s", o.Branch, redactURL(o.Remote))
-	tip, err := fetchTip(ctx, m, o)
+	err = fetch(ctx, m, o)
 	if errors.Is(err, gitrepo.ErrOffline) {
 		o.Logger.Info("system remote unreachable; trying again next round", "remote", redactURL(o.Remote), "err", err)
 		p.say("remote unreachable, nothing to do")
@@ -97,6 +97,17 @@ func run(ctx context.Context, o *Options, res *Result) error {
 		res.Commit = st.Deployed
 		return nil
 	}
+	if err != nil {
+		return err
+	}
+	updating := o.CanCommit && o.UpdateInputs
+	if id := fetchedID(m, o); id != "" && st.Pending == nil && !updating && (id == st.Deployed || id == st.DeployedBase) {
+		p.say("%s is already deployed", short(id))
+		res.Outcome, res.Tip = OutcomeNoop, id
+		res.Commit, res.StorePath, res.Generation = st.Deployed, st.StorePath, st.Generation
+		return nil
+	}
+	tip, err := resolveTip(ctx, m, o)
 	if err != nil {
 		return err
 	}
@@ -108,7 +119,7 @@ func run(ctx context.Context, o *Options, res *Result) error {
 		res.Recovered = true
 	}
 	res.Commit, res.StorePath, res.Generation = st.Deployed, st.StorePath, st.Generation
-	if (tip == st.Deployed || tip == st.DeployedBase) && !(o.CanCommit && o.UpdateInputs) {
+	if (tip == st.Deployed || tip == st.DeployedBase) && !updating {
 		p.say("%s is already deployed", short(tip))
 		res.Outcome = OutcomeNoop
 		return nil
@@ -140,7 +151,7 @@ func run(ctx context.Context, o *Options, res *Result) error {
 	// very build and activation below before anyone else receives it.
 	candidate, ctree := tip, tree
 	var upd *lockUpdate
-	if o.CanCommit && o.UpdateInputs {
+	if updating {
 		p.say("updating flake inputs of %s", short(tip))
 		upd, err = updateInputs(ctx, o, m, tip)
 		if err != nil {
