@@ -7,8 +7,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/hearth-fleet/hearth/internal/testutil"
 )
 
 func mustDiff(t *testing.T, opts Options) *DiffReport {
@@ -31,9 +29,8 @@ func findChange(list []*Change, target string) *Change {
 
 // TestDiffShowsBothDirections: the apply diff turns home into the new
 // source and the capture diff turns the source into the home edit, both
-// checked by applying them with patch; Diff itself changes nothing.
+// checked by applying them with git apply; Diff itself changes nothing.
 func TestDiffShowsBothDirections(t *testing.T) {
-	testutil.RequireProgram(t, "patch")
 	f := setupCorpus(t)
 	mustApply(t, f.opts)
 	vimrcHome := filepath.Join(f.home, ".vimrc")

@@ -13,29 +13,39 @@ import (
 	"github.com/hearth-fleet/hearth/internal/testutil"
 )
 
-// patchRoundTrip applies diff to a with the real patch program and
-// returns the result.
+// patchRoundTrip applies diff to a with a real patch tool (git apply,
+// which git-using hosts have anyway) and returns the result. The file
+// name comes from the diff's "--- a/NAME" line.
 func patchRoundTrip(t *testing.T, a []byte, diff string) []byte {
 	t.Helper()
+	testutil.RequireProgram(t, "git")
+	first, _, _ := strings.Cut(diff, "\n")
+	name, ok := strings.CutPrefix(first, "--- a/")
+	if !ok {
+		t.Fatalf("diff does not start with --- a/NAME:\n%s", diff)
+	}
 	dir := t.TempDir()
-	in, out := filepath.Join(dir, "in"), filepath.Join(dir, "out")
-	if err := os.WriteFile(in, a, 0o644); err != nil {
+	p := filepath.Join(dir, filepath.FromSlash(name))
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command("patch", "-s", "-o", out, in)
+	if err := os.WriteFile(p, a, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("git", "apply", "-p1", "--whitespace=nowarn", "-")
+	cmd.Dir = dir
 	cmd.Stdin = strings.NewReader(diff)
 	if msg, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("patch rejected the diff: %v\n%s\ndiff:\n%s", err, msg, diff)
+		t.Fatalf("git apply rejected the diff: %v\n%s\ndiff:\n%s", err, msg, diff)
 	}
-	b, err := os.ReadFile(out)
+	b, err := os.ReadFile(p)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return b
 }
 
-func TestUnifiedDiffAppliesWithPatch(t *testing.T) {
-	testutil.RequireProgram(t, "patch")
+func TestUnifiedDiffApplies(t *testing.T) {
 	long := func(n int, mod func(i int) string) string {
 		var b strings.Builder
 		for i := range n {
@@ -76,9 +86,8 @@ func TestUnifiedDiffAppliesWithPatch(t *testing.T) {
 }
 
 // TestUnifiedDiffRandomEdits checks random edit scripts round-trip
-// through patch; the seed is fixed so failures reproduce.
+// through git apply; the seed is fixed so failures reproduce.
 func TestUnifiedDiffRandomEdits(t *testing.T) {
-	testutil.RequireProgram(t, "patch")
 	r := rand.New(rand.NewPCG(1, 2))
 	for i := range 40 {
 		var a []string
