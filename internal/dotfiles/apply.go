@@ -177,7 +177,9 @@ func writeSymlink(abs, link string, dirPerm os.FileMode) error {
 	if err := os.MkdirAll(dir, dirPerm); err != nil {
 		return err
 	}
-	tmp := filepath.Join(dir, fmt.Sprintf(".%s.hearth-link-%d", filepath.Base(abs), os.Getpid()))
+	// A fixed name (runs hold the sync lock), so a leftover of a killed run
+	// is replaced rather than piling up.
+	tmp := filepath.Join(dir, "."+filepath.Base(abs)+".hearth-link")
 	_ = os.Remove(tmp) // a leftover from a killed run
 	if err := os.Symlink(link, tmp); err != nil {
 		return err
