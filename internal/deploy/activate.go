@@ -54,6 +54,9 @@ func activate(ctx context.Context, o *Options, st *State, act *activation) error
 	}
 	p.say("activating %s (%s)", act.storePath, o.Operation)
 	if err := o.Nix.SetProfile(ctx, o.Profile, act.storePath); err != nil {
+		if ctx.Err() != nil {
+			return fmt.Errorf("%w: interrupted: %w", ErrActivation, err)
+		}
 		st.Pending = nil
 		return fmt.Errorf("%w: %w", ErrActivation, err)
 	}
@@ -63,6 +66,10 @@ func activate(ctx context.Context, o *Options, st *State, act *activation) error
 	log := newLineLogger(o.Logger, "switch-to-configuration", "store_path", act.storePath)
 	err := o.Nix.SwitchToConfiguration(ctx, act.storePath, o.Operation, log)
 	log.Flush()
+	if err != nil && ctx.Err() != nil {
+		// Stopped: leave the pending record for the next round to recover.
+		return fmt.Errorf("%w: interrupted: %w", ErrActivation, err)
+	}
 	if err != nil {
 		rbErr := rollback(ctx, o, act.previous)
 		act.rolledBack = rbErr == nil && act.previous != ""
@@ -78,6 +85,9 @@ func activate(ctx context.Context, o *Options, st *State, act *activation) error
 	if v.OK {
 		st.Pending = nil
 		return nil
+	}
+	if ctx.Err() != nil {
+		return fmt.Errorf("confirming %s: interrupted: %w", act.storePath, ctx.Err())
 	}
 	var why []string
 	for _, r := range v.Results {

@@ -99,7 +99,7 @@ func verify(ctx context.Context, m *gitrepo.Repo, o *Options, base, tip string) 
 		ok, err := m.IsAncestor(ctx, base, tip)
 		if err != nil {
 			// A base that is no longer in the mirror cannot be vouched for either.
-			return nil, fmt.Errorf("commit %s: cannot check that it descends from the deployed commit %s: %w", tip, base, err)
+			return nil, fmt.Errorf("commit %s: cannot check that it descends from the deployed commit %s (run hearth upgrade --accept-rewrite to deploy it anyway): %w", tip, base, err)
 		}
 		if !ok {
 			return nil, fmt.Errorf("commit %s on %s does not descend from the deployed commit %s: %w (the branch was force-pushed; run hearth upgrade --accept-rewrite to deploy it anyway)",

@@ -179,6 +179,10 @@ func run(ctx context.Context, o *Options, res *Result) error {
 
 	// Step 3: build the exact commit from the mirror.
 	out, err := build(ctx, o, m, candidate)
+	if err != nil && ctx.Err() != nil {
+		// Stopped (SIGTERM, shutdown): not the commit's fault, nothing to remember.
+		return err
+	}
 	if err != nil && upd != nil {
 		// The new lock broke the build: remember that, and deploy the branch as it is.
 		st.addFailure(Failure{Commit: candidate, Tree: ctree, Stage: "build", Error: err.Error(), At: time.Now().UTC()})
@@ -189,7 +193,7 @@ func run(ctx context.Context, o *Options, res *Result) error {
 	res.Built = candidate
 	if err != nil {
 		res.Outcome = OutcomeFailed
-		if !o.DryRun {
+		if !o.DryRun && ctx.Err() == nil {
 			st.addFailure(Failure{Commit: candidate, Tree: ctree, Stage: "build", Error: err.Error(), At: time.Now().UTC()})
 			if serr := st.save(o.StateDir); serr != nil {
 				return errors.Join(err, serr)
@@ -239,6 +243,12 @@ func run(ctx context.Context, o *Options, res *Result) error {
 		act := &activation{commit: candidate, base: tip, storePath: out, previous: prev}
 		err := activate(ctx, o, st, act)
 		res.Generation = act.generation
+		if err != nil && st.Pending != nil {
+			// Interrupted mid-activation: the pending record (already on
+			// disk) lets the next round put the previous generation back.
+			res.Outcome = OutcomeFailed
+			return err
+		}
 		if err != nil {
 			res.Outcome = OutcomeFailed
 			stage := "activate"
