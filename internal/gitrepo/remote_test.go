@@ -112,7 +112,10 @@ func TestPushLease(t *testing.T) {
 // Several clones push at the same instant with the same lease: exactly one
 // wins; every other one gets ErrRejected (never a generic failure).
 func TestPushLeaseRace(t *testing.T) {
-	const hosts = 4
+	hosts := 4
+	if os.Getenv("HEARTH_TEST_SOAK") == "1" {
+		hosts = 20 // a fleet pushing at the same moment
+	}
 	remote := testutil.NewRemote(t)
 	remote.SeedMain(t, map[string]string{"f": "base\n"})
 	for name, url := range transports(remote) {
