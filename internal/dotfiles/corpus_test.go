@@ -23,6 +23,7 @@ func setupCorpus(t testing.TB) *fixture {
 	writeFile(t, filepath.Join(f.home, ".exact", "junk"), "unmanaged\n", 0o644)
 	writeFile(t, filepath.Join(f.home, ".exact", "sub", "deep"), "unmanaged\n", 0o644)
 	writeFile(t, filepath.Join(f.home, ".exact", "local-keep"), "ignored, so kept\n", 0o644)
+	writeFile(t, filepath.Join(f.home, ".gnupg", "stale.conf"), "removed by exact_\n", 0o644)
 	return f
 }
 
