@@ -1,12 +1,15 @@
 package deploy_test
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/hearth-fleet/hearth/internal/deploy"
+	"github.com/hearth-fleet/hearth/internal/nixsys"
 	"github.com/hearth-fleet/hearth/internal/testutil"
 )
 
@@ -46,10 +49,10 @@ func commitDep(t *testing.T, dep, version string) string {
 	return testutil.Git(t, dep, "rev-parse", "HEAD")
 }
 
-// A can_commit host with update_inputs updates the lock, builds and deploys
-// it, and only then publishes it; another host deploys that same commit.
-func TestLockUpdatePublishedAndDeployedElsewhere(t *testing.T) {
-	t.Parallel()
+// lockFixture makes a remote holding a test system whose version comes from
+// the input flake dep (at dep-1, locked), and returns the remote's tip.
+func lockFixture(t *testing.T) (testutil.NixEnv, *testutil.Remote, string, string) {
+	t.Helper()
 	env := testutil.Nix(t)
 	remote := testutil.NewRemote(t)
 	dep := t.TempDir()
@@ -67,6 +70,14 @@ func TestLockUpdatePublishedAndDeployedElsewhere(t *testing.T) {
 	testutil.Git(t, repo.Dir, "commit", "--quiet", "-m", "system with an input")
 	v1 := testutil.Git(t, repo.Dir, "rev-parse", "HEAD")
 	testutil.Git(t, repo.Dir, "push", "--quiet", remote.FileURL(), "main")
+	return env, remote, dep, v1
+}
+
+// A can_commit host with update_inputs updates the lock, builds and deploys
+// it, and only then publishes it; another host deploys that same commit.
+func TestLockUpdatePublishedAndDeployedElsewhere(t *testing.T) {
+	t.Parallel()
+	env, remote, dep, v1 := lockFixture(t)
 
 	builder := newHost(t, env, "builder", remote.FileURL())
 	builder.opts.CanCommit, builder.opts.UpdateInputs = true, true
@@ -105,5 +116,64 @@ func TestLockUpdatePublishedAndDeployedElsewhere(t *testing.T) {
 		t.Fatalf("other host deployed %s → %s; builder runs %s", res.Commit, other.current(t), builder.current(t))
 	}
 	// And the builder's next round, with nothing new, is a no-op.
+	builder.mustRound(t, deploy.OutcomeNoop, nil)
+}
+
+// hookExec runs programs for real and calls before() once, ahead of the
+// first switch-to-configuration: a moment after the round fetched and
+// before it publishes.
+type hookExec struct {
+	once   *sync.Once
+	before func()
+}
+
+func (h hookExec) Run(ctx context.Context, c nixsys.Cmd) error {
+	if strings.HasSuffix(c.Path, "/bin/switch-to-configuration") {
+		h.once.Do(h.before)
+	}
+	return nixsys.OSExecutor{}.Run(ctx, c)
+}
+
+// Another host pushes while the builder deploys its lock update: the
+// builder's lease fails, and it publishes the same lock on top of the new
+// tip; its next round deploys that commit.
+func TestLockPublishRetriesAfterLostRace(t *testing.T) {
+	t.Parallel()
+	env, remote, dep, v1 := lockFixture(t)
+	builder := newHost(t, env, "builder", remote.FileURL())
+	builder.opts.CanCommit, builder.opts.UpdateInputs = true, true
+	builder.mustRound(t, deploy.OutcomeDeployed, nil)
+
+	var other string
+	builder.opts.Nix = nixsys.New(nixsys.Options{
+		Env: append(append([]string(nil), env.Vars...), testutil.ActivationLogEnv+"="+builder.activations),
+		Exec: hookExec{once: &sync.Once{}, before: func() {
+			other = remote.SeedMain(t, map[string]string{"README": "another host's edit\n"})
+		}},
+	})
+	dep2 := commitDep(t, dep, "dep-2")
+	res := builder.mustRound(t, deploy.OutcomeDeployed, nil)
+	tip := remote.Head(t, "main")
+	if other == "" || !res.LockPublished || res.LockCommit != tip {
+		t.Fatalf("publish after a lost race: %+v; remote %s, other %s", res, tip, other)
+	}
+	if parent := testutil.Git(t, remote.Dir, "rev-parse", tip+"^"); parent != other {
+		t.Fatalf("lock commit's parent = %s, want the other host's %s", parent, other)
+	}
+	if lock := testutil.Git(t, remote.Dir, "show", "main:flake.lock"); !strings.Contains(lock, dep2) {
+		t.Fatalf("published lock does not lock %s", dep2)
+	}
+	if readme := testutil.Git(t, remote.Dir, "show", "main:README"); readme != "another host's edit" {
+		t.Fatalf("the other host's edit was lost: %q", readme)
+	}
+	if res.Commit == tip || res.Commit == v1 {
+		t.Fatalf("builder should run its own (unpublished) lock commit, runs %s", res.Commit)
+	}
+	// Next round: the published commit descends from what the builder
+	// accepted, so it is no rewrite; it deploys.
+	res = builder.mustRound(t, deploy.OutcomeDeployed, nil)
+	if res.Commit != tip || res.LockCommit != "" {
+		t.Fatalf("round after the race: %+v, want %s", res, tip)
+	}
 	builder.mustRound(t, deploy.OutcomeNoop, nil)
 }
