@@ -38,6 +38,7 @@ small fleet of hosts in sync through plain git remotes. Every host is equal.`,
 		newBootCmd(a),
 		newGoldenCmd(a),
 		newUpgradeCmd(a),
+		newUnitsCmd(a),
 	)
 	return root
 }

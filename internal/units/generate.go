@@ -1,0 +1,245 @@
+package units
+
+import (
+	"path/filepath"
+	"strings"
+)
+
+// Names of the generated units.
+const (
+	SyncService      = "hearth-sync.service"
+	UpgradeService   = "hearth-upgrade.service"
+	BootCheckService = "hearth-boot-check.service"
+	SecretsService   = "hearth-secrets.service"
+	// UpgradeAlias keeps the original setup's unit name working.
+	UpgradeAlias = "auto-upgrade.service"
+)
+
+// Generate returns the unit files for spec, services before timers.
+func Generate(spec Spec) ([]Unit, error) {
+	spec.applyDefaults()
+	if err := spec.validate(); err != nil {
+		return nil, err
+	}
+	var out []Unit
+	if spec.Secrets {
+		out = append(out, Unit{SecretsService, secretsUnit(spec)})
+	}
+	if spec.Sync {
+		out = append(out, Unit{SyncService, syncUnit(spec)})
+	}
+	if spec.Upgrade {
+		out = append(out, Unit{UpgradeService, upgradeUnit(spec)})
+	}
+	if spec.BootCheck {
+		out = append(out, Unit{BootCheckService, bootCheckUnit(spec)})
+	}
+	// One daily timer: it starts the upgrade, which pulls in the dotfile sync
+	// first; without an upgrade it starts the sync itself.
+	switch {
+	case spec.Upgrade:
+		out = append(out, Unit{"hearth-upgrade.timer", timerUnit(spec, UpgradeService, "dotfile sync, then system upgrade")})
+	case spec.Sync:
+		out = append(out, Unit{"hearth-sync.timer", timerUnit(spec, SyncService, "dotfile sync")})
+	}
+	return out, nil
+}
+
+// exec is the ExecStart line for a hearth subcommand.
+func (s Spec) exec(args ...string) string {
+	parts := []string{s.Binary}
+	if s.ConfigFile != "" {
+		parts = append(parts, "--config", s.ConfigFile)
+	}
+	return strings.Join(append(parts, args...), " ")
+}
+
+// metricsDir is the dir a sandboxed unit must be able to write the metrics to.
+func (s Spec) metricsDir() []string {
+	if s.MetricsFile == "" {
+		return nil
+	}
+	return []string{filepath.Dir(s.MetricsFile)}
+}
+
+// stateDirectory lets systemd create and open the state dir: StateDirectory=
+// when it lives under /var/lib, else an explicit writable path.
+func stateDirectory(f *file, dir string) (extraWritable []string) {
+	if rel, ok := strings.CutPrefix(dir, "/var/lib/"); ok && rel != "" {
+		f.setAll("StateDirectory", rel, "StateDirectoryMode", "0755")
+		return nil
+	}
+	return []string{dir}
+}
+
+func secretsUnit(s Spec) string {
+	var f file
+	f.section("Unit")
+	f.setAll("Description", "hearth: install SOPS/age secrets under "+s.SecretsRoot,
+		"Documentation", "https://github.com/hearth-fleet/hearth/blob/main/docs/architecture.md",
+		// Early at boot, before the services that read the secrets; it
+		// needs local filesystems only (decryption is offline).
+		"DefaultDependencies", "no",
+		"After", "local-fs.target systemd-tmpfiles-setup.service",
+		"Before", "sysinit.target shutdown.target",
+		"Conflicts", "shutdown.target")
+	f.section("Service")
+	f.setAll("Type", "oneshot", "RemainAfterExit", "yes",
+		"ExecStart", s.exec("secrets", "install"),
+		"TimeoutStartSec", seconds(s.SecretsTimeout),
+		"SyslogIdentifier", "hearth-secrets",
+		"UMask", "0077")
+	writable := append(stateDirectory(&f, s.StateDir), filepath.Dir(s.SecretsRoot))
+	for _, d := range s.metricsDir() {
+		writable = append(writable, "-"+d) // "-": a missing metrics dir is not fatal
+	}
+	f.comment("Decryption is offline and in-process: no network, no new privileges;\nonly chown/chmod of the secrets and reading root-only key files.")
+	f.setAll("ReadWritePaths", strings.Join(writable, " "),
+		"ProtectSystem", "strict",
+		"ProtectHome", "read-only",
+		"PrivateNetwork", "yes",
+		"RestrictAddressFamilies", "AF_UNIX",
+		"CapabilityBoundingSet", "CAP_CHOWN CAP_FOWNER CAP_DAC_OVERRIDE CAP_DAC_READ_SEARCH",
+		"MemoryDenyWriteExecute", "yes",
+		"SystemCallFilter", "@system-service",
+		"SystemCallErrorNumber", "EPERM")
+	strictHardening(&f)
+	f.section("Install")
+	f.set("WantedBy", "sysinit.target")
+	return f.String()
+}
+
+func syncUnit(s Spec) string {
+	var f file
+	f.section("Unit")
+	f.setAll("Description", "hearth: dotfile sync round",
+		"Documentation", "https://github.com/hearth-fleet/hearth/blob/main/docs/architecture.md",
+		"Wants", "network-online.target",
+		"After", "network-online.target")
+	f.section("Service")
+	f.setAll("Type", "oneshot",
+		"ExecStart", s.exec("sync"),
+		"TimeoutStartSec", seconds(s.SyncTimeout),
+		"SyslogIdentifier", "hearth-sync",
+		"Nice", "10",
+		"UMask", "0022",
+		"RestrictAddressFamilies", "AF_UNIX AF_INET AF_INET6",
+		"NoNewPrivileges", "yes",
+		"RestrictSUIDSGID", "yes",
+		"RestrictNamespaces", "yes",
+		"LockPersonality", "yes",
+		"RestrictRealtime", "yes",
+		"SystemCallArchitectures", "native")
+	if s.User {
+		// The per-user manager cannot set up mount namespaces everywhere,
+		// so only the seccomp-based options above apply here.
+		return f.String()
+	}
+	f.comment("Runs as the dotfiles' owner; it writes only in that user's home (state in\n~/.local/state/hearth unless state_dir says otherwise).")
+	f.setAll("User", s.SyncUser,
+		"ReadWritePaths", "%h",
+		"ProtectSystem", "strict",
+		"PrivateTmp", "yes",
+		"PrivateDevices", "yes",
+		"ProtectKernelTunables", "yes",
+		"ProtectKernelModules", "yes",
+		"ProtectKernelLogs", "yes",
+		"ProtectControlGroups", "yes",
+		"ProtectClock", "yes",
+		"ProtectHostname", "yes",
+		"CapabilityBoundingSet", "")
+	return f.String()
+}
+
+func upgradeUnit(s Spec) string {
+	var f file
+	f.section("Unit")
+	f.setAll("Description", "hearth: system upgrade round (fetch, verify, build, activate, confirm)",
+		"Documentation", "https://github.com/hearth-fleet/hearth/blob/main/docs/architecture.md",
+		"Wants", "network-online.target",
+		"After", "network-online.target")
+	if s.Sync {
+		// Dotfiles first, as in the original daily run; a failed sync does
+		// not stop the upgrade (Wants, not Requires).
+		f.setAll("Wants", SyncService, "After", SyncService)
+	}
+	f.section("Service")
+	f.setAll("Type", "oneshot",
+		"ExecStart", s.exec("upgrade"),
+		"TimeoutStartSec", seconds(s.UpgradeTimeout),
+		"SyslogIdentifier", "hearth-upgrade",
+		"Nice", "10",
+		"IOSchedulingClass", "idle")
+	stateDirectory(&f, s.StateDir)
+	activationHardening(&f)
+	f.section("Install")
+	f.set("Alias", UpgradeAlias)
+	return f.String()
+}
+
+func bootCheckUnit(s Spec) string {
+	var f file
+	f.section("Unit")
+	f.setAll("Description", "hearth: validate this boot (golden generation)",
+		"Documentation", "https://github.com/hearth-fleet/hearth/blob/main/docs/golden.md",
+		"Wants", "network-online.target",
+		"After", "multi-user.target network-online.target")
+	f.section("Service")
+	f.setAll("Type", "oneshot", "RemainAfterExit", "yes",
+		"ExecStart", s.exec("boot", "check"),
+		// The deadline covers every check's timeout and the sustain window;
+		// a hung check must not leave the boot unjudged forever.
+		"TimeoutStartSec", seconds(s.BootCheckTimeout),
+		"SyslogIdentifier", "golden-generation")
+	stateDirectory(&f, s.StateDir)
+	activationHardening(&f)
+	f.section("Install")
+	f.set("WantedBy", "multi-user.target")
+	return f.String()
+}
+
+func timerUnit(s Spec, unit, what string) string {
+	var f file
+	f.section("Unit")
+	f.set("Description", "hearth: daily "+what)
+	f.section("Timer")
+	f.setAll("OnCalendar", s.OnCalendar,
+		"RandomizedDelaySec", seconds(s.RandomizedDelay),
+		// A host that was off at the scheduled time runs at the next boot.
+		"Persistent", "true",
+		"Unit", unit)
+	f.section("Install")
+	f.set("WantedBy", "timers.target")
+	return f.String()
+}
+
+// strictHardening is the kernel- and process-level sandbox for units that
+// only read and write files.
+func strictHardening(f *file) {
+	f.setAll("NoNewPrivileges", "yes",
+		"PrivateTmp", "yes",
+		"PrivateDevices", "yes",
+		"ProtectKernelTunables", "yes",
+		"ProtectKernelModules", "yes",
+		"ProtectKernelLogs", "yes",
+		"ProtectControlGroups", "yes",
+		"ProtectClock", "yes",
+		"ProtectHostname", "yes",
+		"RestrictSUIDSGID", "yes",
+		"RestrictNamespaces", "yes",
+		"LockPersonality", "yes",
+		"RestrictRealtime", "yes",
+		"SystemCallArchitectures", "native")
+}
+
+// activationHardening is what still lets a unit build with nix and run
+// switch-to-configuration. Activation rewrites /etc and the boot loader,
+// creates setuid wrappers, creates home dirs and sets the hostname; local nix
+// builds need namespaces, personality() for i686 builds and foreign-arch
+// syscalls. So the file-system, namespace, SUID, personality and
+// syscall-architecture options would break it; what is left is small.
+func activationHardening(f *file) {
+	f.comment("Activation (switch-to-configuration) and nix builds need most of the system;\nsee docs/architecture.md for why this unit is only lightly sandboxed.")
+	f.setAll("RestrictRealtime", "yes",
+		"ProtectKernelLogs", "yes")
+}
