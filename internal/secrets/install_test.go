@@ -29,6 +29,8 @@ func TestInstallFormats(t *testing.T) {
 		{Spec{Name: "api_token", SopsFile: envFile, Key: "API_TOKEN"}, "env-token-6"},
 		{Spec{Name: "other", SopsFile: envFile, Key: "OTHER", Format: "env"}, "env-other-7"},
 		{Spec{Name: "cert", SopsFile: binFile}, "-----BEGIN BINARY-8-----\n\x00\x01\xff\n"},
+		{Spec{Name: "cert-by-key", SopsFile: binFile, Key: "data"}, "-----BEGIN BINARY-8-----\n\x00\x01\xff\n"},
+		{Spec{Name: "whole-env", SopsFile: envFile}, "API_TOKEN=env-token-6\nOTHER=env-other-7\n"},
 	}
 	var specs []Spec
 	for _, tt := range tests {

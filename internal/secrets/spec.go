@@ -31,7 +31,8 @@ type Spec struct {
 	// SopsFile is the encrypted file holding the value.
 	SopsFile string
 	// Key is the path of the value inside the file, "a/b/c" for nested
-	// mappings. Empty means the whole decrypted file.
+	// mappings. Empty means the whole decrypted file; a binary file holds
+	// its content under "data".
 	Key string
 	// Format is "yaml", "json", "dotenv" (or "env") or "binary"; empty means
 	// by extension (.yaml/.yml, .json, .env, anything else binary).
@@ -162,8 +163,9 @@ func validate(o *Options) error {
 			return specErr(*s, "%w", err)
 		}
 		s.Format = f
-		if f == "binary" && s.Key != "" {
-			return specErr(*s, "key %q given for a binary file (binary files hold one value)", s.Key)
+		// sops stores a binary file's content under the single key "data".
+		if f == "binary" && s.Key != "" && s.Key != "data" {
+			return specErr(*s, "key %q given for a binary file (it holds one value: leave the key empty or use \"data\")", s.Key)
 		}
 		if _, err := keyPath(s.Key); err != nil {
 			return specErr(*s, "%w", err)
