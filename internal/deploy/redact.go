@@ -8,8 +8,5 @@ func redactURL(s string) string {
 	if err != nil || u.User == nil {
 		return s
 	}
-	if _, ok := u.User.Password(); ok {
-		u.User = url.UserPassword(u.User.Username(), "***")
-	}
-	return u.String()
+	return u.Redacted()
 }

@@ -142,7 +142,9 @@ func run(ctx context.Context, o *Options, res *Result) error {
 	if err != nil {
 		return err
 	}
-	if f := st.failure(tip, tree); f != nil && !o.DryRun {
+	// By commit only: a new commit with the same tree is a new attempt
+	// (someone may have retried after a timeout).
+	if f := st.failure(tip, ""); f != nil && !o.DryRun {
 		res.Outcome = OutcomeKnownBad
 		return fmt.Errorf("commit %s: %w (%s at %s: %s)", tip, ErrKnownBad, f.Stage, f.At.Format(time.RFC3339), f.Error)
 	}
