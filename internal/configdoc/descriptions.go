@@ -1,0 +1,70 @@
+package configdoc
+
+// descriptions documents every key and section of the schema, by dotted
+// path (array-of-table elements without an index). Generate fails when the
+// schema and this table disagree, so neither can drift.
+var descriptions = map[string]string{
+	"":             "Keys outside any section.",
+	"host":         "This host's name in commit trailers, conflict sidecars and status records. Letters, digits, `.`, `_`, `-`.",
+	"state_dir":    "Where locks, status records (`<job>.json`), `boot.json` and the nix-config mirror live.",
+	"metrics_file": "When set, a Prometheus textfile (for node_exporter's textfile collector) rewritten atomically after every job run.",
+
+	"dotfiles":                 "Dotfile sync: a chezmoi source directory kept in git. Sync is off while `remote` is empty.",
+	"dotfiles.remote":          "Git URL of the dotfiles repository every host pulls from and pushes to.",
+	"dotfiles.branch":          "Branch to sync.",
+	"dotfiles.source_dir":      "This host's clone (a chezmoi source directory; `.chezmoiroot` is honoured).",
+	"dotfiles.target_dir":      "Where targets are applied (the home directory).",
+	"dotfiles.conflict_policy": "Which side wins overlapping edits of one file: `newest` (later commit time of the last change; ties go to the remote), `remote` or `local`. The loser's whole version is kept as a sidecar under `.hearth-conflicts/`.",
+	"dotfiles.age_identities":  "age identity files for `encrypted_` source files.",
+	"dotfiles.push_retries":    "Lost push races (another host pushed first) retried per round before it ends as `pending`; 0 to 100.",
+
+	"system":                 "System upgrade of a NixOS host from a nix-config flake. Off while `remote` is empty.",
+	"system.remote":          "Git URL of the nix-config repository; fetched into a bare mirror under `state_dir`.",
+	"system.branch":          "Branch whose tip is deployed.",
+	"system.attr":            "Flake attribute to build; required with `remote`, e.g. `nixosConfigurations.<host>.config.system.build.toplevel`.",
+	"system.profile":         "The nix profile activated generations are added to (the standard one keeps `nixos-rebuild --rollback` and the boot menu working).",
+	"system.operation":       "`switch` (activate now, then confirm health) or `boot` (activate at the next boot).",
+	"system.checkout":        "Optional work tree of the same repository, fast-forwarded after a successful round.",
+	"system.can_commit":      "This host may push commits to the nix-config remote (needed by `update_inputs`).",
+	"system.update_inputs":   "Run `nix flake update` first and push the `flake.lock` once it built (needs `can_commit`).",
+	"system.allowed_signers": "An SSH allowed-signers file; when set, only commits signed by one of its keys are deployed.",
+	"system.build_timeout":   "Deadline of the `nix build` of one commit.",
+	"system.confirm_timeout": "How long required health checks may take to pass after a live switch before it is rolled back.",
+	"system.booted_system":   "The booted generation (compared with the new one to report reboot-needed).",
+	"system.current_system":  "The running generation.",
+
+	"boot":                "Boot validation and the golden (last known-good) generation.",
+	"boot.max_attempts":   "Failed boots of a new generation before the host rolls back to golden; 1 to 20.",
+	"boot.timeout":        "How long `hearth boot check` waits for the required checks to pass.",
+	"boot.sustain":        "How long the required checks must keep passing before the boot counts as good.",
+	"boot.reboot_command": "Command run to reboot (to retry a boot, or into golden).",
+	"boot.interval":       "Pause between rounds of checks.",
+	"boot.golden_profile": "Profile that holds the golden generation: a GC root and a boot menu entry.",
+	"boot.motd_file":      "When set, a message-of-the-day file describing the boot state (written when attention is needed).",
+	"boot.boot_id_file":   "Changes every boot; a second check in the same boot resumes instead of counting again.",
+
+	"boot.check":          "A health check (repeat the table for more). Exactly one of `unit`, `command`, `tcp`, `http`.",
+	"boot.check.name":     "Unique name shown in reports.",
+	"boot.check.unit":     "A systemd unit that must be active.",
+	"boot.check.command":  "A command (argv) that must exit 0.",
+	"boot.check.tcp":      "`host:port` that must accept a TCP connection.",
+	"boot.check.http":     "`http(s)://` URL that must answer 2xx.",
+	"boot.check.required": "A failing required check fails the boot; a failing wanted (`false`) check is only reported.",
+	"boot.check.timeout":  "Deadline of one run of the check; a hung check is a failure.",
+
+	"secrets":                   "SOPS/age secrets installed as generations under `root`.",
+	"secrets.root":              "Symlink to the live generation (`<root>.d/N`), switched atomically.",
+	"secrets.age_key_file":      "File of age identities used to decrypt.",
+	"secrets.ssh_host_key_file": "An OpenSSH ed25519 or RSA private key used as an age identity (as sops-nix does with host keys).",
+	"secrets.keep":              "Generations kept, the live one included.",
+
+	"secrets.secret":               "One secret (repeat the table for more).",
+	"secrets.secret.name":          "File name under `root`; may contain `/` but must stay inside it.",
+	"secrets.secret.sops_file":     "The sops-encrypted file holding the value.",
+	"secrets.secret.key":           "Path of the value inside the file, `a/b/c` for nested mappings.",
+	"secrets.secret.format":        "`yaml`, `json`, `dotenv` or `binary`; empty means by the file's extension.",
+	"secrets.secret.owner":         "User owning the installed file.",
+	"secrets.secret.group":         "Group of the file; empty means the owner's primary group.",
+	"secrets.secret.mode":          "Permission bits, an octal string such as `\"0440\"`.",
+	"secrets.secret.restart_units": "systemd units restarted (`try-restart`) when this secret was added or changed.",
+}
