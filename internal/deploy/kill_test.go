@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -26,6 +27,7 @@ type helperSpec struct {
 	StateDir, Remote, Profile, CurrentSystem, BootedSystem string
 	NixEnv                                                 []string
 	KillAt                                                 string // "", "before-switch", "after-switch"
+	Spare                                                  string // a system whose switch is never killed
 }
 
 func TestMain(m *testing.M) {
@@ -36,11 +38,12 @@ func TestMain(m *testing.M) {
 }
 
 // killingExec runs programs for real but SIGKILLs its own process around the
-// first switch-to-configuration, as a power cut at that instant would.
-type killingExec struct{ at string }
+// first switch-to-configuration (of a system other than spare), as a power
+// cut at that instant would.
+type killingExec struct{ at, spare string }
 
 func (k killingExec) Run(ctx context.Context, c nixsys.Cmd) error {
-	if !strings.HasSuffix(c.Path, "/bin/switch-to-configuration") {
+	if !strings.HasSuffix(c.Path, "/bin/switch-to-configuration") || (k.spare != "" && strings.HasPrefix(c.Path, k.spare+"/")) {
 		return nixsys.OSExecutor{}.Run(ctx, c)
 	}
 	if k.at == "before-switch" {
@@ -62,7 +65,7 @@ func helperRound(path string) int {
 	if err := json.Unmarshal(data, &s); err != nil {
 		return 3
 	}
-	n := nixsys.New(nixsys.Options{Env: s.NixEnv, Exec: killingExec{s.KillAt}})
+	n := nixsys.New(nixsys.Options{Env: s.NixEnv, Exec: killingExec{s.KillAt, s.Spare}})
 	_, err = deploy.Run(context.Background(), deploy.Options{
 		StateDir: s.StateDir, Remote: s.Remote, Attr: testutil.NixSystemAttr, Profile: s.Profile,
 		CurrentSystem: s.CurrentSystem, BootedSystem: s.BootedSystem, Nix: n, Progress: os.Stderr,
@@ -77,8 +80,13 @@ func helperRound(path string) int {
 // reader of its progress lines.
 func startHelper(t *testing.T, env testutil.NixEnv, h *host, killAt string) (*exec.Cmd, *bufio.Scanner) {
 	t.Helper()
+	return startHelperSparing(t, env, h, killAt, "")
+}
+
+func startHelperSparing(t *testing.T, env testutil.NixEnv, h *host, killAt, spare string) (*exec.Cmd, *bufio.Scanner) {
+	t.Helper()
 	spec := helperSpec{StateDir: h.stateDir, Remote: h.opts.Remote, Profile: h.profile, CurrentSystem: h.currentSystem,
-		BootedSystem: h.bootedSystem, NixEnv: append(append([]string(nil), env.Vars...), testutil.ActivationLogEnv+"="+h.activations), KillAt: killAt}
+		BootedSystem: h.bootedSystem, NixEnv: append(append([]string(nil), env.Vars...), testutil.ActivationLogEnv+"="+h.activations), KillAt: killAt, Spare: spare}
 	data, err := json.Marshal(spec)
 	if err != nil {
 		t.Fatal(err)
@@ -214,5 +222,35 @@ func TestKilledDuringActivation(t *testing.T) {
 			}
 			assertConsistent(t, h, out2)
 		})
+	}
+}
+
+// An activation killed twice is not tried a third time: the next round puts
+// the previous generation back and reports the commit as failed.
+func TestActivationKilledTwiceIsGivenUp(t *testing.T) {
+	t.Parallel()
+	env := testutil.Nix(t)
+	repo := testutil.NewNixSystemRepo(t, env)
+	h := newHost(t, env, "desk", repo.Dir)
+	repo.Commit(t, testutil.NixSystem{Version: "v1"})
+	h.mustRound(t, deploy.OutcomeDeployed, nil)
+	good := h.current(t)
+	v2 := repo.Commit(t, testutil.NixSystem{Version: "v2"})
+	for range 2 {
+		// The recovery's switch back to good is spared; v2's switch is killed.
+		cmd, lines := startHelperSparing(t, env, h, "after-switch", good)
+		for lines.Scan() {
+		}
+		_ = cmd.Wait()
+	}
+	res, err := h.round(t, nil)
+	if !errors.Is(err, deploy.ErrKnownBad) || !strings.Contains(err.Error(), v2) || !strings.Contains(err.Error(), "interrupted") {
+		t.Fatalf("third round: %s, %v; want known-bad after two interruptions", res.Outcome, err)
+	}
+	if h.current(t) != good || h.state(t).Pending != nil {
+		t.Fatalf("profile %s, want the previous %s restored", h.current(t), good)
+	}
+	if acts := h.activationLog(t); acts[len(acts)-1] != sw(good) {
+		t.Fatalf("last activation %v, want the previous system", acts[len(acts)-1])
 	}
 }
