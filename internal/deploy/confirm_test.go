@@ -109,10 +109,14 @@ func TestRequiredUnitPrecheck(t *testing.T) {
 	if h.current(t) != good || len(h.activationLog(t)) != 1 || res.Failed[0].Stage != "precheck" {
 		t.Fatalf("a refused generation was activated: profile %s, %v", h.current(t), h.activationLog(t))
 	}
+	h.boot(t)
 	repo.Commit(t, testutil.NixSystem{Version: "v3", Services: []string{"sshd.service"}})
 	res = h.mustRound(t, deploy.OutcomeDeployed, func(o *deploy.Options) { o.Operation = "boot" })
 	if got := h.activationLog(t); got[len(got)-1].Action != "boot" || got[len(got)-1].StorePath != res.StorePath {
 		t.Fatalf("boot operation: activations %v", got)
+	}
+	if !slices.Equal(res.RebootNeeded, []string{"system"}) {
+		t.Fatalf("boot operation: reboot needed = %v, want [system]", res.RebootNeeded)
 	}
 }
 

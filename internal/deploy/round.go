@@ -360,16 +360,20 @@ func runningSystem(o *Options, profileNow string) string {
 }
 
 // rebootNeeded compares with the booted system; a machine without one (not
-// NixOS, or a test) has nothing to compare and reports nothing.
+// NixOS, or a test) has nothing to compare. With operation boot the whole
+// new system waits for a reboot, reported as "system".
 func rebootNeeded(o *Options, out string) []string {
+	var changed []string
 	if _, err := os.Stat(o.BootedSystem); err != nil {
 		o.Logger.Debug("no booted system to compare with", "path", o.BootedSystem)
-		return nil
-	}
-	changed, err := nixsys.RebootNeeded(o.BootedSystem, out)
-	if err != nil {
+	} else if changed, err = nixsys.RebootNeeded(o.BootedSystem, out); err != nil {
 		o.Logger.Warn("could not tell whether a reboot is needed", "err", err)
-		return nil
+		changed = nil
+	}
+	if o.Operation == nixsys.ActionBoot {
+		if running, err := o.Nix.StorePath(o.CurrentSystem); err == nil && running != out {
+			changed = append(changed, "system")
+		}
 	}
 	return changed
 }
