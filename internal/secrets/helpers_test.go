@@ -16,7 +16,7 @@ import (
 // fixture is a sandbox: a key file, sops files and a secrets root, all in
 // one temp dir.
 type fixture struct {
-	t       *testing.T
+	t       testing.TB
 	dir     string
 	id      *age.X25519Identity
 	keyFile string
@@ -24,7 +24,7 @@ type fixture struct {
 	restart *recRestarter
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	dir := t.TempDir()
 	f := &fixture{t: t, dir: dir, owners: newRecOwners(), restart: &recRestarter{}}

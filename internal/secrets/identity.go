@@ -29,6 +29,11 @@ var errKeyParse = errors.New("cannot parse the private key (not printed)")
 // an error: the default sops search (environment, ~/.ssh) is never used.
 func loadIdentities(o Options) (*identities, error) {
 	out := &identities{recipients: map[string]bool{}}
+	for _, f := range []string{o.AgeKeyFile, o.SSHHostKeyFile} {
+		if fi, err := os.Stat(f); f != "" && err == nil && fi.Mode().Perm()&0o077 != 0 {
+			o.Logger.Warn("private key file is accessible to group or others", "file", f, "mode", fmt.Sprintf("%#o", uint32(fi.Mode().Perm())))
+		}
+	}
 	if o.AgeKeyFile != "" {
 		data, err := os.ReadFile(o.AgeKeyFile)
 		if err != nil {

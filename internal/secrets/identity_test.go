@@ -2,6 +2,7 @@ package secrets
 
 import (
 	"crypto/ed25519"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -138,13 +139,35 @@ func TestIdentityErrorsDoNotQuoteKeys(t *testing.T) {
 		{"none", Options{}},
 	}
 	for _, tt := range tests {
-		_, err := loadIdentities(tt.o)
+		_, err := loadIdentities(tt.o.withDefaults())
 		if err == nil {
 			t.Errorf("%s: loaded identities from a bad key", tt.name)
 			continue
 		}
 		if strings.Contains(err.Error(), "QQQQ") {
 			t.Errorf("%s: error quotes the key: %v", tt.name, err)
+		}
+	}
+}
+
+func TestLooseKeyFileWarns(t *testing.T) {
+	tests := []struct {
+		mode os.FileMode
+		warn bool
+	}{{0o600, false}, {0o400, false}, {0o640, true}, {0o644, true}}
+	for _, tt := range tests {
+		f := newFixture(t)
+		if err := os.Chmod(f.keyFile, tt.mode); err != nil {
+			t.Fatal(err)
+		}
+		var logs strings.Builder
+		o := f.opts()
+		o.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+		if _, err := loadIdentities(o.withDefaults()); err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Contains(logs.String(), "accessible to group or others"); got != tt.warn {
+			t.Errorf("mode %v: warned=%v, want %v (log %q)", tt.mode, got, tt.warn, logs.String())
 		}
 	}
 }
