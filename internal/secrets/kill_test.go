@@ -23,7 +23,9 @@ func TestKillChild(t *testing.T) {
 		t.Skip("only runs as the child of TestKillDuringInstall")
 	}
 	sets := killSets(dir)
-	for i := 0; ; i++ {
+	// Bounded, so a child whose parent died does not run on.
+	deadline := time.Now().Add(time.Minute)
+	for i := 0; time.Now().Before(deadline); i++ {
 		if _, err := Install(context.Background(), sets[i%2]); err != nil {
 			fmt.Println("error:", err)
 			os.Exit(1)
