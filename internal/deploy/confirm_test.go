@@ -145,3 +145,33 @@ func TestDryRun(t *testing.T) {
 		t.Fatal("dry run changed the profile, activated, or wrote state")
 	}
 }
+
+// A failed live switch goes back to the system that was running, even when
+// the profile had moved on to a generation staged for the next boot.
+func TestRollbackGoesToRunningSystem(t *testing.T) {
+	t.Parallel()
+	env := testutil.Nix(t)
+	repo := testutil.NewNixSystemRepo(t, env)
+	h := newHost(t, env, "desk", repo.Dir)
+	h.opts.Checks = []health.Check{{
+		Name: "not-broken", Required: true,
+		Command: []string{"/bin/sh", "-c", "! grep -q broken " + h.profile + "/version"},
+	}}
+	h.opts.ConfirmTimeout = 500 * time.Millisecond
+	repo.Commit(t, testutil.NixSystem{Version: "v1"})
+	h.mustRound(t, deploy.OutcomeDeployed, nil)
+	h.boot(t)
+	running := h.current(t)
+	repo.Commit(t, testutil.NixSystem{Version: "v2-staged"})
+	staged := h.mustRound(t, deploy.OutcomeDeployed, func(o *deploy.Options) { o.Operation = "boot" }).StorePath
+
+	repo.Commit(t, testutil.NixSystem{Version: "broken"})
+	res, err := h.round(t, nil)
+	if !errors.Is(err, deploy.ErrRolledBack) || res.PreviousStorePath != running || h.current(t) != running {
+		t.Fatalf("rollback went to %s (result previous %s, err %v); want the running %s, not the staged %s",
+			h.current(t), res.PreviousStorePath, err, running, staged)
+	}
+	if acts := h.activationLog(t); acts[len(acts)-1] != sw(running) {
+		t.Fatalf("last activation %v, want switch of %s", acts[len(acts)-1], running)
+	}
+}

@@ -204,9 +204,16 @@ func run(ctx context.Context, o *Options, res *Result) error {
 		return err
 	}
 	res.StorePath = out
-	prev, err := currentStorePath(o.Nix, o.Profile)
+	profileNow, err := currentStorePath(o.Nix, o.Profile)
 	if err != nil {
 		return err
+	}
+	// What a failed switch goes back to: the system that was running (live
+	// switch), else the profile's current generation.
+	running := runningSystem(o, profileNow)
+	prev := profileNow
+	if o.Operation == nixsys.ActionSwitch && running != "" {
+		prev = running
 	}
 	res.PreviousStorePath = prev
 	diff, err := diffUnits(prev, out)
@@ -233,7 +240,6 @@ func run(ctx context.Context, o *Options, res *Result) error {
 	}
 
 	// Steps 5 and 6: activate and confirm, unless it already runs.
-	running := runningSystem(o, prev)
 	if out == running {
 		p.say("%s builds the running system %s; nothing to activate", short(candidate), out)
 		res.Outcome = OutcomeUnchanged
