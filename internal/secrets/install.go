@@ -55,13 +55,15 @@ func Install(ctx context.Context, opts Options) (Report, error) {
 		}
 		plan[i] = planned{spec: s, own: own}
 	}
-	ids, err := loadIdentities(o)
-	if err != nil {
-		return Report{}, err
-	}
-	values, err := decryptAll(ctx, uses, ids)
-	if err != nil {
-		return Report{}, err
+	values := map[string][]byte{}
+	if len(uses) > 0 { // with no secrets left, removing them needs no key
+		ids, err := loadIdentities(o)
+		if err != nil {
+			return Report{}, err
+		}
+		if values, err = decryptAll(ctx, uses, ids); err != nil {
+			return Report{}, err
+		}
 	}
 	for i := range plan {
 		plan[i].value = values[plan[i].spec.Name]

@@ -217,3 +217,18 @@ func TestInstallPrunesOldGenerations(t *testing.T) {
 		})
 	}
 }
+
+func TestInstallEmptyConfigRemovesAll(t *testing.T) {
+	f := newFixture(t)
+	file := f.sops("s.yaml", "yaml", "a: 1\n")
+	o := f.opts(Spec{Name: "a", SopsFile: file, Key: "a"})
+	f.install(o)
+	o.Secrets, o.AgeKeyFile = nil, ""
+	rep := f.install(o)
+	if !rep.Switched || !slices.Equal(rep.Removed, []string{"a"}) {
+		t.Errorf("report = %+v, want a switch removing a", rep)
+	}
+	if _, err := os.Lstat(filepath.Join(o.Root, "a")); !os.IsNotExist(err) {
+		t.Errorf("a still installed: %v", err)
+	}
+}
