@@ -140,6 +140,11 @@ func TestDryRun(t *testing.T) {
 	if !slices.Equal(u.Added, []string{"c.service"}) || !slices.Equal(u.Removed, []string{"a.service"}) || !slices.Equal(u.Kept, []string{"b.service"}) {
 		t.Fatalf("unit diff = %+v", u)
 	}
+	// The dry run's build is a GC root until the next build replaces it.
+	env.Run(t, "nix-store", "--gc")
+	if _, err := os.Stat(res.StorePath); err != nil {
+		t.Fatalf("the dry run's build was garbage collected: %v", err)
+	}
 	stateAfter, _ := os.ReadFile(filepath.Join(h.stateDir, deploy.StateFile))
 	if h.current(t) != good || len(h.activationLog(t)) != 1 || string(stateAfter) != string(stateBefore) {
 		t.Fatal("dry run changed the profile, activated, or wrote state")

@@ -15,6 +15,9 @@ import (
 
 const lockFile = "flake.lock"
 
+// updateDirPattern names the throwaway work trees of nix flake update.
+const updateDirPattern = "flake-update-*"
+
 // lockUpdate is a flake.lock refreshed by nix flake update on top of tip.
 type lockUpdate struct {
 	commit string // local commit: tip with the new lock
@@ -25,7 +28,7 @@ type lockUpdate struct {
 // the lock changed, commits it on top of tip in the mirror (not on any
 // branch yet). It returns nil when the lock did not change.
 func updateInputs(ctx context.Context, o *Options, m *gitrepo.Repo, tip string) (*lockUpdate, error) {
-	tmp, err := os.MkdirTemp(o.StateDir, "flake-update-")
+	tmp, err := os.MkdirTemp(o.StateDir, updateDirPattern)
 	if err != nil {
 		return nil, fmt.Errorf("flake update: %w", err)
 	}

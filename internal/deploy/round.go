@@ -5,11 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/hearth-fleet/hearth/internal/gitrepo"
 	"github.com/hearth-fleet/hearth/internal/nixsys"
 )
+
+// ResultLink is the out-link of the last build in the state dir (a GC root).
+const ResultLink = "system-result"
 
 // Outcomes of a round.
 const (
@@ -75,6 +79,7 @@ func run(ctx context.Context, o *Options, res *Result) error {
 	if err != nil {
 		return err
 	}
+	removeLeftovers(o)
 	st, err := loadState(o.StateDir)
 	if errors.Is(err, errCorruptState) {
 		o.Logger.Warn("upgrade state is corrupt; rebuilding it from the mirror and the profile", "err", err)
@@ -326,7 +331,10 @@ func build(ctx context.Context, o *Options, m *gitrepo.Repo, commit string) (str
 		return "", err
 	}
 	log := newLineLogger(o.Logger, "nix build", "commit", commit)
-	out, err := o.Nix.Build(ctx, nixsys.BuildSpec{Repo: m.GitDir, Rev: commit, Attr: o.Attr, Timeout: o.BuildTimeout, Log: log})
+	// The out-link is a GC root: a garbage collection between the build and
+	// the activation (or after a dry run) cannot take the result away.
+	out, err := o.Nix.Build(ctx, nixsys.BuildSpec{Repo: m.GitDir, Rev: commit, Attr: o.Attr, Timeout: o.BuildTimeout, Log: log,
+		OutLink: filepath.Join(o.StateDir, ResultLink)})
 	log.Flush()
 	if err != nil {
 		return "", fmt.Errorf("commit %s: %w: %w", commit, ErrBuild, err)
@@ -409,4 +417,15 @@ func orNone(s string) string {
 		return "none"
 	}
 	return s
+}
+
+// removeLeftovers deletes the throwaway flake-update work trees a killed
+// round left behind (the caller holds the job lock, so none is in use).
+func removeLeftovers(o *Options) {
+	dirs, _ := filepath.Glob(filepath.Join(o.StateDir, updateDirPattern))
+	for _, d := range dirs {
+		if err := os.RemoveAll(d); err != nil {
+			o.Logger.Warn("could not remove a leftover flake update work tree", "dir", d, "err", err)
+		}
+	}
 }
