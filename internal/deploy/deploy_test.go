@@ -34,7 +34,12 @@ func TestGoodCommitsDeploy(t *testing.T) {
 	}
 	h.boot(t)
 
-	// No-op: tip unchanged → no nix program runs at all.
+	// No-op: tip unchanged → no nix program runs at all. A flake-update
+	// work tree left by a killed round is cleaned up.
+	leftover := filepath.Join(h.stateDir, "flake-update-123")
+	if err := os.MkdirAll(filepath.Join(leftover, "sub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	before := h.exec.nix.Load()
 	res = h.mustRound(t, deploy.OutcomeNoop, nil)
 	if n := h.exec.nix.Load() - before; n != 0 {
@@ -42,6 +47,9 @@ func TestGoodCommitsDeploy(t *testing.T) {
 	}
 	if res.Commit != v1 {
 		t.Fatalf("no-op round reports commit %s, want %s", res.Commit, v1)
+	}
+	if _, err := os.Stat(leftover); !os.IsNotExist(err) {
+		t.Fatalf("leftover %s not removed (%v)", leftover, err)
 	}
 
 	v2 := repo.Commit(t, testutil.NixSystem{Version: "v2", Services: []string{"sshd.service", "web.service"}})
