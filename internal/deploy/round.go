@@ -70,148 +70,217 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	return res, err
 }
 
+// round carries one round's state between its steps.
+type round struct {
+	o   *Options
+	m   *gitrepo.Repo
+	st  *State
+	res *Result
+	p   progress
+
+	tip, tree        string // the fetched branch tip and its tree
+	candidate, ctree string // what is built: tip, or a flake.lock commit on it
+	upd              *lockUpdate
+}
+
 func run(ctx context.Context, o *Options, res *Result) error {
-	p := progress{o.Progress}
+	r := &round{o: o, res: res, p: progress{o.Progress}}
+	if err := r.prepare(ctx); err != nil {
+		return err
+	}
+	defer func() { res.Failed = r.st.Failed }()
+	done, err := r.fetch(ctx)
+	if done || err != nil {
+		return err
+	}
+	if done, err = r.verify(ctx); done || err != nil {
+		return err
+	}
+	if done, err = r.updateInputs(ctx); done || err != nil {
+		return err
+	}
+	out, err := r.build(ctx)
+	if err != nil {
+		return err
+	}
+	if done, err = r.install(ctx, out); done || err != nil {
+		return err
+	}
+	return r.finish(ctx, out)
+}
+
+// prepare opens the mirror and the state (rebuilding a corrupt one).
+func (r *round) prepare(ctx context.Context) error {
+	o := r.o
 	if err := os.MkdirAll(o.StateDir, 0o755); err != nil {
 		return fmt.Errorf("state dir %s: %w", o.StateDir, err)
 	}
-	m, err := openMirror(ctx, o)
-	if err != nil {
+	var err error
+	if r.m, err = openMirror(ctx, o); err != nil {
 		return err
 	}
 	removeLeftovers(o)
-	st, err := loadState(o.StateDir)
+	r.st, err = loadState(o.StateDir)
 	if errors.Is(err, errCorruptState) {
 		o.Logger.Warn("upgrade state is corrupt; rebuilding it from the mirror and the profile", "err", err)
-		p.say("state file is corrupt, rebuilding it: %v", err)
-		if err := rebuildState(ctx, o, m, st); err != nil {
+		r.p.say("state file is corrupt, rebuilding it: %v", err)
+		if err := rebuildState(ctx, o, r.m, r.st); err != nil {
 			return err
 		}
-		res.StateRebuilt = true
+		r.res.StateRebuilt = true
 	} else if err != nil {
 		return err
 	}
-	defer func() { res.Failed = st.Failed }()
+	r.res.Commit, r.res.StorePath, r.res.Generation = r.st.Deployed, r.st.StorePath, r.st.Generation
+	return nil
+}
 
-	p.say("fetching %s from %s", o.Branch, redactURL(o.Remote))
-	err = fetch(ctx, m, o)
+func (r *round) updating() bool { return r.o.CanCommit && r.o.UpdateInputs }
+
+func (r *round) deployed(commit string) bool {
+	return commit == r.st.Deployed || commit == r.st.DeployedBase
+}
+
+// fetch is step 1: fetch, recover an interrupted activation, stop when the
+// tip is deployed.
+func (r *round) fetch(ctx context.Context) (bool, error) {
+	o, st, res := r.o, r.st, r.res
+	r.p.say("fetching %s from %s", o.Branch, redactURL(o.Remote))
+	err := fetch(ctx, r.m, o)
 	if errors.Is(err, gitrepo.ErrOffline) {
 		o.Logger.Info("system remote unreachable; trying again next round", "remote", redactURL(o.Remote), "err", err)
-		p.say("remote unreachable, nothing to do")
+		r.p.say("remote unreachable, nothing to do")
 		res.Outcome = OutcomeOffline
-		res.Commit = st.Deployed
-		return nil
+		return true, nil
 	}
 	if err != nil {
-		return err
+		return true, err
 	}
-	updating := o.CanCommit && o.UpdateInputs
-	if id := fetchedID(m, o); id != "" && st.Pending == nil && !updating && (id == st.Deployed || id == st.DeployedBase) {
-		p.say("%s is already deployed", short(id))
+	// The cheap look at the fetched ref decides the common no-op round.
+	if id := fetchedID(r.m, o); id != "" && st.Pending == nil && !r.updating() && r.deployed(id) {
+		r.p.say("%s is already deployed", short(id))
 		res.Outcome, res.Tip = OutcomeNoop, id
-		res.Commit, res.StorePath, res.Generation = st.Deployed, st.StorePath, st.Generation
-		return nil
+		return true, nil
 	}
-	tip, err := resolveTip(ctx, m, o)
-	if err != nil {
-		return err
+	if r.tip, err = resolveTip(ctx, r.m, o); err != nil {
+		return true, err
 	}
-	res.Tip = tip
+	res.Tip = r.tip
 	if st.Pending != nil && !o.DryRun {
 		if err := recoverPending(ctx, o, st); err != nil {
-			return err
+			return true, err
 		}
 		res.Recovered = true
 	}
-	res.Commit, res.StorePath, res.Generation = st.Deployed, st.StorePath, st.Generation
-	if (tip == st.Deployed || tip == st.DeployedBase) && !updating {
-		p.say("%s is already deployed", short(tip))
+	if r.deployed(r.tip) && !r.updating() {
+		r.p.say("%s is already deployed", short(r.tip))
 		res.Outcome = OutcomeNoop
-		return nil
+		return true, nil
 	}
+	return false, nil
+}
 
-	// Step 2: verify.
+// verify is step 2: ancestry and signature, then the memory of failures.
+func (r *round) verify(ctx context.Context) (bool, error) {
+	st, res := r.st, r.res
 	base := st.DeployedBase
 	if base == "" {
 		base = st.Deployed
 	}
-	signer, err := verify(ctx, m, o, base, tip)
+	signer, err := verify(ctx, r.m, r.o, base, r.tip)
 	if err != nil {
 		res.Outcome = OutcomeRefused
-		return err
+		return true, err
 	}
 	if signer != nil {
 		res.Signer = signer.Principal + " " + signer.Fingerprint
 	}
-	tree, err := m.RevParse(ctx, tip+"^{tree}")
-	if err != nil {
-		return err
+	if r.tree, err = r.m.RevParse(ctx, r.tip+"^{tree}"); err != nil {
+		return true, err
 	}
 	// By commit only: a new commit with the same tree is a new attempt
 	// (someone may have retried after a timeout).
-	if f := st.failure(tip, ""); f != nil && !o.DryRun {
+	if f := st.failure(r.tip, ""); f != nil && !r.o.DryRun {
 		res.Outcome = OutcomeKnownBad
-		return fmt.Errorf("commit %s: %w (%s at %s: %s)", tip, ErrKnownBad, f.Stage, f.At.Format(time.RFC3339), f.Error)
+		return true, fmt.Errorf("commit %s: %w (%s at %s: %s)", r.tip, ErrKnownBad, f.Stage, f.At.Format(time.RFC3339), f.Error)
 	}
+	r.candidate, r.ctree = r.tip, r.tree
+	return false, nil
+}
 
-	// Step 7 runs first on update_inputs hosts: the lock is validated by the
-	// very build and activation below before anyone else receives it.
-	candidate, ctree := tip, tree
-	var upd *lockUpdate
-	if updating {
-		p.say("updating flake inputs of %s", short(tip))
-		upd, err = updateInputs(ctx, o, m, tip)
+// updateInputs runs the first half of step 7 on update_inputs hosts: the
+// new lock becomes the candidate, validated by the very build and
+// activation below before anyone else receives it.
+func (r *round) updateInputs(ctx context.Context) (bool, error) {
+	if !r.updating() {
+		return false, nil
+	}
+	r.p.say("updating flake inputs of %s", short(r.tip))
+	upd, err := updateInputs(ctx, r.o, r.m, r.tip)
+	if err != nil {
+		return true, err
+	}
+	if upd != nil {
+		utree, err := r.m.RevParse(ctx, upd.commit+"^{tree}")
 		if err != nil {
-			return err
+			return true, err
 		}
-		if upd != nil {
-			utree, err := m.RevParse(ctx, upd.commit+"^{tree}")
-			if err != nil {
-				return err
-			}
-			if f := st.failure("", utree); f != nil {
-				o.Logger.Warn("updated flake.lock failed before; deploying the branch's own lock", "tip", tip, "error", f.Error)
-				upd = nil
-			} else {
-				candidate, ctree = upd.commit, utree
-				res.LockCommit = upd.commit
-			}
-		}
-		if upd == nil && (tip == st.Deployed || tip == st.DeployedBase) {
-			p.say("%s is already deployed and its inputs are current", short(tip))
-			res.Outcome = OutcomeNoop
-			return nil
+		if f := r.st.failure("", utree); f != nil {
+			r.o.Logger.Warn("updated flake.lock failed before; deploying the branch's own lock", "tip", r.tip, "error", f.Error)
+			upd = nil
+		} else {
+			r.candidate, r.ctree, r.upd = upd.commit, utree, upd
+			r.res.LockCommit = upd.commit
 		}
 	}
+	if upd == nil && r.deployed(r.tip) {
+		r.p.say("%s is already deployed and its inputs are current", short(r.tip))
+		r.res.Outcome = OutcomeNoop
+		return true, nil
+	}
+	return false, nil
+}
 
-	// Step 3: build the exact commit from the mirror.
-	out, err := build(ctx, o, m, candidate)
+// fail remembers the candidate as failed at stage and saves the state.
+func (r *round) fail(stage string, err error) error {
+	r.st.addFailure(Failure{Commit: r.candidate, Tree: r.ctree, Stage: stage, Error: err.Error(), At: time.Now().UTC()})
+	return errors.Join(err, r.st.save(r.o.StateDir))
+}
+
+// build is step 3: the exact commit, from the mirror.
+func (r *round) build(ctx context.Context) (string, error) {
+	o, res := r.o, r.res
+	out, err := build(ctx, o, r.m, r.candidate)
 	if err != nil && ctx.Err() != nil {
 		// Stopped (SIGTERM, shutdown): not the commit's fault, nothing to remember.
-		return err
+		return "", err
 	}
-	if err != nil && upd != nil {
+	if err != nil && r.upd != nil {
 		// The new lock broke the build: remember that, and deploy the branch as it is.
-		st.addFailure(Failure{Commit: candidate, Tree: ctree, Stage: "build", Error: err.Error(), At: time.Now().UTC()})
+		r.st.addFailure(Failure{Commit: r.candidate, Tree: r.ctree, Stage: "build", Error: err.Error(), At: time.Now().UTC()})
 		o.Logger.Warn("the updated flake.lock does not build; deploying the branch's own lock", "err", err)
-		res.LockCommit, candidate, ctree, upd = "", tip, tree, nil
-		out, err = build(ctx, o, m, candidate)
+		res.LockCommit, r.candidate, r.ctree, r.upd = "", r.tip, r.tree, nil
+		out, err = build(ctx, o, r.m, r.candidate)
 	}
-	res.Built = candidate
+	res.Built = r.candidate
 	if err != nil {
 		res.Outcome = OutcomeFailed
 		if !o.DryRun && ctx.Err() == nil {
-			st.addFailure(Failure{Commit: candidate, Tree: ctree, Stage: "build", Error: err.Error(), At: time.Now().UTC()})
-			if serr := st.save(o.StateDir); serr != nil {
-				return errors.Join(err, serr)
-			}
+			return "", r.fail("build", err)
 		}
-		return err
+		return "", err
 	}
 	res.StorePath = out
+	return out, nil
+}
+
+// install is steps 4 to 6: pre-check, then activate and confirm unless out
+// already runs. A dry run stops before activating.
+func (r *round) install(ctx context.Context, out string) (bool, error) {
+	o, st, res := r.o, r.st, r.res
 	profileNow, err := currentStorePath(o.Nix, o.Profile)
 	if err != nil {
-		return err
+		return true, err
 	}
 	// What a failed switch goes back to: the system that was running (live
 	// switch), else the profile's current generation.
@@ -223,90 +292,90 @@ func run(ctx context.Context, o *Options, res *Result) error {
 	res.PreviousStorePath = prev
 	diff, err := diffUnits(prev, out)
 	if err != nil {
-		return err
+		return true, err
 	}
 	res.Units = &diff
 	res.RebootNeeded = rebootNeeded(o, out)
 
-	// Step 4: pre-activation checks.
 	if err := checkRequiredUnits(out, o.Checks); err != nil {
 		res.Outcome = OutcomeFailed
-		err = fmt.Errorf("commit %s: %w", candidate, err)
-		if !o.DryRun {
-			st.addFailure(Failure{Commit: candidate, Tree: ctree, Stage: "precheck", Error: err.Error(), At: time.Now().UTC()})
-			return errors.Join(err, st.save(o.StateDir))
+		err = fmt.Errorf("commit %s: %w", r.candidate, err)
+		if o.DryRun {
+			return true, err
 		}
-		return err
+		return true, r.fail("precheck", err)
 	}
 	if o.DryRun {
 		res.Outcome = OutcomeDryRun
-		p.say("dry run: would activate %s (now %s)", out, orNone(prev))
-		return nil
+		r.p.say("dry run: would activate %s (now %s)", out, orNone(prev))
+		return true, nil
 	}
 
-	// Steps 5 and 6: activate and confirm, unless it already runs.
 	if out == running {
-		p.say("%s builds the running system %s; nothing to activate", short(candidate), out)
+		r.p.say("%s builds the running system %s; nothing to activate", short(r.candidate), out)
 		res.Outcome = OutcomeUnchanged
 		res.Generation = st.Generation
 		if g, err := o.Nix.Current(o.Profile); err == nil && g.StorePath == out {
 			res.Generation = g.Number
 		}
-	} else {
-		act := &activation{commit: candidate, base: tip, storePath: out, previous: prev}
-		err := activate(ctx, o, st, act)
-		res.Generation = act.generation
-		if err != nil && st.Pending != nil {
-			// Interrupted mid-activation: the pending record (already on
-			// disk) lets the next round put the previous generation back.
-			res.Outcome = OutcomeFailed
-			return err
-		}
-		if err != nil {
-			res.Outcome = OutcomeFailed
-			stage := "activate"
-			if act.rolledBack && errors.Is(err, ErrRolledBack) {
-				res.Outcome = OutcomeRolledBack
-				stage = "confirm"
-			}
-			if act.rolledBack {
-				res.StorePath, res.Generation = prev, 0
-				if g, gerr := o.Nix.Current(o.Profile); gerr == nil {
-					res.Generation = g.Number
-				}
-			}
-			st.addFailure(Failure{Commit: candidate, Tree: ctree, Stage: stage, Error: err.Error(), At: time.Now().UTC()})
-			return errors.Join(err, st.save(o.StateDir))
-		}
-		res.Outcome = OutcomeDeployed
+		return false, nil
 	}
-	if err := m.UpdateRef(ctx, deployedRef, candidate, refOrEmpty(ctx, m, deployedRef), "deployed"); err != nil {
+	act := &activation{commit: r.candidate, base: r.tip, storePath: out, previous: prev}
+	err = activate(ctx, o, st, act)
+	res.Generation = act.generation
+	switch {
+	case err == nil:
+		res.Outcome = OutcomeDeployed
+		return false, nil
+	case st.Pending != nil:
+		// Interrupted mid-activation: the pending record (already on
+		// disk) lets the next round put the previous generation back.
+		res.Outcome = OutcomeFailed
+		return true, err
+	}
+	res.Outcome = OutcomeFailed
+	stage := "activate"
+	if act.rolledBack && errors.Is(err, ErrRolledBack) {
+		res.Outcome = OutcomeRolledBack
+		stage = "confirm"
+	}
+	if act.rolledBack {
+		res.StorePath, res.Generation = prev, 0
+		if g, gerr := o.Nix.Current(o.Profile); gerr == nil {
+			res.Generation = g.Number
+		}
+	}
+	return true, r.fail(stage, err)
+}
+
+// finish records the deployed commit, then does the rest of step 7:
+// publish the validated lock, fast-forward the working checkout.
+func (r *round) finish(ctx context.Context, out string) error {
+	o, st, res := r.o, r.st, r.res
+	if err := r.m.UpdateRef(ctx, deployedRef, r.candidate, refOrEmpty(ctx, r.m, deployedRef), "deployed"); err != nil {
 		return err
 	}
-	st.Deployed, st.DeployedBase, st.StorePath, st.DeployedAt = candidate, tip, out, time.Now().UTC()
+	st.Deployed, st.DeployedBase, st.StorePath, st.DeployedAt = r.candidate, r.tip, out, time.Now().UTC()
 	st.Generation = res.Generation
-	delete(st.Interrupted, candidate)
-	res.Commit = candidate
+	delete(st.Interrupted, r.candidate)
+	res.Commit = r.candidate
 	if err := st.save(o.StateDir); err != nil {
 		return err
 	}
-	p.say("%s: %s is %s", res.Outcome, short(candidate), out)
+	r.p.say("%s: %s is %s", res.Outcome, short(r.candidate), out)
 	if len(res.RebootNeeded) > 0 {
-		p.say("reboot needed: %v changed", res.RebootNeeded)
+		r.p.say("reboot needed: %v changed", res.RebootNeeded)
 	}
-
-	// Step 7: publish the validated lock, then the working checkout.
-	if upd != nil {
-		p.say("publishing flake.lock to %s", o.Branch)
-		pushed, err := publishLock(ctx, o, m, tip, upd)
+	if r.upd != nil {
+		r.p.say("publishing flake.lock to %s", o.Branch)
+		pushed, err := publishLock(ctx, o, r.m, r.tip, r.upd)
 		if err != nil {
 			o.Logger.Warn("could not publish flake.lock; the next round tries again", "err", err)
 			res.LockError = err.Error()
 		} else {
-			res.LockPublished = true
-			res.LockCommit = pushed
-			if pushed == candidate {
-				st.DeployedBase = candidate
+			res.LockPublished, res.LockCommit = true, pushed
+			if pushed == r.candidate {
+				st.DeployedBase = r.candidate
 				if err := st.save(o.StateDir); err != nil {
 					return err
 				}
@@ -314,7 +383,7 @@ func run(ctx context.Context, o *Options, res *Result) error {
 		}
 	}
 	if o.Checkout != "" {
-		what, err := fastForwardCheckout(ctx, o, m, candidate)
+		what, err := fastForwardCheckout(ctx, o, r.m, r.candidate)
 		if err != nil {
 			o.Logger.Warn("could not update the working checkout", "checkout", o.Checkout, "err", err)
 			what = "error: " + err.Error()
@@ -322,74 +391,6 @@ func run(ctx context.Context, o *Options, res *Result) error {
 		res.Checkout = what
 	}
 	return nil
-}
-
-// build builds commit from the mirror, streaming the log to the logger.
-func build(ctx context.Context, o *Options, m *gitrepo.Repo, commit string) (string, error) {
-	progress{o.Progress}.say("building %s (%s)", short(commit), o.Attr)
-	if err := pointBuildRefs(ctx, m, o, commit); err != nil {
-		return "", err
-	}
-	log := newLineLogger(o.Logger, "nix build", "commit", commit)
-	// The out-link is a GC root: a garbage collection between the build and
-	// the activation (or after a dry run) cannot take the result away.
-	out, err := o.Nix.Build(ctx, nixsys.BuildSpec{Repo: m.GitDir, Rev: commit, Attr: o.Attr, Timeout: o.BuildTimeout, Log: log,
-		OutLink: filepath.Join(o.StateDir, ResultLink)})
-	log.Flush()
-	if err != nil {
-		return "", fmt.Errorf("commit %s: %w: %w", commit, ErrBuild, err)
-	}
-	return out, nil
-}
-
-// pointBuildRefs points the mirror's HEAD branch and refs/heads/master at the
-// commit about to be built. nix fetches a ref from a bare repository before
-// it looks for the rev (nix 2.8 always asks for master, later versions for
-// HEAD's branch) and fails when that ref is missing or lacks the commit.
-func pointBuildRefs(ctx context.Context, m *gitrepo.Repo, o *Options, commit string) error {
-	for _, ref := range []string{"refs/heads/" + o.Branch, "refs/heads/master"} {
-		old := refOrEmpty(ctx, m, ref)
-		if old == commit {
-			continue
-		}
-		if err := m.UpdateRef(ctx, ref, commit, old, "commit to build"); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// runningSystem is the store path the machine runs now, as far as this
-// operation is concerned: the running system for switch, the boot default
-// (the profile) for boot.
-func runningSystem(o *Options, profileNow string) string {
-	if o.Operation == nixsys.ActionBoot {
-		return profileNow
-	}
-	sp, err := o.Nix.StorePath(o.CurrentSystem)
-	if err != nil {
-		return ""
-	}
-	return sp
-}
-
-// rebootNeeded compares with the booted system; a machine without one (not
-// NixOS, or a test) has nothing to compare. With operation boot the whole
-// new system waits for a reboot, reported as "system".
-func rebootNeeded(o *Options, out string) []string {
-	var changed []string
-	if _, err := os.Stat(o.BootedSystem); err != nil {
-		o.Logger.Debug("no booted system to compare with", "path", o.BootedSystem)
-	} else if changed, err = nixsys.RebootNeeded(o.BootedSystem, out); err != nil {
-		o.Logger.Warn("could not tell whether a reboot is needed", "err", err)
-		changed = nil
-	}
-	if o.Operation == nixsys.ActionBoot {
-		if running, err := o.Nix.StorePath(o.CurrentSystem); err == nil && running != out {
-			changed = append(changed, "system")
-		}
-	}
-	return changed
 }
 
 // rebuildState replaces a corrupt state with what can be known for sure: the
