@@ -22,6 +22,8 @@ type bench struct {
 	// strace writing there (see trace.go).
 	straceOut string
 	strace    string // path of strace; "" disables tracing
+	memOut    string // when set, the next measured command runs under GNU time writing there
+	timeBin   string // path of GNU time; "" skips the memory figures
 	traces    []*traceSummary
 }
 

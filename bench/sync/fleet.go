@@ -27,7 +27,6 @@ type fleetRun struct {
 	retries   int // push attempts beyond the first, summed over all rounds
 	pending   int // rounds that ended "pending" (lost the race too often)
 	conflicts int // conflicts recorded (sidecars); the edits do not overlap, so 0
-	maxRSSKB  int64
 }
 
 // ownLine and sharedLine are fleet host i's two edits, as they appear in files.
@@ -103,7 +102,6 @@ func (b *bench) fleetHearth(ctx context.Context, run, n int, transport string) (
 			fr.rounds++
 			fr.retries += max(out.Sync.Attempts-1, 0)
 			fr.conflicts += len(out.Sync.Conflicts)
-			fr.maxRSSKB = max(fr.maxRSSKB, r.s.maxRSSKB)
 			if out.Sync.Result == "pending" {
 				fr.pending++
 			}
@@ -199,7 +197,6 @@ func (b *bench) fleetPlain(ctx context.Context, run, n int, transport string) (*
 			}
 			fr.rounds++
 			fr.retries += k
-			fr.maxRSSKB = max(fr.maxRSSKB, r.s.maxRSSKB)
 		}
 		tip, err := b.remoteHead(ctx, remote)
 		if err != nil {

@@ -87,6 +87,11 @@ func run(ctx context.Context, f flags, log *slog.Logger) error {
 			return fmt.Errorf("go build ./cmd/hearth: %w: %s", err, out)
 		}
 	}
+	if _, err := os.Stat("/usr/bin/time"); err == nil {
+		b.timeBin = "/usr/bin/time"
+	} else {
+		log.Warn("GNU time not installed: no peak memory figures (bench/sync/run.sh installs it)")
+	}
 	if f.trace {
 		if p, err := exec.LookPath("strace"); err == nil {
 			b.strace = p

@@ -7,16 +7,14 @@ import (
 	"os/exec"
 	"slices"
 	"strings"
-	"syscall"
 	"time"
 )
 
-// sample is one timed process: wall time from start to exit, and the
-// largest resident set of the process or any child it waited for (wait4's
-// ru_maxrss, the same figure /usr/bin/time -f %M prints).
+// sample is one timed process: wall time from start to exit. (Peak memory
+// is measured apart, see memory.go: Go starts children with vfork, so their
+// ru_maxrss would include the driver's own resident set.)
 type sample struct {
-	wall     time.Duration
-	maxRSSKB int64
+	wall time.Duration
 }
 
 // runTimed runs cmd and times it. stdout is returned; on failure the error
@@ -27,11 +25,6 @@ func runTimed(cmd *exec.Cmd) (sample, []byte, error) {
 	start := time.Now()
 	err := cmd.Run()
 	s := sample{wall: time.Since(start)}
-	if cmd.ProcessState != nil {
-		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-			s.maxRSSKB = ru.Maxrss
-		}
-	}
 	if err != nil {
 		return s, stdout.Bytes(), fmt.Errorf("%s in %s: %w: %s", strings.Join(cmd.Args, " "), cmd.Dir, err, strings.TrimSpace(stderr.String()))
 	}
@@ -53,14 +46,6 @@ func (s series) walls() []float64 {
 	out := make([]float64, len(s))
 	for i, x := range s {
 		out[i] = float64(x.wall) / float64(time.Millisecond)
-	}
-	return out
-}
-
-func (s series) rss() []float64 {
-	out := make([]float64, len(s))
-	for i, x := range s {
-		out[i] = float64(x.maxRSSKB) / 1024
 	}
 	return out
 }

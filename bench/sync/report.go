@@ -35,16 +35,19 @@ func (r *report) print(w io.Writer) {
 			fmt.Fprintf(w, "%-9s %-16s %-17s %-30s %-17s %-7s %-9s <=%.1fx\n", p.transport, p.what,
 				msPair(hw), p.baseline, msPair(gw), ratio(median(hw), median(gw)), ratio(minimum(hw), minimum(gw)), p.aim)
 		}
-		fmt.Fprintf(w, "\nPeak memory: median max RSS (MB) of the largest process in the round (wait4 ru_maxrss, as /usr/bin/time %%M)\n")
-		fmt.Fprintf(w, "%-9s %-16s %-8s %-30s %s\n", "transport", "round", "hearth", "baseline", "baseline MB")
-		for _, p := range r.pairs {
-			fmt.Fprintf(w, "%-9s %-16s %-8.1f %-30s %.1f\n", p.transport, p.what, median(p.hearth.rss()), p.baseline, median(p.git.rss()))
+		if len(r.pairs[0].hearthKB) > 0 {
+			fmt.Fprintf(w, "\nPeak memory: median max RSS (MB) over %d rounds of the largest single process (/usr/bin/time -f %%M:\n", len(r.pairs[0].hearthKB))
+			fmt.Fprintf(w, "hearth itself or a git it ran; for the shell sequence, sh or any git)\n")
+			fmt.Fprintf(w, "%-9s %-16s %-8s %-30s %s\n", "transport", "round", "hearth", "baseline", "baseline MB")
+			for _, p := range r.pairs {
+				fmt.Fprintf(w, "%-9s %-16s %-8.1f %-30s %.1f\n", p.transport, p.what, median(p.hearthKB)/1024, p.baseline, median(p.gitKB)/1024)
+			}
 		}
 	}
 	if len(r.fleetHearth) > 0 {
 		fmt.Fprintf(w, "\nFleet: %d hosts over %s, each edits its own file and its own line of one shared file, all start at once;\n", f.hosts, f.fleetTransport)
 		fmt.Fprintf(w, "waves of rounds (every host not at the remote's tip, started together) until every host's HEAD is the tip.\n")
-		fmt.Fprintf(w, "%-7s %-22s %-9s %-11s %-6s %-7s %-8s %-8s %-9s %s\n", "run", "who", "converge", "first wave", "waves", "rounds", "retries", "pending", "conflicts", "max RSS")
+		fmt.Fprintf(w, "%-7s %-24s %-9s %-11s %-6s %-7s %-8s %-8s %s\n", "run", "who", "converge", "first wave", "waves", "rounds", "retries", "pending", "conflicts")
 		for i := range r.fleetHearth {
 			r.fleetLine(w, fmt.Sprint(i+1), "hearth sync", r.fleetHearth[i])
 			r.fleetLine(w, fmt.Sprint(i+1), "plain pull --rebase loop", r.fleetPlain[i])
@@ -68,9 +71,9 @@ func (r *report) fleetLine(w io.Writer, run, who string, x *fleetRun) {
 	if strings.HasPrefix(who, "plain") {
 		conflicts, pending = "-", "-"
 	}
-	fmt.Fprintf(w, "%-7s %-22s %-9s %-11s %-6d %-7d %-8d %-8s %-9s %.1f MB\n", run, who,
+	fmt.Fprintf(w, "%-7s %-24s %-9s %-11s %-6d %-7d %-8d %-8s %s\n", run, who,
 		fmt.Sprintf("%.2f s", x.total.Seconds()), fmt.Sprintf("%.2f s", x.firstWave.Seconds()),
-		x.waves, x.rounds, x.retries, pending, conflicts, float64(x.maxRSSKB)/1024)
+		x.waves, x.rounds, x.retries, pending, conflicts)
 }
 
 // fleetMedian is the per-field median over runs.
@@ -91,7 +94,6 @@ func fleetMedian(runs []*fleetRun) *fleetRun {
 		retries:   int(pick(func(x *fleetRun) float64 { return float64(x.retries) })),
 		pending:   int(pick(func(x *fleetRun) float64 { return float64(x.pending) })),
 		conflicts: int(pick(func(x *fleetRun) float64 { return float64(x.conflicts) })),
-		maxRSSKB:  int64(pick(func(x *fleetRun) float64 { return float64(x.maxRSSKB) })),
 	}
 }
 

@@ -15,6 +15,8 @@ type pair struct {
 	aim       float64 // the aim for hearth/baseline; 0: none
 	hearth    series
 	git       series
+	hearthKB  []float64 // peak memory samples, KB
+	gitKB     []float64
 }
 
 // plainSequence is what a shell pipeline runs per round in a plain clone.
@@ -67,6 +69,11 @@ func (b *bench) roundTrips(ctx context.Context, transport string, runs, warmup i
 			}
 		}
 	}
+	if b.timeBin != "" {
+		if err := b.memoryRounds(ctx, h, hRemote, plain, pRemote, runs, noop, edit); err != nil {
+			return nil, err
+		}
+	}
 	if b.strace != "" {
 		if err := b.traceRound(ctx, transport, h, hRemote, plain, pRemote, runs); err != nil {
 			return nil, err
@@ -78,6 +85,7 @@ func (b *bench) roundTrips(ctx context.Context, transport string, runs, warmup i
 // traceRound runs each of the four measured commands once more under
 // strace, to count the processes a round spawns and where its time goes.
 func (b *bench) traceRound(ctx context.Context, transport string, h *host, hRemote, plain, pRemote string, i int) error {
+	i += memRuns + 1 // edits not made before
 	steps := []struct {
 		label string
 		step  func() error

@@ -15,11 +15,16 @@ import (
 // measured returns cmd, run under strace when a trace was asked for:
 // execve, fsync and exits of the whole process tree, timestamped.
 func (b *bench) measured(cmd *exec.Cmd) *exec.Cmd {
-	if b.straceOut == "" {
+	if b.straceOut == "" && b.memOut == "" {
 		return cmd
 	}
 	if p, err := exec.LookPath(cmd.Path); err == nil {
-		cmd.Args[0] = p // strace must not resolve it against another PATH
+		cmd.Args[0] = p // the wrapper must not resolve it against another PATH
+	}
+	if b.memOut != "" {
+		cmd.Args = append([]string{"time", "-f", "%M", "-o", b.memOut}, cmd.Args...)
+		cmd.Path = b.timeBin
+		return cmd
 	}
 	// --seccomp-bpf stops only at traced calls: far less overhead on a
 	// multi-threaded Go program than plain ptrace.
