@@ -103,8 +103,9 @@ func TestRebootNeeded(t *testing.T) {
 }
 
 // A corrupt state file is reported and rebuilt from the mirror's deployed
-// ref and the profile, not a crash and not a redeploy.
-func TestCorruptStateRebuilt(t *testing.T) {
+// ref and the profile, not a crash and not a redeploy; a broken mirror is
+// made again.
+func TestCorruptStateAndMirrorRebuilt(t *testing.T) {
 	t.Parallel()
 	env := testutil.Nix(t)
 	repo := testutil.NewNixSystemRepo(t, env)
@@ -120,6 +121,19 @@ func TestCorruptStateRebuilt(t *testing.T) {
 	}
 	if st := h.state(t); st.Deployed != v1 || st.StorePath != h.current(t) {
 		t.Fatalf("rebuilt state = %+v", st)
+	}
+
+	// A mirror git cannot open is only a cache: moved aside and fetched again.
+	mirror := filepath.Join(h.stateDir, deploy.MirrorDir)
+	if err := os.Remove(filepath.Join(mirror, "HEAD")); err != nil {
+		t.Fatal(err)
+	}
+	v2 := repo.Commit(t, testutil.NixSystem{Version: "v2"})
+	if res := h.mustRound(t, deploy.OutcomeDeployed, nil); res.Commit != v2 {
+		t.Fatalf("after recreating the mirror: %+v", res)
+	}
+	if aside, _ := filepath.Glob(mirror + ".broken-*"); len(aside) != 1 {
+		t.Fatalf("broken mirror not kept aside: %v", aside)
 	}
 }
 
