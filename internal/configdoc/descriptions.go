@@ -59,7 +59,7 @@ var descriptions = map[string]string{
 	"secrets.keep":              "Generations kept, the live one included.",
 
 	"secrets.secret":               "One secret (repeat the table for more).",
-	"secrets.secret.name":          "File name under `root`; may contain `/` but must stay inside it.",
+	"secrets.secret.name":          "File name under `root`: letters, digits and `_ . @ -` (no path separators).",
 	"secrets.secret.sops_file":     "The sops-encrypted file holding the value.",
 	"secrets.secret.key":           "Path of the value inside the file, `a/b/c` for nested mappings.",
 	"secrets.secret.format":        "`yaml`, `json`, `dotenv` or `binary`; empty means by the file's extension.",

@@ -1,0 +1,281 @@
+package nix_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/BurntSushi/toml"
+	"github.com/hearth-fleet/hearth/internal/cli"
+	"github.com/hearth-fleet/hearth/internal/config"
+	"github.com/hearth-fleet/hearth/internal/testutil"
+	"github.com/hearth-fleet/hearth/internal/units"
+)
+
+var update = flag.Bool("update", false, "rewrite nix/vendor-hash")
+
+// repoRoot is the module root; the tests run in nix/.
+const repoRoot = ".."
+
+// evalJSON evaluates a nix expression (relative paths resolve from nix/)
+// strictly and decodes its JSON value into v.
+func evalJSON(t *testing.T, env testutil.NixEnv, expr string, v any) {
+	t.Helper()
+	out := env.Run(t, "nix-instantiate", "--eval", "--strict", "--json", "-E", expr)
+	if err := json.Unmarshal([]byte(out), v); err != nil {
+		t.Fatalf("nix output %q: %v", out, err)
+	}
+}
+
+func TestEveryNixFileParses(t *testing.T) {
+	env := testutil.Nix(t)
+	var files []string
+	err := filepath.WalkDir(repoRoot, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == ".git" || d.Name() == "node_modules") {
+			return filepath.SkipDir
+		}
+		if !d.IsDir() && strings.HasSuffix(p, ".nix") {
+			files = append(files, p)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"../flake.nix", "../nix/module.nix", "../nix/lib.nix", "../nix/package.nix", "../nix/tests/vm.nix"} {
+		if !slices.Contains(files, filepath.Clean(want)) {
+			t.Errorf("%s not found among the .nix files %v", want, files)
+		}
+	}
+	for _, f := range files {
+		t.Run(f, func(t *testing.T) {
+			cmd := env.Command("nix-instantiate", "--parse", f)
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Errorf("nix-instantiate --parse %s: %v\n%s", f, err, out)
+			}
+		})
+	}
+}
+
+// TestFlakeOutputs evaluates the flake's outputs function with a nixpkgs
+// that throws when touched: the shape of the outputs must not need it (this
+// is what `nix flake show` would list; it cannot fetch nixpkgs offline).
+func TestFlakeOutputs(t *testing.T) {
+	env := testutil.Nix(t)
+	var got struct {
+		Top, Systems, Packages, Checks, ModuleArgs []string
+		ModuleIsFunction, OverlayIsFunction        bool
+		Inputs                                     []string
+	}
+	evalJSON(t, env, `
+let
+  flake = import ../flake.nix;
+  nixpkgs = throw "nixpkgs is not available offline";
+  self = flake.outputs { inherit self nixpkgs; };
+  sys = builtins.head (builtins.attrNames self.packages);
+in {
+  Top = builtins.attrNames self;
+  Systems = builtins.attrNames self.packages;
+  Packages = builtins.attrNames self.packages.${sys};
+  Checks = builtins.attrNames self.checks.${sys};
+  ModuleIsFunction = builtins.isFunction self.nixosModules.default;
+  OverlayIsFunction = builtins.isFunction (self.overlays.default {});
+  ModuleArgs = builtins.attrNames (builtins.functionArgs (import ./module.nix));
+  Inputs = builtins.attrNames flake.inputs;
+}`, &got)
+	want := []struct {
+		name      string
+		got, want []string
+	}{
+		{"outputs", got.Top, []string{"checks", "lib", "nixosModules", "overlays", "packages"}},
+		{"systems", got.Systems, []string{"aarch64-linux", "x86_64-linux"}},
+		{"packages", got.Packages, []string{"default", "hearth"}},
+		{"checks", got.Checks, []string{"package", "vm"}},
+		{"module arguments", got.ModuleArgs, []string{"config", "lib", "pkgs"}},
+		{"inputs", got.Inputs, []string{"nixpkgs"}},
+	}
+	for _, w := range want {
+		if !slices.Equal(w.got, w.want) {
+			t.Errorf("%s: %v, want %v", w.name, w.got, w.want)
+		}
+	}
+	if !got.ModuleIsFunction || !got.OverlayIsFunction {
+		t.Errorf("nixosModules.default function: %v, overlays.default function: %v", got.ModuleIsFunction, got.OverlayIsFunction)
+	}
+}
+
+// renderSettings evaluates the module's renderer on a settings expression.
+func renderSettings(t *testing.T, env testutil.NixEnv, settingsExpr string) string {
+	t.Helper()
+	var text string
+	evalJSON(t, env, "(import ./lib.nix).renderSettings ("+settingsExpr+")", &text)
+	return text
+}
+
+// configCheck runs `hearth config check --json FILE` in-process.
+func configCheck(t *testing.T, file string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = cli.Run(context.Background(), cli.Invocation{
+		Args:   []string{"--json", "config", "check", file},
+		Stdin:  strings.NewReader(""),
+		Stdout: &out,
+		Stderr: &errb,
+		Env: config.Env{
+			Getenv:   func(k string) string { return map[string]string{"HOME": "/home/rain"}[k] },
+			UID:      0,
+			Hostname: func() (string, error) { return "testhost", nil },
+			Dir:      t.TempDir(),
+		},
+	})
+	return code, out.String(), errb.String()
+}
+
+// TestModuleSettingsPassConfigCheck renders nix/tests/settings.nix with the
+// function the module uses for /etc/hearth/config.toml, checks that the
+// TOML holds exactly the settings (nulls dropped), and that hearth accepts it.
+func TestModuleSettingsPassConfigCheck(t *testing.T) {
+	env := testutil.Nix(t)
+	text := renderSettings(t, env, "import ./tests/settings.nix")
+
+	var fromTOML map[string]any
+	if _, err := toml.Decode(text, &fromTOML); err != nil {
+		t.Fatalf("rendered settings are not TOML: %v\n%s", err, text)
+	}
+	var fromNix map[string]any
+	evalJSON(t, env, "(import ./lib.nix).dropNulls (import ./tests/settings.nix)", &fromNix)
+	if a, b := normalize(t, fromTOML), normalize(t, fromNix); !reflect.DeepEqual(a, b) {
+		t.Errorf("TOML does not round-trip the settings:\nTOML: %v\nnix:  %v", a, b)
+	}
+
+	file := filepath.Join(t.TempDir(), "config.toml")
+	if err := os.WriteFile(file, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := configCheck(t, file)
+	if code != 0 {
+		t.Fatalf("hearth config check: exit %d\n%s\n--- rendered:\n%s", code, stderr, text)
+	}
+	var eff config.Config
+	if err := json.Unmarshal([]byte(stdout), &eff); err != nil {
+		t.Fatal(err)
+	}
+	if len(eff.Boot.Checks) != 4 || eff.Boot.Checks[1].Name != `web "front"` || len(eff.Secrets.Secrets) != 2 ||
+		eff.Secrets.Secrets[1].Name != "wifi_home.psk" || eff.Dotfiles.SourceDir != "/home/rain/.local/share/chezmoi" {
+		t.Errorf("effective config lost settings: checks %+v secrets %+v source_dir %q", eff.Boot.Checks, eff.Secrets.Secrets, eff.Dotfiles.SourceDir)
+	}
+}
+
+// Settings hearth rejects fail the module's build-time check the same way.
+func TestModuleSettingsRejected(t *testing.T) {
+	env := testutil.Nix(t)
+	tests := []struct{ name, settings, want string }{
+		{"misspelt section", `{ sytem.remote = "x"; }`, "key sytem: unknown key"},
+		{"bad enum in freeform", `{ dotfiles.conflict_policy = "oldest"; }`, "key dotfiles.conflict_policy"},
+		{"relative path", `{ state_dir = "var/lib/hearth"; }`, "key state_dir"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			file := filepath.Join(t.TempDir(), "config.toml")
+			if err := os.WriteFile(file, []byte(renderSettings(t, env, tc.settings)), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			code, _, stderr := configCheck(t, file)
+			if code != cli.ExitUsage || !strings.Contains(stderr, tc.want) {
+				t.Errorf("exit %d, stderr %q; want exit 2 naming %q", code, stderr, tc.want)
+			}
+		})
+	}
+}
+
+// normalize makes TOML and JSON decodings comparable (ints vs floats,
+// typed slices vs []any).
+func normalize(t *testing.T, v any) any {
+	t.Helper()
+	data, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out any
+	if err := json.Unmarshal(data, &out); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestAliasesAndDefaultsMatchUnits keeps the module's alias wrappers and
+// timer defaults equal to `hearth units`, and every alias a real command.
+func TestAliasesAndDefaultsMatchUnits(t *testing.T) {
+	env := testutil.Nix(t)
+	var lib struct {
+		Aliases  map[string][]string `json:"aliases"`
+		Defaults struct {
+			OnCalendar         string `json:"onCalendar"`
+			RandomizedDelaySec int    `json:"randomizedDelaySec"`
+			UpgradeAlias       string `json:"upgradeAlias"`
+		} `json:"defaults"`
+	}
+	evalJSON(t, env, "let l = import ./lib.nix; in { inherit (l) aliases defaults; }", &lib)
+	want := map[string][]string{}
+	for _, a := range units.Aliases {
+		want[a.Name] = a.Args
+	}
+	if !reflect.DeepEqual(lib.Aliases, want) {
+		t.Errorf("nix/lib.nix aliases %v, internal/units %v", lib.Aliases, want)
+	}
+	if d := lib.Defaults; d.OnCalendar != units.DefaultOnCalendar || d.RandomizedDelaySec != int(units.DefaultRandomizedDelay.Seconds()) ||
+		d.UpgradeAlias != units.UpgradeAlias {
+		t.Errorf("nix/lib.nix defaults %+v differ from internal/units (%s, %s, %s)", d, units.DefaultOnCalendar, units.DefaultRandomizedDelay, units.UpgradeAlias)
+	}
+	for _, a := range units.Aliases {
+		var out, errb bytes.Buffer
+		code := cli.Run(context.Background(), cli.Invocation{
+			Args: append(append([]string{}, a.Args...), "--help"), Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb,
+			Env: config.Env{Getenv: func(string) string { return "" }},
+		})
+		if use := "hearth " + strings.Join(a.Args, " "); code != 0 || !strings.Contains(out.String(), use) {
+			t.Errorf("alias %s: `hearth %s --help` exit %d, no usage line %q:\n%s%s", a.Name, strings.Join(a.Args, " "), code, use, out.String(), errb.String())
+		}
+	}
+}
+
+// TestVendorHash recomputes the package's vendorHash the way buildGoModule
+// does (the NAR hash of `go mod vendor`'s output) and compares it with
+// nix/vendor-hash. It assumes nixpkgs' Go vendors like this one; a mismatch
+// there shows up as a hash error in `nix build` that names the right value.
+func TestVendorHash(t *testing.T) {
+	env := testutil.Nix(t)
+	goBin := testutil.RequireProgram(t, "go")
+	vendor := filepath.Join(t.TempDir(), "vendor")
+	cmd := exec.Command(goBin, "mod", "vendor", "-o", vendor)
+	cmd.Dir = repoRoot
+	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOPROXY=off", "GOWORK=off", "GOTOOLCHAIN=local")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go mod vendor: %v\n%s", err, out)
+	}
+	got := strings.TrimSpace(env.Run(t, "nix", "hash", "path", "--type", "sha256", vendor))
+	if *update {
+		if err := os.WriteFile("vendor-hash", []byte(got+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile("vendor-hash")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.TrimSpace(string(want)) != got {
+		t.Errorf("nix/vendor-hash is %s, go.mod/go.sum give %s; run: go test ./nix -run TestVendorHash -update", strings.TrimSpace(string(want)), got)
+	}
+}

@@ -1,0 +1,184 @@
+# NixOS VM test (needs KVM; `nix flake check` runs it as checks.<system>.vm):
+# a git remote and two hosts. Both sync an edited dotfile through the remote;
+# hostA deploys a good upgrade, refuses a commit that does not build, rolls
+# back a live switch whose health checks fail, and returns to golden by itself
+# after booting a generation that keeps failing its boot check.
+#
+# The upgrade targets are real NixOS systems of hostA with a marker
+# (/etc/hearth-version), built with the test and copied into the VM's store;
+# the nix-config flake on the remote only points at them (a symlink
+# derivation), because the VM has no nixpkgs to evaluate a system with.
+{ pkgs, hearthModule }:
+
+let
+  markerCheck = {
+    name = "not-bad";
+    command = [ "/bin/sh" "-c" "! grep -q bad /etc/hearth-version" ];
+  };
+
+  hostBase = { config, lib, extendModules, ... }: {
+    imports = [ hearthModule ];
+    options.hearthTest = {
+      variant = lib.mkOption { type = lib.types.str; default = "initial"; };
+      variants = lib.mkOption { type = lib.types.attrsOf lib.types.package; default = { }; };
+    };
+    config = {
+      environment.etc."hearth-version".text = config.hearthTest.variant;
+      users.users.alice = { isNormalUser = true; };
+      nix.settings = {
+        experimental-features = [ "nix-command" "flakes" ];
+        # The flake's symlink derivations read store paths of the variants.
+        sandbox = false;
+        substituters = lib.mkForce [ ];
+      };
+      services.hearth = {
+        enable = true;
+        syncUser = "alice";
+        settings.dotfiles.remote = "git://remote/dots.git";
+      };
+    };
+  };
+
+  # Variants are hostA extended by a marker; only the initial system carries
+  # them (in its store), so building them does not recurse.
+  hostA = { config, lib, extendModules, ... }: {
+    imports = [ hostBase ];
+    virtualisation.useBootLoader = true;
+    virtualisation.useEFIBoot = true;
+    boot.loader.systemd-boot.enable = true;
+    boot.loader.efi.canTouchEfiVariables = true;
+    services.hearth.settings = {
+      system.remote = "git://remote/nix-config.git";
+      system.attr = "nixosConfigurations.hostA.config.system.build.toplevel";
+      system.confirm_timeout = "30s";
+      boot = {
+        max_attempts = 2;
+        timeout = "1m";
+        sustain = "2s";
+        # The driver restarts a powered-off VM; a guest-side reboot would
+        # drop the driver's connection instead.
+        reboot_command = [ "systemctl" "poweroff" ];
+        check = [ markerCheck ];
+      };
+    };
+    hearthTest.variants = lib.mkIf (config.hearthTest.variant == "initial") {
+      good = (extendModules { modules = [{ hearthTest.variant = "good"; }]; }).config.system.build.toplevel;
+      bad = (extendModules { modules = [{ hearthTest.variant = "bad"; }]; }).config.system.build.toplevel;
+    };
+    system.extraDependencies = lib.attrValues config.hearthTest.variants;
+  };
+
+  gitc = "git -c user.name=test -c user.email=test@hearth.invalid -c init.defaultBranch=main";
+in
+pkgs.testers.runNixOSTest {
+  name = "hearth";
+
+  nodes = {
+    remote = { pkgs, ... }: {
+      environment.systemPackages = [ pkgs.git ];
+      networking.firewall.allowedTCPPorts = [ 9418 ];
+      systemd.services.git-daemon = {
+        wantedBy = [ "multi-user.target" ];
+        after = [ "network.target" ];
+        serviceConfig.ExecStart = "${pkgs.git}/bin/git daemon --reuseaddr --export-all --enable=receive-pack --base-path=/srv/git /srv/git";
+        preStart = "mkdir -p /srv/git";
+      };
+    };
+    hostA = hostA;
+    hostB = hostBase;
+  };
+
+  testScript = { nodes, ... }:
+    let
+      good = nodes.hostA.hearthTest.variants.good;
+      bad = nodes.hostA.hearthTest.variants.bad;
+      # toplevel of one commit of the nix-config flake: a symlink to a
+      # prebuilt variant, or a build that fails.
+      flake = target: pkgs.writeText "flake.nix" ''
+        {
+          outputs = { self }: {
+            nixosConfigurations.hostA.config.system.build.toplevel = derivation {
+              name = "hearth-vm-system";
+              system = "${pkgs.stdenv.hostPlatform.system}";
+              builder = "/bin/sh";
+              args = [ "-c" ${builtins.toJSON (if target == null
+                then "echo 'this commit does not build' >&2; exit 1"
+                else "/run/current-system/sw/bin/ln -s ${target} $out")} ];
+            };
+          };
+        }
+      '';
+    in
+    ''
+      def push_system(message, flake_file):
+          remote.succeed(
+              f"cp {flake_file} /tmp/nc/flake.nix",
+              f"cd /tmp/nc && ${gitc} add flake.nix && ${gitc} commit -q -m '{message}' && git push -q origin HEAD:main",
+          )
+
+      start_all()
+      remote.wait_for_unit("git-daemon.service")
+      remote.succeed(
+          "${gitc} init -q --bare /srv/git/dots.git",
+          "${gitc} init -q --bare /srv/git/nix-config.git",
+          "${gitc} clone -q /srv/git/dots.git /tmp/dots",
+          "cd /tmp/dots && echo 'shared' > dot_hearth-shared && ${gitc} add . && ${gitc} commit -q -m init && git push -q origin HEAD:main",
+          "${gitc} clone -q /srv/git/nix-config.git /tmp/nc",
+      )
+
+      with subtest("the first boot is validated and pinned as golden"):
+          hostA.wait_for_unit("hearth-boot-check.service")
+          hostA.succeed("hearth boot status | grep -q 'golden:'")
+
+      with subtest("a dotfile edit on each host reaches the other"):
+          for h in (hostA, hostB):
+              h.wait_for_unit("multi-user.target")
+              h.succeed("systemctl start hearth-sync.service")
+              h.succeed("test \"$(cat /home/alice/.hearth-shared)\" = shared")
+          hostA.succeed("echo 'from A' > /home/alice/.hearth-shared")
+          hostA.succeed("systemctl start hearth-sync.service")
+          hostB.succeed("systemctl start hearth-sync.service")
+          hostB.succeed("test \"$(cat /home/alice/.hearth-shared)\" = 'from A'")
+          hostB.succeed("echo 'from B' > /home/alice/.hearth-shared")
+          hostB.succeed("systemctl start hearth-sync.service")
+          hostA.succeed("systemctl start hearth-sync.service")
+          hostA.succeed("test \"$(cat /home/alice/.hearth-shared)\" = 'from B'")
+          hostA.succeed("su alice -c 'chezmoi-status'")
+
+      with subtest("a good upgrade is deployed"):
+          push_system("good", "${flake good}")
+          hostA.succeed("systemctl start hearth-upgrade.service")
+          hostA.succeed("grep -qx good /etc/hearth-version")
+          hostA.succeed("pin-golden")
+          hostA.succeed("show-golden | grep -q ${good}")
+
+      with subtest("a commit that does not build is refused and changes nothing"):
+          push_system("broken", "${flake null}")
+          hostA.fail("systemctl start hearth-upgrade.service")
+          hostA.succeed("grep -qx good /etc/hearth-version")
+          hostA.succeed("hearth status | grep -E '^upgrade +failed'")
+
+      with subtest("a live switch that fails its health checks is rolled back"):
+          push_system("bad", "${flake bad}")
+          hostA.fail("systemctl start hearth-upgrade.service")
+          hostA.succeed("grep -qx good /etc/hearth-version")
+
+      with subtest("a generation that keeps failing its boot check returns to golden"):
+          # As if an admin had run `nixos-rebuild boot` with the bad system.
+          hostA.succeed(
+              "nix-env -p /nix/var/nix/profiles/system --set ${bad}",
+              "/nix/var/nix/profiles/system/bin/switch-to-configuration boot",
+          )
+          hostA.shutdown()
+          for attempt in (1, 2):
+              hostA.start()
+              # The boot check fails, counts the attempt and powers off; at
+              # max_attempts it first points the profile back at golden.
+              hostA.wait_for_shutdown()
+          hostA.start()
+          hostA.wait_for_unit("hearth-boot-check.service")
+          hostA.succeed("grep -qx good /etc/hearth-version")
+          hostA.succeed("test \"$(readlink -f /run/booted-system)\" = ${good}")
+          hostA.succeed("show-boot-status | grep -q ${good}")
+    '';
+}
