@@ -34,8 +34,9 @@
         let pkgs = pkgsFor system; in
         {
           package = pkgs.hearth;
-          # Needs KVM; see nix/tests/vm.nix.
-          vm = import ./nix/tests/vm.nix { inherit pkgs; hearthModule = self.nixosModules.default; };
+          # Needs KVM; see nix/tests/vm.nix. The test's nodes get pkgs (with
+          # the overlay) read-only, so they import the bare module.
+          vm = import ./nix/tests/vm.nix { inherit pkgs; hearthModule = ./nix/module.nix; };
         });
     };
 }

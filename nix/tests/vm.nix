@@ -16,7 +16,7 @@ let
     command = [ "/bin/sh" "-c" "! grep -q bad /etc/hearth-version" ];
   };
 
-  hostBase = { config, lib, extendModules, ... }: {
+  hostBase = { config, lib, ... }: {
     imports = [ hearthModule ];
     options.hearthTest = {
       variant = lib.mkOption { type = lib.types.str; default = "initial"; };
@@ -66,6 +66,7 @@ let
       bad = (extendModules { modules = [{ hearthTest.variant = "bad"; }]; }).config.system.build.toplevel;
     };
     system.extraDependencies = lib.attrValues config.hearthTest.variants;
+    virtualisation.additionalPaths = lib.attrValues config.hearthTest.variants;
   };
 
   gitc = "git -c user.name=test -c user.email=test@hearth.invalid -c init.defaultBranch=main";
