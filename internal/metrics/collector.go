@@ -28,7 +28,11 @@ var (
 	descCorrupt = prometheus.NewDesc("hearth_job_record_corrupt",
 		"1 when the job's status record cannot be read (the next run replaces it).", []string{"job"}, nil)
 	descDeployed = prometheus.NewDesc("hearth_system_deployed_commit_info",
-		"The nix-config commit the last successful upgrade round left deployed.", []string{"commit"}, nil)
+		"The nix-config commit whose build is the current system.", []string{"commit"}, nil)
+	descSystemGen = prometheus.NewDesc("hearth_system_generation",
+		"System profile generation the last upgrade activated.", nil, nil)
+	descRebootNeeded = prometheus.NewDesc("hearth_system_reboot_needed",
+		"1 when the last upgrade changed kernel, initrd or modules and a reboot is pending.", nil, nil)
 	descConflicts = prometheus.NewDesc("hearth_dotfiles_conflicts_open",
 		"Dotfile conflicts settled automatically whose sidecars are still listed in the manifest.", nil, nil)
 	descHeld = prometheus.NewDesc("hearth_dotfiles_held_targets",
@@ -58,7 +62,7 @@ func newCollector(dir string) *collector { return &collector{dir: dir} }
 // registry can check Collect against it.
 func (c *collector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descLastRun, descDuration, descResult, descCommit, descCorrupt,
-		descDeployed, descConflicts, descHeld, descGoldenGen, descGoldenInfo, descGoldenSince,
+		descDeployed, descSystemGen, descRebootNeeded, descConflicts, descHeld, descGoldenGen, descGoldenInfo, descGoldenSince,
 		descAttempts, descMaxAttempts, descVerdict, descBootCorrupt} {
 		ch <- d
 	}
@@ -67,6 +71,7 @@ func (c *collector) Describe(ch chan<- *prometheus.Desc) {
 // Collect emits the jobs' records, the dotfile counters and the boot state.
 func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	var dotfiles []*state.Record
+	var upgrade *state.Record
 	for _, e := range state.ReadAll(c.dir) {
 		if e.Record == nil {
 			if e.Problem != "never run" {
@@ -79,8 +84,12 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 		if r.Job == "sync" || r.Job == "apply" {
 			dotfiles = append(dotfiles, r)
 		}
+		if r.Job == "upgrade" {
+			upgrade = r
+		}
 	}
 	collectDotfiles(ch, dotfiles)
+	collectSystem(ch, c.dir, upgrade)
 	collectBoot(ch, filepath.Join(c.dir, "boot.json"))
 }
 
@@ -100,24 +109,6 @@ func collectRecord(ch chan<- prometheus.Metric, r *state.Record) {
 	if r.Commit != "" {
 		ch <- gauge(descCommit, 1, r.Job, r.Commit)
 	}
-	if r.Job == "upgrade" {
-		if c := deployedCommit(r); c != "" {
-			ch <- gauge(descDeployed, 1, c)
-		}
-	}
-}
-
-// deployedCommit prefers an explicit "deployed" detail; otherwise the
-// record's commit counts only when the round did not fail, because a failed
-// round records the commit it refused or could not build.
-func deployedCommit(r *state.Record) string {
-	if s, ok := r.Details["deployed"].(string); ok && s != "" {
-		return s
-	}
-	if r.Result != state.ResultFailed {
-		return r.Commit
-	}
-	return ""
 }
 
 // collectDotfiles takes the counters from whichever of sync and apply ran
@@ -139,6 +130,37 @@ func collectDotfiles(ch chan<- prometheus.Metric, recs []*state.Record) {
 	if sync != nil {
 		if n, ok := number(sync.Details["conflicts"]); ok {
 			ch <- gauge(descConflicts, n)
+		}
+	}
+}
+
+// upgradeState is the part of the deploy state (upgrade-state.json) the
+// metrics read, decoded as plain JSON like boot.json.
+type upgradeState struct {
+	Deployed   string `json:"deployed"`
+	Generation int    `json:"generation"`
+}
+
+// collectSystem reports the deployed commit from the deploy state, which
+// knows it even when the last round failed; without that file, the upgrade
+// record's commit (the commit deployed after that round) stands in.
+func collectSystem(ch chan<- prometheus.Metric, dir string, rec *state.Record) {
+	var st upgradeState
+	data, err := os.ReadFile(filepath.Join(dir, "upgrade-state.json"))
+	switch {
+	case err == nil && json.Unmarshal(data, &st) == nil:
+	case rec != nil:
+		st.Deployed = rec.Commit
+	}
+	if st.Deployed != "" {
+		ch <- gauge(descDeployed, 1, st.Deployed)
+	}
+	if st.Generation > 0 {
+		ch <- gauge(descSystemGen, float64(st.Generation))
+	}
+	if rec != nil {
+		if b, ok := rec.Details["reboot_needed"].(bool); ok {
+			ch <- gauge(descRebootNeeded, boolValue(b))
 		}
 	}
 }

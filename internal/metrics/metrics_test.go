@@ -58,23 +58,29 @@ func TestWrite(t *testing.T) {
 			absent: []string{"hearth_job_record_corrupt"},
 		},
 		{
-			name:    "a successful upgrade's commit is the deployed commit",
-			records: []state.Record{rec("upgrade", state.ResultOK, t0, 90, "abc123", nil)},
+			name:    "without deploy state, the upgrade record's commit is the deployed one",
+			records: []state.Record{rec("upgrade", state.ResultFailed, t0, 3, "abc123", map[string]any{"reboot_needed": true})},
 			want: []sample{
 				{"hearth_system_deployed_commit_info", "commit=abc123", 1},
 				{"hearth_job_last_commit_info", "commit=abc123,job=upgrade", 1},
+				{"hearth_system_reboot_needed", "", 1},
+			},
+			absent: []string{"hearth_system_generation"},
+		},
+		{
+			name:    "the deploy state names the deployed commit and generation",
+			records: []state.Record{rec("upgrade", state.ResultOK, t0, 90, "abc123", map[string]any{"reboot_needed": false})},
+			files:   map[string]string{"upgrade-state.json": `{"version":1,"deployed":"def456","generation":12}`},
+			want: []sample{
+				{"hearth_system_deployed_commit_info", "commit=def456", 1},
+				{"hearth_system_generation", "", 12},
+				{"hearth_system_reboot_needed", "", 0},
 			},
 		},
 		{
-			name:    "a failed upgrade's commit is not the deployed one",
-			records: []state.Record{rec("upgrade", state.ResultFailed, t0, 3, "bad999", nil)},
-			want:    []sample{{"hearth_job_last_commit_info", "commit=bad999,job=upgrade", 1}},
-			absent:  []string{"hearth_system_deployed_commit_info"},
-		},
-		{
-			name:    "an explicit deployed detail wins over the record's commit",
-			records: []state.Record{rec("upgrade", state.ResultFailed, t0, 3, "bad999", map[string]any{"deployed": "good111"})},
-			want:    []sample{{"hearth_system_deployed_commit_info", "commit=good111", 1}},
+			name:   "nothing deployed yet",
+			files:  map[string]string{"upgrade-state.json": `{"version":1}`},
+			absent: []string{"hearth_system_deployed_commit_info", "hearth_system_generation"},
 		},
 		{
 			name: "conflicts from sync, held targets from the later of sync and apply",
