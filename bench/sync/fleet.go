@@ -24,9 +24,19 @@ type fleetRun struct {
 	firstWave time.Duration
 	total     time.Duration // sum of the waves: start of the first to end of the last
 	rounds    int
-	retries   int // push attempts beyond the first, summed over all rounds
-	pending   int // rounds that ended "pending" (lost the race too often)
-	conflicts int // conflicts recorded (sidecars); the edits do not overlap, so 0
+	retries   int      // push attempts beyond the first, summed over all rounds
+	pending   int      // rounds that ended "pending" (lost the race too often)
+	conflicts int      // conflicts recorded (sidecars); the edits do not overlap, so 0
+	perWave   []string // hosts and duration of each wave
+}
+
+func (fr *fleetRun) addWave(hosts int, d time.Duration) {
+	fr.waves++
+	fr.total += d
+	if fr.waves == 1 {
+		fr.firstWave = d
+	}
+	fr.perWave = append(fr.perWave, fmt.Sprintf("%d hosts %.1fs", hosts, d.Seconds()))
 }
 
 // ownLine and sharedLine are fleet host i's two edits, as they appear in files.
@@ -86,11 +96,7 @@ func (b *bench) fleetHearth(ctx context.Context, run, n int, transport string) (
 			cmds[i] = h.syncCmd(ctx, b)
 		}
 		res, d := runWave(cmds)
-		fr.waves++
-		fr.total += d
-		if fr.waves == 1 {
-			fr.firstWave = d
-		}
+		fr.addWave(len(cmds), d)
 		for i, r := range res {
 			if r.err != nil {
 				return nil, fmt.Errorf("fleet run %d, wave %d: a round failed (it must never): %w", run, fr.waves, r.err)
@@ -182,11 +188,7 @@ func (b *bench) fleetPlain(ctx context.Context, run, n int, transport string) (*
 			cmds[i] = command(ctx, b.gitEnv(), dir, "sh", "-c", plainRound)
 		}
 		res, d := runWave(cmds)
-		fr.waves++
-		fr.total += d
-		if fr.waves == 1 {
-			fr.firstWave = d
-		}
+		fr.addWave(len(cmds), d)
 		for _, r := range res {
 			if r.err != nil {
 				return nil, fmt.Errorf("plain fleet run %d, wave %d: %w", run, fr.waves, r.err)

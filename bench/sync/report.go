@@ -74,6 +74,9 @@ func (r *report) fleetLine(w io.Writer, run, who string, x *fleetRun) {
 	fmt.Fprintf(w, "%-7s %-24s %-9s %-11s %-6d %-7d %-8d %-8s %s\n", run, who,
 		fmt.Sprintf("%.2f s", x.total.Seconds()), fmt.Sprintf("%.2f s", x.firstWave.Seconds()),
 		x.waves, x.rounds, x.retries, pending, conflicts)
+	if len(x.perWave) > 0 {
+		fmt.Fprintf(w, "        waves: %s\n", strings.Join(x.perWave, ", "))
+	}
 }
 
 // fleetMedian is the per-field median over runs.
