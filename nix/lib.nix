@@ -31,6 +31,9 @@ let
     else if isBool v then (if v then "true" else "false")
     else if isInt v then toString v
     else if isFloat v then toJSON v
+    # A nix path (sops_file = ./secrets/host.yaml) is copied to the store,
+    # like sops-nix does with sopsFile, and rendered as that store path.
+    else if builtins.isPath v then toJSON "${v}"
     else if isList v then "[" + concatStringsSep ", " (map value v) + "]"
     else throw "hearth settings: cannot render ${builtins.typeOf v} as a TOML value";
 

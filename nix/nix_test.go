@@ -178,6 +178,26 @@ func TestModuleSettingsPassConfigCheck(t *testing.T) {
 	}
 }
 
+// A nix path in the settings becomes its store path, as sopsFile does in sops-nix.
+func TestRenderPathValue(t *testing.T) {
+	env := testutil.Nix(t)
+	text := renderSettings(t, env, `{ secrets.secret = [ { name = "x"; key = "k"; sops_file = ./tests/settings.nix; } ]; }`)
+	var got struct {
+		Secrets struct {
+			Secret []struct {
+				SopsFile string `toml:"sops_file"`
+			} `toml:"secret"`
+		} `toml:"secrets"`
+	}
+	if _, err := toml.Decode(text, &got); err != nil {
+		t.Fatalf("%v\n%s", err, text)
+	}
+	if len(got.Secrets.Secret) != 1 || !strings.HasPrefix(got.Secrets.Secret[0].SopsFile, env.StoreDir+"/") ||
+		!strings.HasSuffix(got.Secrets.Secret[0].SopsFile, "-settings.nix") {
+		t.Errorf("sops_file rendered as %+v, want a path in %s", got.Secrets.Secret, env.StoreDir)
+	}
+}
+
 // Settings hearth rejects fail the module's build-time check the same way.
 func TestModuleSettingsRejected(t *testing.T) {
 	env := testutil.Nix(t)
