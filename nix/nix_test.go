@@ -116,6 +116,42 @@ in {
 	}
 }
 
+// TestFlakeEvalWithoutNixpkgs runs nix's own flake machinery (inputs, lock,
+// outputs) on the repository, with nixpkgs overridden by an empty flake:
+// the outputs that do not need nixpkgs evaluate. (`nix flake show` needs the
+// packages, hence nixpkgs, which cannot be fetched offline.)
+func TestFlakeEvalWithoutNixpkgs(t *testing.T) {
+	env := testutil.Nix(t)
+	root, err := filepath.Abs(repoRoot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stub := t.TempDir()
+	if err := os.WriteFile(filepath.Join(stub, "flake.nix"), []byte("{ outputs = _: { }; }\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	eval := func(attr, apply string) string {
+		args := []string{"eval", "--json", "--no-write-lock-file", "--override-input", "nixpkgs", "path:" + stub,
+			"git+file://" + root + "#" + attr}
+		if apply != "" {
+			args = append(args, "--apply", apply)
+		}
+		return strings.TrimSpace(env.Run(t, "nix", args...))
+	}
+	var aliases map[string][]string
+	if err := json.Unmarshal([]byte(eval("lib.aliases", "")), &aliases); err != nil {
+		t.Fatal(err)
+	}
+	if len(aliases) != len(units.Aliases) {
+		t.Errorf("flake lib.aliases has %d entries, internal/units %d", len(aliases), len(units.Aliases))
+	}
+	for _, attr := range []string{"nixosModules.default", "nixosModules.hearth", "overlays.default"} {
+		if got := eval(attr, "builtins.isFunction"); got != "true" {
+			t.Errorf("%s is not a function (%s)", attr, got)
+		}
+	}
+}
+
 // renderSettings evaluates the module's renderer on a settings expression.
 func renderSettings(t *testing.T, env testutil.NixEnv, settingsExpr string) string {
 	t.Helper()
