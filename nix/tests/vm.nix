@@ -129,7 +129,7 @@ pkgs.testers.runNixOSTest {
 
       with subtest("the first boot is validated and pinned as golden"):
           hostA.wait_for_unit("hearth-boot-check.service")
-          hostA.succeed("hearth boot status | grep -q 'golden:'")
+          hostA.succeed("hearth boot status | grep -qE '^golden: +/nix/store/'")
 
       with subtest("a dotfile edit on each host reaches the other"):
           for h in (hostA, hostB):
