@@ -98,6 +98,9 @@ func TestSyncSurvivesSIGKILL(t *testing.T) {
 		}
 		fsck(t, src)
 		sameTrees(t, h.Name+" home", homeWithoutTemplates(t, hs[0]), homeWithoutTemplates(t, h))
+		if t.Failed() {
+			t.Logf("%s status:\n%s", h.Name, h.Run(t.Context(), "status").Stdout)
+		}
 	}
 	fsck(t, r.Dir)
 

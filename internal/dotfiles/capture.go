@@ -17,6 +17,9 @@ type CaptureReport struct {
 	Held        []*Change     `json:"held"`
 	Unsupported []Unsupported `json:"unsupported"`
 	Warnings    []string      `json:"warnings,omitempty"`
+	// Displaced lists source contents that home's version replaced because
+	// both had overlapping edits (only with Options.KeepBothOnOverlap).
+	Displaced []Displaced `json:"displaced,omitempty"`
 	// SourcePaths are the changed source files (slash paths relative to
 	// Options.SourceDir; both names of a rename) for the syncer to commit.
 	SourcePaths []string `json:"source_paths"`
@@ -46,6 +49,9 @@ func Capture(ctx context.Context, opts Options) (*CaptureReport, error) {
 			continue
 		}
 		rep.Captured = append(rep.Captured, c)
+		if c.displaced != nil {
+			rep.Displaced = append(rep.Displaced, Displaced{Target: c.Target, Source: c.Source, Content: c.displaced})
+		}
 		rep.SourcePaths = append(rep.SourcePaths, c.Source)
 		if c.NewSource != "" {
 			rep.SourcePaths = append(rep.SourcePaths, c.NewSource)
@@ -57,6 +63,14 @@ func Capture(ctx context.Context, opts Options) (*CaptureReport, error) {
 		errs = append(errs, err)
 	}
 	return rep, errors.Join(errs...)
+}
+
+// Displaced is a source version that a captured home edit replaced.
+type Displaced struct {
+	Target string `json:"target"`
+	Source string `json:"source"` // slash path relative to Options.SourceDir, before any rename
+	// Content is never encoded: it may be private.
+	Content []byte `json:"-"`
 }
 
 // captureOne writes the home content over the source file, renames it when

@@ -31,6 +31,7 @@ const (
 	ReasonTypeChanged  = "type changed in home"
 	ReasonBothChanged  = "changed in both home and source since the last apply, and the changes overlap"
 	ReasonMerged       = "changed in both home and source; merged"
+	ReasonOverlapTaken = "changed in both home and source, overlapping; home's version taken, the source's displaced version reported"
 	ReasonParentHeld   = "parent directory is held"
 	ReasonNotDirectory = "not a directory in home"
 	ReasonRaced        = "changed in home while apply ran"
@@ -50,9 +51,10 @@ type Change struct {
 	Sensitive bool   `json:"sensitive,omitempty"`  // contents are never shown
 	Diff      string `json:"diff,omitempty"`       // unified diff (Diff only)
 
-	t      *Target
-	act    actual
-	merged []byte // capture: the content for the source when not home's
+	t         *Target
+	act       actual
+	merged    []byte // capture: the content for the source when not home's
+	displaced []byte // capture: the source content that home's version replaced (KeepBothOnOverlap)
 }
 
 // sourceContent is what a capture writes into the source.

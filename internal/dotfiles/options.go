@@ -35,6 +35,12 @@ type Options struct {
 	// (slash paths relative to TargetDir; a directory includes its subtree),
 	// like "chezmoi apply TARGET...". Records of other targets are kept.
 	Only []string
+	// KeepBothOnOverlap makes Capture take home's version of a plain file
+	// whose home and source edits overlap, instead of holding it, and report
+	// the source content it replaced in CaptureReport.Displaced, so that the
+	// caller (the syncer) keeps it as a conflict sidecar. Without it such a
+	// target is held until a person settles it.
+	KeepBothOnOverlap bool
 	// Force makes Apply overwrite home edits and restore deleted targets
 	// (the explicit recovery); Capture ignores it.
 	Force bool

@@ -253,6 +253,11 @@ func (p *plan) planEdit(t *Target, a actual, rec record) {
 		// home, or a hand edit): copying home over it would lose the
 		// source's change, so merge both against what hearth last wrote.
 		merged, ok := p.mergeBoth(t, a, rec)
+		if !ok && p.st.opts.KeepBothOnOverlap {
+			c := p.captureChange(t, a, rec, ReasonOverlapTaken)
+			c.displaced = t.Contents
+			return
+		}
 		if !ok {
 			p.hold(t, a, ReasonBothChanged)
 			return

@@ -86,11 +86,20 @@ func Round(ctx context.Context, cfg *config.Config, env Env) (*Result, error) {
 			if _, err := os.Stat(filepath.Join(cfg.Dotfiles.SourceDir, ".git")); err != nil {
 				return nil // first round: nothing cloned yet, nothing to capture into
 			}
-			rep, err := dotfiles.Capture(ctx, dopts)
+			copts := dopts
+			copts.KeepBothOnOverlap = true // a home edit overlapping a synced change: keep both, never block
+			rep, err := dotfiles.Capture(ctx, copts)
 			if err != nil {
 				return err
 			}
 			res.Captured = rep.Captured
+			for _, d := range rep.Displaced {
+				c, err := syncer.RecordDisplaced(sopts, d.Source, d.Content)
+				if err != nil {
+					return fmt.Errorf("keep displaced version of %s: %w", d.Source, err)
+				}
+				env.logger().Warn("home and source edits overlapped; home's version is live, the other kept as a sidecar", "target", d.Target, "sidecar", c.Sidecar)
+			}
 			return nil
 		},
 		Apply: func(ctx context.Context) error {

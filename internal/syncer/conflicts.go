@@ -136,3 +136,38 @@ func safeRel(p string) error {
 	}
 	return nil
 }
+
+// RecordDisplaced keeps a version of path that a local edit displaced
+// outside of a git merge (the dotfiles engine found home and source edits
+// overlapping) as a sidecar with a manifest entry in the work tree; the next
+// commit of the round carries both.
+func RecordDisplaced(o Options, path string, content []byte) (*Conflict, error) {
+	o.setDefaults()
+	if err := safeRel(path); err != nil {
+		return nil, err
+	}
+	m, err := ReadManifest(o.Dir)
+	if err != nil {
+		return nil, err
+	}
+	now := o.Now().UTC()
+	id := conflictID(path, string(content), now.String())
+	c := Conflict{
+		ID: id, Path: path, Sidecar: ConflictDir + "/" + path + "~synced~" + id,
+		Winner: "local", WinnerHost: o.Host, LoserHost: "synced", WinnerTime: now,
+		Policy: o.Policy, Kind: "home-vs-source", MergedBy: o.Host, Recorded: now,
+	}
+	side := filepath.Join(o.Dir, filepath.FromSlash(c.Sidecar))
+	if err := os.MkdirAll(filepath.Dir(side), 0o755); err != nil {
+		return nil, err
+	}
+	if err := state.WriteFileAtomic(side, content, 0o644); err != nil {
+		return nil, err
+	}
+	m.Conflicts = append(m.Conflicts, c)
+	data, err := m.encode()
+	if err != nil {
+		return nil, err
+	}
+	return &c, state.WriteFileAtomic(filepath.Join(o.Dir, filepath.FromSlash(ManifestPath)), data, 0o644)
+}
