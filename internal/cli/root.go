@@ -37,6 +37,7 @@ small fleet of hosts in sync through plain git remotes. Every host is equal.`,
 		newDemoCmd(a),
 		newBootCmd(a),
 		newGoldenCmd(a),
+		newSecretsCmd(a),
 		newUpgradeCmd(a),
 		newUnitsCmd(a),
 	)

@@ -133,9 +133,6 @@ func (v *validator) secrets(s *Secrets) {
 			v.add(k+".name", "duplicate secret name %q", sec.Name)
 		}
 		seen[sec.Name] = true
-		if sec.Key == "" {
-			v.add(k+".key", "secret %q needs a key path such as \"dotfiles/api_token\"", sec.Name)
-		}
 		if sec.Format != "" {
 			v.oneOf(k+".format", sec.Format, "yaml", "json", "dotenv", "binary")
 		}

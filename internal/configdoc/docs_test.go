@@ -15,7 +15,7 @@ import (
 
 // pendingCommands are documented commands whose CLI is still being wired;
 // remove an entry once `hearth NAME --help` works.
-var pendingCommands = map[string]bool{"secrets": true}
+var pendingCommands = map[string]bool{}
 
 var (
 	inlineRe = regexp.MustCompile("`((?:sudo (?:-u \\S+ )?)?hearth [^`]*)`")

@@ -1,0 +1,107 @@
+package cli
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/hearth-fleet/hearth/internal/config"
+	"github.com/hearth-fleet/hearth/internal/secrets"
+	"github.com/hearth-fleet/hearth/internal/state"
+	"github.com/spf13/cobra"
+)
+
+func newSecretsCmd(a *app) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "secrets",
+		Short: "SOPS/age secrets under /run/secrets: install, check",
+	}
+	cmd.AddCommand(newSecretsInstallCmd(a), newSecretsCheckCmd(a))
+	return cmd
+}
+
+func secretsOptions(a *app, cfg *config.Config) secrets.Options {
+	o := secrets.Options{
+		Root:           cfg.Secrets.Root,
+		Keep:           cfg.Secrets.Keep,
+		AgeKeyFile:     cfg.Secrets.AgeKeyFile,
+		SSHHostKeyFile: cfg.Secrets.SSHHostKeyFile,
+		Logger:         a.logger(),
+	}
+	for _, s := range cfg.Secrets.Secrets {
+		o.Secrets = append(o.Secrets, secrets.Spec{
+			Name: s.Name, SopsFile: s.SopsFile, Key: s.Key, Format: s.Format,
+			Owner: s.Owner, Group: s.Group, Mode: s.Mode.FileMode, RestartUnits: s.RestartUnits,
+		})
+	}
+	return o
+}
+
+func newSecretsInstallCmd(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:   "install",
+		Short: "Decrypt every configured secret into a new generation and switch the root to it",
+		Long: `Decrypt the configured secrets (each sops file once) into a new generation
+directory with every file's owner, group and mode set, then switch the root
+symlink atomically and prune old generations. On any error nothing is
+installed and the previous generation stays. Values are never printed.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := a.config()
+			if err != nil {
+				return err
+			}
+			var rep secrets.Report
+			err = a.runJob(cmd.Context(), cfg, "secrets", "secrets", func(rec *state.Record) error {
+				var err error
+				rep, err = secrets.Install(cmd.Context(), secretsOptions(a, cfg))
+				rec.Details["generation"] = rep.Generation
+				rec.Details["changed"] = len(rep.Added) + len(rep.Changed) + len(rep.Removed)
+				rec.Details["restarted"] = rep.Restarted
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			if a.json {
+				return a.printJSON(rep)
+			}
+			w := a.stdout()
+			fmt.Fprintf(w, "secrets: generation %s", rep.Generation)
+			if !rep.Switched {
+				fmt.Fprint(w, " (unchanged)")
+			}
+			fmt.Fprintln(w)
+			for _, l := range []struct {
+				what  string
+				names []string
+			}{{"added", rep.Added}, {"changed", rep.Changed}, {"removed", rep.Removed}, {"restarted", rep.Restarted}} {
+				if len(l.names) > 0 {
+					fmt.Fprintf(w, "  %s: %s\n", l.what, strings.Join(l.names, ", "))
+				}
+			}
+			return nil
+		},
+	}
+}
+
+func newSecretsCheckCmd(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:   "check",
+		Short: "Check the config against the encrypted files without decrypting (key paths exist)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := a.config()
+			if err != nil {
+				return err
+			}
+			if err := secrets.Check(secretsOptions(a, cfg)); err != nil {
+				return err
+			}
+			if a.json {
+				return a.printJSON(map[string]any{"ok": true, "secrets": len(cfg.Secrets.Secrets)})
+			}
+			fmt.Fprintf(a.stdout(), "secrets: %d secret(s) found in their sops files\n", len(cfg.Secrets.Secrets))
+			return nil
+		},
+	}
+}
