@@ -13,6 +13,7 @@ import (
 
 	"github.com/hearth-fleet/hearth/internal/config"
 	"github.com/hearth-fleet/hearth/internal/dotfiles"
+	"github.com/hearth-fleet/hearth/internal/gitrepo"
 	"github.com/hearth-fleet/hearth/internal/syncer"
 )
 
@@ -63,6 +64,7 @@ func SyncOptions(cfg *config.Config, env Env) syncer.Options {
 		Policy:  syncer.Policy(cfg.Dotfiles.ConflictPolicy),
 		Retries: cfg.Dotfiles.PushRetries,
 		Logger:  env.Logger,
+		Git:     gitrepo.Options{Logger: env.Logger},
 	}
 }
 

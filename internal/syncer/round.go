@@ -117,7 +117,7 @@ func Round(ctx context.Context, o Options) (*Report, error) {
 		}
 	}
 	rep.Local = target
-	if rep.Remote != "" && target != "" {
+	if rep.Remote != "" && target != "" && target != rep.Remote {
 		rep.Pending, err = countAhead(ctx, repo, target, rep.Remote)
 		if err != nil {
 			return nil, err
@@ -126,6 +126,13 @@ func Round(ctx context.Context, o Options) (*Report, error) {
 	if o.Hooks.Apply != nil && rep.Deferred == "" {
 		if err := o.Hooks.Apply(ctx); err != nil {
 			return rep, fmt.Errorf("apply: %w", err)
+		}
+	}
+	if rep.Committed || rep.Merged {
+		// Automatic gc is off for every git call; pack here, under the lock,
+		// in rounds that made objects.
+		if err := repo.Maintain(ctx); err != nil {
+			o.Logger.Warn("git maintenance failed", "repo", o.Dir, "err", err)
 		}
 	}
 	if target != "" {
