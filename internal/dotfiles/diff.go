@@ -1,6 +1,8 @@
 package dotfiles
 
 import (
+	"github.com/hearth-fleet/hearth/internal/textdiff"
+
 	"context"
 	"fmt"
 	"os"
@@ -74,7 +76,7 @@ func applyDiff(c *Change) string {
 		if a.kind == KindSymlink {
 			old = a.link + "\n"
 		}
-		return unifiedDiff("a/"+label, "b/"+label, []byte(old), []byte(t.Link+"\n"))
+		return textdiff.Unified("a/"+label, "b/"+label, []byte(old), []byte(t.Link+"\n"))
 	}
 	var old []byte
 	from := "a/" + label
@@ -98,7 +100,7 @@ func contentDiff(c *Change, from, to string, old, new []byte) string {
 		}
 		return fmt.Sprintf("%s: contents differ (hidden: may hold secrets; %d -> %d bytes)\n", c.Target, len(old), len(new))
 	}
-	return unifiedDiff(from, to, old, new)
+	return textdiff.Unified(from, to, old, new)
 }
 
 // Unified renders the report as text: apply diffs, capture diffs, held

@@ -1,20 +1,22 @@
 package dotfiles
 
 import (
+	"github.com/hearth-fleet/hearth/internal/textdiff"
+
 	"strings"
 	"testing"
 )
 
 // applyOps rebuilds both inputs from an edit script: context and deletions
 // give a, context and insertions give b.
-func applyOps(ops []diffOp) (a, b string) {
+func applyOps(ops []textdiff.Op) (a, b string) {
 	var sa, sb strings.Builder
 	for _, o := range ops {
-		if o.kind != '+' {
-			sa.WriteString(o.line)
+		if o.Kind != '+' {
+			sa.WriteString(o.Line)
 		}
-		if o.kind != '-' {
-			sb.WriteString(o.line)
+		if o.Kind != '-' {
+			sb.WriteString(o.Line)
 		}
 	}
 	return sa.String(), sb.String()
@@ -29,11 +31,11 @@ func FuzzDiffAndMerge(f *testing.F) {
 	f.Add("same\n", "same\n")
 	f.Add("no newline", "no newline\n")
 	f.Fuzz(func(t *testing.T, a, b string) {
-		ga, gb := applyOps(diffOps(splitLines(a), splitLines(b)))
+		ga, gb := applyOps(textdiff.Ops(textdiff.SplitLines(a), textdiff.SplitLines(b)))
 		if ga != a || gb != b {
 			t.Fatalf("edit script rebuilds %q/%q, want %q/%q", ga, gb, a, b)
 		}
-		if d := unifiedDiff("a", "b", []byte(a), []byte(b)); (d == "") != (a == b) {
+		if d := textdiff.Unified("a", "b", []byte(a), []byte(b)); (d == "") != (a == b) {
 			t.Fatalf("unified diff %q for equal=%v", d, a == b)
 		}
 		if m, ok := merge3([]byte(a), []byte(b), []byte(a)); !ok || string(m) != b {

@@ -1,6 +1,8 @@
 package dotfiles
 
 import (
+	"github.com/hearth-fleet/hearth/internal/textdiff"
+
 	"bytes"
 	"context"
 	"flag"
@@ -164,7 +166,7 @@ func golden(t testing.TB, name string, got []byte) {
 	}
 	if !bytes.Equal(want, got) {
 		t.Errorf("%s differs from the golden file (go test -update rewrites it):\n%s",
-			p, unifiedDiff("want", "got", want, got))
+			p, textdiff.Unified("want", "got", want, got))
 	}
 }
 

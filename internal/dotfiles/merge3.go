@@ -1,6 +1,10 @@
 package dotfiles
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/hearth-fleet/hearth/internal/textdiff"
+)
 
 // hunk replaces base lines [start, end) with lines.
 type hunk struct {
@@ -13,8 +17,8 @@ func hunks(base, b []string) []hunk {
 	var out []hunk
 	var cur *hunk
 	ai := 0
-	for _, o := range diffOps(base, b) {
-		if o.kind == ' ' {
+	for _, o := range textdiff.Ops(base, b) {
+		if o.Kind == ' ' {
 			if cur != nil {
 				out = append(out, *cur)
 				cur = nil
@@ -25,11 +29,11 @@ func hunks(base, b []string) []hunk {
 		if cur == nil {
 			cur = &hunk{start: ai, end: ai}
 		}
-		if o.kind == '-' {
+		if o.Kind == '-' {
 			ai++
 			cur.end = ai
 		} else {
-			cur.lines = append(cur.lines, o.line)
+			cur.lines = append(cur.lines, o.Line)
 		}
 	}
 	if cur != nil {
@@ -47,8 +51,8 @@ func sameHunk(a, b hunk) bool {
 // overlap nor touch; identical changes count once. ok is false on a
 // conflict, and then nothing is merged.
 func merge3(base, ours, theirs []byte) (merged []byte, ok bool) {
-	b := splitLines(string(base))
-	x, y := hunks(b, splitLines(string(ours))), hunks(b, splitLines(string(theirs)))
+	b := textdiff.SplitLines(string(base))
+	x, y := hunks(b, textdiff.SplitLines(string(ours))), hunks(b, textdiff.SplitLines(string(theirs)))
 	var all []hunk
 	i, j := 0, 0
 	for i < len(x) || j < len(y) {

@@ -16,14 +16,14 @@ func Unified(labelA, labelB string, a, b []byte) string {
 	if string(a) == string(b) {
 		return ""
 	}
-	x, y := splitLines(string(a)), splitLines(string(b))
-	ops := diffOps(x, y)
+	x, y := SplitLines(string(a)), SplitLines(string(b))
+	ops := Ops(x, y)
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "--- %s\n+++ %s\n", labelA, labelB)
 	const ctx = 3
 	for i := 0; i < len(ops); {
 		// Find the next change.
-		for i < len(ops) && ops[i].kind == ' ' {
+		for i < len(ops) && ops[i].Kind == ' ' {
 			i++
 		}
 		if i == len(ops) {
@@ -33,7 +33,7 @@ func Unified(labelA, labelB string, a, b []byte) string {
 		// Extend the hunk while changes are within 2*ctx of each other.
 		end := i
 		for j := i; j < len(ops); j++ {
-			if ops[j].kind != ' ' {
+			if ops[j].Kind != ' ' {
 				end = j
 			} else if j-end > 2*ctx {
 				break
@@ -46,42 +46,43 @@ func Unified(labelA, labelB string, a, b []byte) string {
 	return sb.String()
 }
 
-type diffOp struct {
-	kind byte // ' ', '-', '+'
-	line string
-	ai   int // line index in a (for ' ' and '-')
-	bi   int // line index in b (for ' ' and '+')
+// Op is one step of an edit script: keep (' '), delete ('-') or insert ('+') a line.
+type Op struct {
+	Kind byte // ' ', '-', '+'
+	Line string
+	AI   int // line index in a (for ' ' and '-')
+	BI   int // line index in b (for ' ' and '+')
 }
 
-func writeHunk(sb *strings.Builder, ops []diffOp) {
+func writeHunk(sb *strings.Builder, ops []Op) {
 	var na, nb int
 	sa, sbi := -1, -1
 	for _, o := range ops {
-		if o.kind != '+' {
+		if o.Kind != '+' {
 			na++
 			if sa < 0 {
-				sa = o.ai
+				sa = o.AI
 			}
 		}
-		if o.kind != '-' {
+		if o.Kind != '-' {
 			nb++
 			if sbi < 0 {
-				sbi = o.bi
+				sbi = o.BI
 			}
 		}
 	}
 	// An empty side is numbered by the line before it (unified diff rule).
 	if sa < 0 {
-		sa = ops[0].ai - 1
+		sa = ops[0].AI - 1
 	}
 	if sbi < 0 {
-		sbi = ops[0].bi - 1
+		sbi = ops[0].BI - 1
 	}
 	fmt.Fprintf(sb, "@@ -%s +%s @@\n", hunkRange(sa, na), hunkRange(sbi, nb))
 	for _, o := range ops {
-		sb.WriteByte(o.kind)
-		sb.WriteString(o.line)
-		if !strings.HasSuffix(o.line, "\n") {
+		sb.WriteByte(o.Kind)
+		sb.WriteString(o.Line)
+		if !strings.HasSuffix(o.Line, "\n") {
 			sb.WriteString("\n\\ No newline at end of file\n")
 		}
 	}
@@ -94,8 +95,8 @@ func hunkRange(start, n int) string {
 	return fmt.Sprintf("%d,%d", start+1, n)
 }
 
-// splitLines splits keeping the newlines; a last line without one stays.
-func splitLines(s string) []string {
+// SplitLines splits s into lines keeping the newlines; a last line without one stays.
+func SplitLines(s string) []string {
 	if s == "" {
 		return nil
 	}
@@ -106,8 +107,8 @@ func splitLines(s string) []string {
 	return lines
 }
 
-// diffOps computes an edit script with Myers' O(ND) algorithm.
-func diffOps(a, b []string) []diffOp {
+// Ops computes an edit script turning a into b with Myers' O(ND) algorithm.
+func Ops(a, b []string) []Op {
 	n, m := len(a), len(b)
 	if n+m > maxDiffLines {
 		return replaceAll(a, b)
@@ -146,21 +147,21 @@ func diffOps(a, b []string) []diffOp {
 const maxTraceInts = 8 << 20
 
 // replaceAll is the trivial edit script: delete all of a, insert all of b.
-func replaceAll(a, b []string) []diffOp {
-	ops := make([]diffOp, 0, len(a)+len(b))
+func replaceAll(a, b []string) []Op {
+	ops := make([]Op, 0, len(a)+len(b))
 	for i, l := range a {
-		ops = append(ops, diffOp{kind: '-', line: l, ai: i, bi: 0})
+		ops = append(ops, Op{Kind: '-', Line: l, AI: i, BI: 0})
 	}
 	for j, l := range b {
-		ops = append(ops, diffOp{kind: '+', line: l, ai: len(a), bi: j})
+		ops = append(ops, Op{Kind: '+', Line: l, AI: len(a), BI: j})
 	}
 	return ops
 }
 
 // backtrack walks the saved V arrays from (n, m) back to (0, 0).
-func backtrack(a, b []string, trace [][]int, off, dEnd int) []diffOp {
+func backtrack(a, b []string, trace [][]int, off, dEnd int) []Op {
 	x, y := len(a), len(b)
-	var rev []diffOp
+	var rev []Op
 	for d := dEnd; d >= 0; d-- {
 		v := trace[d]
 		k := x - y
@@ -175,17 +176,17 @@ func backtrack(a, b []string, trace [][]int, off, dEnd int) []diffOp {
 		for x > prevX && y > prevY {
 			x--
 			y--
-			rev = append(rev, diffOp{kind: ' ', line: a[x], ai: x, bi: y})
+			rev = append(rev, Op{Kind: ' ', Line: a[x], AI: x, BI: y})
 		}
 		if d == 0 {
 			break
 		}
 		if x == prevX {
 			y--
-			rev = append(rev, diffOp{kind: '+', line: b[y], ai: x, bi: y})
+			rev = append(rev, Op{Kind: '+', Line: b[y], AI: x, BI: y})
 		} else {
 			x--
-			rev = append(rev, diffOp{kind: '-', line: a[x], ai: x, bi: y})
+			rev = append(rev, Op{Kind: '-', Line: a[x], AI: x, BI: y})
 		}
 	}
 	for i, j := 0, len(rev)-1; i < j; i, j = i+1, j-1 {
