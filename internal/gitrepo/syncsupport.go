@@ -74,14 +74,20 @@ func (r *Repo) SnapshotWorkTree(ctx context.Context, head string) (string, error
 		return "", fmt.Errorf("snapshot %s: %w", r.Dir(), err)
 	}
 	idx := f.Name()
-	f.Close()
-	os.Remove(idx) // git wants to create the index itself
 	defer os.Remove(idx)
+	// A copy of the real index carries stat data, so `add -A` re-hashes only
+	// files whose stat changed. Whatever the copy holds, `add -A` makes it
+	// equal the work tree; without a real index, start from head's tree.
+	data, rerr := os.ReadFile(filepath.Join(r.GitDir, "index"))
+	_, werr := f.Write(data)
+	f.Close()
 	env := []string{"GIT_INDEX_FILE=" + idx}
-	if head != "" {
-		// Starting from HEAD's tree lets git reuse cached stat data for speed.
-		if _, err := r.run(ctx, call{args: []string{"read-tree", head}, env: env}); err != nil {
-			return "", err
+	if rerr != nil || werr != nil {
+		os.Remove(idx) // git wants to create the index itself
+		if head != "" {
+			if _, err := r.run(ctx, call{args: []string{"read-tree", head}, env: env}); err != nil {
+				return "", err
+			}
 		}
 	}
 	if _, err := r.run(ctx, call{args: []string{"add", "-A", "--", "."}, env: env}); err != nil {
