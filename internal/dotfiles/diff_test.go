@@ -1,6 +1,8 @@
 package dotfiles
 
 import (
+	"github.com/hearth-fleet/hearth/internal/testutil"
+
 	"context"
 	"encoding/json"
 	"os"
@@ -45,14 +47,14 @@ func TestDiffShowsBothDirections(t *testing.T) {
 	if c == nil || c.Action != ActWrite {
 		t.Fatalf("apply diff lacks .vimrc: %v", rep.Apply)
 	}
-	if got := string(patchRoundTrip(t, []byte(oldVimrc), c.Diff)); got != "set number\nvim\n" {
+	if got := string(testutil.PatchRoundTrip(t, []byte(oldVimrc), c.Diff)); got != "set number\nvim\n" {
 		t.Errorf("apply diff patched .vimrc = %q", got)
 	}
 	cc := findChange(rep.Capture, ".bashrc")
 	if cc == nil {
 		t.Fatalf("capture diff lacks .bashrc: %v", rep.Capture)
 	}
-	if got := string(patchRoundTrip(t, []byte(srcBashrc), cc.Diff)); got != "# edited in home\nexport EDITOR=vim\n" {
+	if got := string(testutil.PatchRoundTrip(t, []byte(srcBashrc), cc.Diff)); got != "# edited in home\nexport EDITOR=vim\n" {
 		t.Errorf("capture diff patched source = %q", got)
 	}
 	text := rep.Unified()

@@ -133,30 +133,6 @@ func (r *Repo) LsTree(ctx context.Context, treeish string, recursive bool, paths
 	return entries, nil
 }
 
-// LastChangeTime returns the committer time of the last commit reachable from
-// rev that changed path. The zero time means no commit touched it.
-func (r *Repo) LastChangeTime(ctx context.Context, rev, path string) (time.Time, error) {
-	if err := checkRev(rev); err != nil {
-		return time.Time{}, fmt.Errorf("log in %s: %w", r.Dir(), err)
-	}
-	if err := checkPath(path); err != nil {
-		return time.Time{}, fmt.Errorf("log %s in %s: %w", rev, r.Dir(), err)
-	}
-	out, err := r.run(ctx, call{args: []string{"log", "-1", "--no-renames", "--format=%ct", rev, "--", path}})
-	if err != nil {
-		return time.Time{}, err
-	}
-	s := strings.TrimSpace(string(out))
-	if s == "" {
-		return time.Time{}, nil
-	}
-	t, err := parseUnix(s)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("log %s -- %s in %s: bad commit time %q", rev, path, r.Dir(), s)
-	}
-	return t, nil
-}
-
 // EmptyTree writes the empty tree and returns its id (it differs between
 // SHA-1 and SHA-256 repositories, so it is asked, not hard-coded).
 func (r *Repo) EmptyTree(ctx context.Context) (string, error) {

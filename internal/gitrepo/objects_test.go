@@ -106,7 +106,7 @@ func TestHashObjectReadBlob(t *testing.T) {
 	}
 }
 
-func TestLsTreeAndLastChangeTime(t *testing.T) {
+func TestLsTreeAndLastChange(t *testing.T) {
 	ctx := context.Background()
 	r := newWork(t)
 	t0 := time.Unix(1_700_000_000, 0)
@@ -148,13 +148,13 @@ func TestLsTreeAndLastChangeTime(t *testing.T) {
 		{c3, "never", time.Time{}},
 	}
 	for _, tt := range times {
-		got, err := r.LastChangeTime(ctx, tt.rev, tt.path)
+		_, got, err := r.LastChange(ctx, tt.rev, tt.path)
 		if err != nil || !got.Equal(tt.want) {
-			t.Errorf("LastChangeTime(%.7s, %s) = %v, %v; want %v", tt.rev, tt.path, got, err, tt.want)
+			t.Errorf("LastChange(%.7s, %s) = %v, %v; want %v", tt.rev, tt.path, got, err, tt.want)
 		}
 	}
-	if _, err := r.LastChangeTime(ctx, c3, "../etc/passwd"); err == nil {
-		t.Error("LastChangeTime accepted a path escaping the tree")
+	if _, _, err := r.LastChange(ctx, c3, "../etc/passwd"); err == nil {
+		t.Error("LastChange accepted a path escaping the tree")
 	}
 }
 

@@ -78,15 +78,16 @@ func (m *merger) settle(ctx context.Context, c gitrepo.Conflict) error {
 		m.put(c.Path, c.Ours)
 		return nil
 	}
-	oursWin, winTime, loseTime, err := m.winner(ctx, c.Path)
+	ours, theirs, err := m.lastChanges(ctx, c.Path)
 	if err != nil {
 		return err
 	}
+	oursWin := m.oursWin(ours, theirs)
 	win, lose := c.Theirs, c.Ours
-	winSide, loseRev := "remote", m.ours
+	winSide, winChange, loseChange := "remote", theirs, ours
 	if oursWin {
 		win, lose = c.Ours, c.Theirs
-		winSide, loseRev = "local", m.theirs
+		winSide, winChange, loseChange = "local", ours, theirs
 	}
 	kind := "whole-file"
 	merged := win
@@ -108,11 +109,11 @@ func (m *merger) settle(ctx context.Context, c gitrepo.Conflict) error {
 	}
 	m.put(c.Path, merged)
 
-	loserHost, err := m.hostOf(ctx, loseRev, c.Path, !oursWin)
+	loserHost, err := m.hostOf(ctx, loseChange.id, !oursWin)
 	if err != nil {
 		return err
 	}
-	winnerHost, err := m.hostOf(ctx, map[bool]string{true: m.ours, false: m.theirs}[oursWin], c.Path, oursWin)
+	winnerHost, err := m.hostOf(ctx, winChange.id, oursWin)
 	if err != nil {
 		return err
 	}
@@ -123,7 +124,7 @@ func (m *merger) settle(ctx context.Context, c gitrepo.Conflict) error {
 		ID: id, Path: c.Path, Sidecar: sidecar,
 		Base: c.Base.ID, Ours: c.Ours.ID, Theirs: c.Theirs.ID,
 		Winner: winSide, WinnerHost: winnerHost, LoserHost: loserHost,
-		WinnerTime: winTime, LoserTime: loseTime,
+		WinnerTime: winChange.when, LoserTime: loseChange.when,
 		Policy: m.opts.Policy, Kind: kind, MergedBy: m.opts.Host, Recorded: m.opts.Now().UTC(),
 	})
 	m.opts.Logger.Info("conflict settled", "path", c.Path, "winner", winnerHost, "sidecar", sidecar, "kind", kind)
@@ -134,29 +135,33 @@ func (m *merger) put(p string, s gitrepo.Stage) {
 	m.edits = append(m.edits, gitrepo.TreeEdit{Path: p, Mode: s.Mode, ID: s.ID})
 }
 
-// winner applies the policy; for newest, the side whose last commit touching
-// the file is newer wins, ties go to the remote.
-func (m *merger) winner(ctx context.Context, p string) (oursWin bool, winTime, loseTime time.Time, err error) {
-	_, tOurs, err := m.repo.LastChange(ctx, m.ours, p)
-	if err != nil {
-		return false, winTime, loseTime, err
+// change is a side's last commit touching a path ("" when none did).
+type change struct {
+	id   string
+	when time.Time
+}
+
+// lastChanges finds, once per conflicted path, each side's last commit
+// touching it: the policy and the host names both come from these.
+func (m *merger) lastChanges(ctx context.Context, p string) (ours, theirs change, err error) {
+	if ours.id, ours.when, err = m.repo.LastChange(ctx, m.ours, p); err != nil {
+		return
 	}
-	_, tTheirs, err := m.repo.LastChange(ctx, m.theirs, p)
-	if err != nil {
-		return false, winTime, loseTime, err
-	}
+	theirs.id, theirs.when, err = m.repo.LastChange(ctx, m.theirs, p)
+	return
+}
+
+// oursWin applies the policy; for newest, the side whose last commit
+// touching the file is newer wins, ties go to the remote.
+func (m *merger) oursWin(ours, theirs change) bool {
 	switch m.opts.Policy {
 	case PolicyLocal:
-		oursWin = true
+		return true
 	case PolicyRemote:
-		oursWin = false
+		return false
 	default:
-		oursWin = tOurs.After(tTheirs)
+		return ours.when.After(theirs.when)
 	}
-	if oursWin {
-		return true, tOurs, tTheirs, nil
-	}
-	return false, tTheirs, tOurs, nil
 }
 
 // textual reports whether a path can be merged hunk by hunk: regular files on
@@ -202,12 +207,11 @@ func (m *merger) threeWay(ctx context.Context, c gitrepo.Conflict, oursWin bool)
 
 func isBinary(b []byte) bool { return bytes.IndexByte(b[:min(len(b), 8000)], 0) >= 0 }
 
-// hostOf names the host that made a side's last change to p: this host for
-// our side's own commits, else the Hearth-Host trailer, else the author.
-func (m *merger) hostOf(ctx context.Context, rev, p string, local bool) (string, error) {
-	id, _, err := m.repo.LastChange(ctx, rev, p)
-	if err != nil || id == "" {
-		return "unknown", err
+// hostOf names the host that made the commit id (a side's last change to a
+// path): the Hearth-Host trailer, else this host for our side, else the author.
+func (m *merger) hostOf(ctx context.Context, id string, local bool) (string, error) {
+	if id == "" {
+		return "unknown", nil
 	}
 	info, err := m.repo.ReadCommit(ctx, id)
 	if err != nil {

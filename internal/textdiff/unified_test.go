@@ -4,35 +4,11 @@ import (
 	"bytes"
 	"fmt"
 	"math/rand/v2"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/hearth-fleet/hearth/internal/testutil"
 )
-
-// patchRoundTrip applies diff to a with the real patch program and
-// returns the result.
-func patchRoundTrip(t *testing.T, a []byte, diff string) []byte {
-	t.Helper()
-	dir := t.TempDir()
-	in, out := filepath.Join(dir, "in"), filepath.Join(dir, "out")
-	if err := os.WriteFile(in, a, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command("patch", "-s", "-o", out, in)
-	cmd.Stdin = strings.NewReader(diff)
-	if msg, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("patch rejected the diff: %v\n%s\ndiff:\n%s", err, msg, diff)
-	}
-	b, err := os.ReadFile(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
 
 func TestUnifiedDiffAppliesWithPatch(t *testing.T) {
 	testutil.RequireProgram(t, "patch")
@@ -65,7 +41,7 @@ func TestUnifiedDiffAppliesWithPatch(t *testing.T) {
 			if d == "" {
 				t.Fatal("no diff for different inputs")
 			}
-			if got := patchRoundTrip(t, []byte(tt.a), d); !bytes.Equal(got, []byte(tt.b)) {
+			if got := testutil.PatchRoundTrip(t, []byte(tt.a), d); !bytes.Equal(got, []byte(tt.b)) {
 				t.Errorf("patched = %q, want %q\n%s", got, tt.b, d)
 			}
 		})
@@ -106,7 +82,7 @@ func TestUnifiedDiffRandomEdits(t *testing.T) {
 		}
 		t.Run(fmt.Sprint(i), func(t *testing.T) {
 			d := Unified("a/f", "b/f", []byte(as), []byte(bs))
-			if got := patchRoundTrip(t, []byte(as), d); string(got) != bs {
+			if got := testutil.PatchRoundTrip(t, []byte(as), d); string(got) != bs {
 				t.Errorf("patched = %q, want %q\n%s", got, bs, d)
 			}
 		})

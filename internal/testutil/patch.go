@@ -1,4 +1,4 @@
-package dotfiles
+package testutil
 
 import (
 	"os"
@@ -6,14 +6,13 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/hearth-fleet/hearth/internal/testutil"
 )
 
-// patchRoundTrip applies diff to a with the real patch program.
-func patchRoundTrip(t *testing.T, a []byte, diff string) []byte {
+// PatchRoundTrip applies a unified diff to a with the real patch program
+// and returns the result, so tests can prove a diff is correct.
+func PatchRoundTrip(t testing.TB, a []byte, diff string) []byte {
 	t.Helper()
-	testutil.RequireProgram(t, "patch")
+	RequireProgram(t, "patch")
 	dir := t.TempDir()
 	in, out := filepath.Join(dir, "in"), filepath.Join(dir, "out")
 	if err := os.WriteFile(in, a, 0o644); err != nil {
