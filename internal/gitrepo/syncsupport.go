@@ -78,9 +78,20 @@ func (r *Repo) SnapshotWorkTree(ctx context.Context, head string) (string, error
 	// A copy of the real index carries stat data, so `add -A` re-hashes only
 	// files whose stat changed. Whatever the copy holds, `add -A` makes it
 	// equal the work tree; without a real index, start from head's tree.
-	data, rerr := os.ReadFile(filepath.Join(r.GitDir, "index"))
+	real := filepath.Join(r.GitDir, "index")
+	data, rerr := os.ReadFile(real)
 	_, werr := f.Write(data)
 	f.Close()
+	// The copy keeps the real index's mtime: git treats an entry as racily
+	// clean (and re-hashes it) when the file's mtime is not older than the
+	// index's. A fresh mtime would make a same-size edit made in the same
+	// clock tick as the checkout look unchanged.
+	if rerr == nil && werr == nil {
+		var st os.FileInfo
+		if st, rerr = os.Stat(real); rerr == nil {
+			rerr = os.Chtimes(idx, st.ModTime(), st.ModTime())
+		}
+	}
 	env := []string{"GIT_INDEX_FILE=" + idx}
 	if rerr != nil || werr != nil {
 		os.Remove(idx) // git wants to create the index itself
