@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/hearth-fleet/hearth/internal/state"
-	"github.com/prometheus/client_golang/prometheus"
 )
 
 // knownResults are emitted for every job (0 or 1), so that an alert on
@@ -17,70 +16,57 @@ import (
 var knownResults = []string{state.ResultOK, state.ResultNoop, state.ResultOffline, state.ResultPending, state.ResultFailed}
 
 var (
-	descLastRun = prometheus.NewDesc("hearth_job_last_run_timestamp_seconds",
-		"When the last run of the job finished (Unix time).", []string{"job"}, nil)
-	descDuration = prometheus.NewDesc("hearth_job_last_duration_seconds",
-		"How long the last run of the job took.", []string{"job"}, nil)
-	descResult = prometheus.NewDesc("hearth_job_last_result",
-		"1 for the result of the job's last run, 0 for the other results.", []string{"job", "result"}, nil)
-	descCommit = prometheus.NewDesc("hearth_job_last_commit_info",
-		"The commit the job's last run recorded, as a label.", []string{"job", "commit"}, nil)
-	descCorrupt = prometheus.NewDesc("hearth_job_record_corrupt",
-		"1 when the job's status record cannot be read (the next run replaces it).", []string{"job"}, nil)
-	descDeployed = prometheus.NewDesc("hearth_system_deployed_commit_info",
-		"The nix-config commit whose build is the current system.", []string{"commit"}, nil)
-	descSystemGen = prometheus.NewDesc("hearth_system_generation",
-		"System profile generation the last upgrade activated.", nil, nil)
-	descRebootNeeded = prometheus.NewDesc("hearth_system_reboot_needed",
-		"1 when the last upgrade changed kernel, initrd or modules and a reboot is pending.", nil, nil)
-	descConflicts = prometheus.NewDesc("hearth_dotfiles_conflicts_open",
-		"Dotfile conflicts settled automatically whose sidecars are still listed in the manifest.", nil, nil)
-	descHeld = prometheus.NewDesc("hearth_dotfiles_held_targets",
-		"Dotfile targets held (not overwritten) by the last sync or apply.", nil, nil)
-	descGoldenGen = prometheus.NewDesc("hearth_golden_generation",
-		"System profile generation number of the golden generation.", nil, nil)
-	descGoldenInfo = prometheus.NewDesc("hearth_golden_info",
-		"The golden generation's store path, as a label.", []string{"store_path"}, nil)
-	descGoldenSince = prometheus.NewDesc("hearth_golden_pinned_timestamp_seconds",
-		"When the golden generation was pinned (Unix time).", nil, nil)
-	descAttempts = prometheus.NewDesc("hearth_boot_attempts",
-		"Failed boots counted against the current candidate generation.", nil, nil)
-	descMaxAttempts = prometheus.NewDesc("hearth_boot_max_attempts",
-		"Failed boots after which the host rolls back to golden.", nil, nil)
-	descVerdict = prometheus.NewDesc("hearth_boot_last_verdict",
-		"1 for the verdict of the latest boot check (green or red), 0 for the other.", []string{"verdict"}, nil)
-	descBootCorrupt = prometheus.NewDesc("hearth_boot_state_corrupt",
-		"1 when boot.json exists but cannot be parsed.", nil, nil)
+	descLastRun = newGauge("hearth_job_last_run_timestamp_seconds",
+		"When the last run of the job finished (Unix time).", "job")
+	descDuration = newGauge("hearth_job_last_duration_seconds",
+		"How long the last run of the job took.", "job")
+	descResult = newGauge("hearth_job_last_result",
+		"1 for the result of the job's last run, 0 for the other results.", "job", "result")
+	descCommit = newGauge("hearth_job_last_commit_info",
+		"The commit the job's last run recorded, as a label.", "job", "commit")
+	descCorrupt = newGauge("hearth_job_record_corrupt",
+		"1 when the job's status record cannot be read (the next run replaces it).", "job")
+	descDeployed = newGauge("hearth_system_deployed_commit_info",
+		"The nix-config commit whose build is the current system.", "commit")
+	descSystemGen = newGauge("hearth_system_generation",
+		"System profile generation the last upgrade activated.")
+	descRebootNeeded = newGauge("hearth_system_reboot_needed",
+		"1 when the last upgrade changed kernel, initrd or modules and a reboot is pending.")
+	descConflicts = newGauge("hearth_dotfiles_conflicts_open",
+		"Dotfile conflicts settled automatically whose sidecars are still listed in the manifest.")
+	descHeld = newGauge("hearth_dotfiles_held_targets",
+		"Dotfile targets held (not overwritten) by the last sync or apply.")
+	descGoldenGen = newGauge("hearth_golden_generation",
+		"System profile generation number of the golden generation.")
+	descGoldenInfo = newGauge("hearth_golden_info",
+		"The golden generation's store path, as a label.", "store_path")
+	descGoldenSince = newGauge("hearth_golden_pinned_timestamp_seconds",
+		"When the golden generation was pinned (Unix time).")
+	descAttempts = newGauge("hearth_boot_attempts",
+		"Failed boots counted against the current candidate generation.")
+	descMaxAttempts = newGauge("hearth_boot_max_attempts",
+		"Failed boots after which the host rolls back to golden.")
+	descVerdict = newGauge("hearth_boot_last_verdict",
+		"1 for the verdict of the latest boot check (green or red), 0 for the other.", "verdict")
+	descBootCorrupt = newGauge("hearth_boot_state_corrupt",
+		"1 when boot.json exists but cannot be parsed.")
 )
 
-// collector reads the state dir on every Collect; it holds no values itself.
-type collector struct{ dir string }
-
-func newCollector(dir string) *collector { return &collector{dir: dir} }
-
-// Describe lists every metric the collector can emit, so the pedantic
-// registry can check Collect against it.
-func (c *collector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descLastRun, descDuration, descResult, descCommit, descCorrupt,
-		descDeployed, descSystemGen, descRebootNeeded, descConflicts, descHeld, descGoldenGen, descGoldenInfo, descGoldenSince,
-		descAttempts, descMaxAttempts, descVerdict, descBootCorrupt} {
-		ch <- d
-	}
-}
-
-// Collect emits the jobs' records, the dotfile counters and the boot state.
-func (c *collector) Collect(ch chan<- prometheus.Metric) {
+// collect reads the jobs' records, the dotfile counters and the boot state
+// from dir; it never fails, problems with files become metrics.
+func collect(dir string) samples {
+	var ss samples
 	var dotfiles []*state.Record
 	var upgrade *state.Record
-	for _, e := range state.ReadAll(c.dir) {
+	for _, e := range state.ReadAll(dir) {
 		if e.Record == nil {
 			if e.Problem != "never run" {
-				ch <- gauge(descCorrupt, 1, e.Job)
+				ss.add(descCorrupt, 1, e.Job)
 			}
 			continue
 		}
 		r := e.Record
-		collectRecord(ch, r)
+		collectRecord(&ss, r)
 		if r.Job == "sync" || r.Job == "apply" {
 			dotfiles = append(dotfiles, r)
 		}
@@ -88,32 +74,33 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 			upgrade = r
 		}
 	}
-	collectDotfiles(ch, dotfiles)
-	collectSystem(ch, c.dir, upgrade)
-	collectBoot(ch, filepath.Join(c.dir, "boot.json"))
+	collectDotfiles(&ss, dotfiles)
+	collectSystem(&ss, dir, upgrade)
+	collectBoot(&ss, filepath.Join(dir, "boot.json"))
+	return ss
 }
 
-func collectRecord(ch chan<- prometheus.Metric, r *state.Record) {
+func collectRecord(ss *samples, r *state.Record) {
 	if !r.Finished.IsZero() {
-		ch <- gauge(descLastRun, unix(r.Finished), r.Job)
+		ss.add(descLastRun, unix(r.Finished), r.Job)
 	}
-	ch <- gauge(descDuration, r.Duration, r.Job)
+	ss.add(descDuration, r.Duration, r.Job)
 	seen := false
 	for _, res := range knownResults {
-		ch <- gauge(descResult, boolValue(res == r.Result), r.Job, res)
+		ss.add(descResult, boolValue(res == r.Result), r.Job, res)
 		seen = seen || res == r.Result
 	}
 	if !seen {
-		ch <- gauge(descResult, 1, r.Job, r.Result)
+		ss.add(descResult, 1, r.Job, r.Result)
 	}
 	if r.Commit != "" {
-		ch <- gauge(descCommit, 1, r.Job, r.Commit)
+		ss.add(descCommit, 1, r.Job, r.Commit)
 	}
 }
 
 // collectDotfiles takes the counters from whichever of sync and apply ran
 // last: both report held targets, only sync reports open conflicts.
-func collectDotfiles(ch chan<- prometheus.Metric, recs []*state.Record) {
+func collectDotfiles(ss *samples, recs []*state.Record) {
 	var latest, sync *state.Record
 	for _, r := range recs {
 		if _, ok := number(r.Details["held"]); ok && (latest == nil || r.Finished.After(latest.Finished)) {
@@ -125,11 +112,11 @@ func collectDotfiles(ch chan<- prometheus.Metric, recs []*state.Record) {
 	}
 	if latest != nil {
 		n, _ := number(latest.Details["held"])
-		ch <- gauge(descHeld, n)
+		ss.add(descHeld, n)
 	}
 	if sync != nil {
 		if n, ok := number(sync.Details["conflicts"]); ok {
-			ch <- gauge(descConflicts, n)
+			ss.add(descConflicts, n)
 		}
 	}
 }
@@ -144,7 +131,7 @@ type upgradeState struct {
 // collectSystem reports the deployed commit from the deploy state, which
 // knows it even when the last round failed; without that file, the upgrade
 // record's commit (the commit deployed after that round) stands in.
-func collectSystem(ch chan<- prometheus.Metric, dir string, rec *state.Record) {
+func collectSystem(ss *samples, dir string, rec *state.Record) {
 	var st upgradeState
 	data, err := os.ReadFile(filepath.Join(dir, "upgrade-state.json"))
 	switch {
@@ -153,14 +140,14 @@ func collectSystem(ch chan<- prometheus.Metric, dir string, rec *state.Record) {
 		st.Deployed = rec.Commit
 	}
 	if st.Deployed != "" {
-		ch <- gauge(descDeployed, 1, st.Deployed)
+		ss.add(descDeployed, 1, st.Deployed)
 	}
 	if st.Generation > 0 {
-		ch <- gauge(descSystemGen, float64(st.Generation))
+		ss.add(descSystemGen, float64(st.Generation))
 	}
 	if rec != nil {
 		if b, ok := rec.Details["reboot_needed"].(bool); ok {
-			ch <- gauge(descRebootNeeded, boolValue(b))
+			ss.add(descRebootNeeded, boolValue(b))
 		}
 	}
 }
@@ -178,47 +165,33 @@ type bootState struct {
 	} `json:"boot"`
 }
 
-func collectBoot(ch chan<- prometheus.Metric, path string) {
+func collectBoot(ss *samples, path string) {
 	data, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return
 	}
 	var st bootState
 	if err != nil || json.Unmarshal(data, &st) != nil {
-		ch <- gauge(descBootCorrupt, 1)
+		ss.add(descBootCorrupt, 1)
 		return
 	}
-	ch <- gauge(descBootCorrupt, 0)
+	ss.add(descBootCorrupt, 0)
 	if st.Golden != "" {
-		ch <- gauge(descGoldenInfo, 1, st.Golden)
-		ch <- gauge(descGoldenGen, float64(st.GoldenGeneration))
+		ss.add(descGoldenInfo, 1, st.Golden)
+		ss.add(descGoldenGen, float64(st.GoldenGeneration))
 	}
 	if !st.GoldenSince.IsZero() {
-		ch <- gauge(descGoldenSince, unix(st.GoldenSince))
+		ss.add(descGoldenSince, unix(st.GoldenSince))
 	}
-	ch <- gauge(descAttempts, float64(st.Attempts))
+	ss.add(descAttempts, float64(st.Attempts))
 	if st.MaxAttempts > 0 {
-		ch <- gauge(descMaxAttempts, float64(st.MaxAttempts))
+		ss.add(descMaxAttempts, float64(st.MaxAttempts))
 	}
 	if st.Boot != nil && st.Boot.Verdict != "" {
 		for _, v := range []string{"green", "red"} {
-			ch <- gauge(descVerdict, boolValue(strings.EqualFold(st.Boot.Verdict, v)), v)
+			ss.add(descVerdict, boolValue(strings.EqualFold(st.Boot.Verdict, v)), v)
 		}
 	}
-}
-
-// gauge builds a constant gauge. Label values come from files on disk, so
-// they are made valid UTF-8 first; any other problem becomes an invalid
-// metric that Gather reports instead of a panic.
-func gauge(d *prometheus.Desc, v float64, labels ...string) prometheus.Metric {
-	for i, l := range labels {
-		labels[i] = strings.ToValidUTF8(l, "\uFFFD")
-	}
-	m, err := prometheus.NewConstMetric(d, prometheus.GaugeValue, v, labels...)
-	if err != nil {
-		return prometheus.NewInvalidMetric(d, err)
-	}
-	return m
 }
 
 func unix(t time.Time) float64 { return float64(t.UnixNano()) / 1e9 }

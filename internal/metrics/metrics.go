@@ -5,13 +5,10 @@
 package metrics
 
 import (
-	"bytes"
 	"fmt"
 	"path/filepath"
 
 	"github.com/hearth-fleet/hearth/internal/state"
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/common/expfmt"
 )
 
 // Write renders the metrics of stateDir and replaces file atomically, so a
@@ -30,21 +27,8 @@ func Write(file, stateDir string) error {
 	return nil
 }
 
-// Render returns the metrics of stateDir in the Prometheus text format.
+// Render returns the metrics of stateDir in the Prometheus text format
+// (version 0.0.4).
 func Render(stateDir string) ([]byte, error) {
-	reg := prometheus.NewPedanticRegistry()
-	if err := reg.Register(newCollector(stateDir)); err != nil {
-		return nil, err
-	}
-	families, err := reg.Gather()
-	if err != nil {
-		return nil, err
-	}
-	var buf bytes.Buffer
-	for _, mf := range families {
-		if _, err := expfmt.MetricFamilyToText(&buf, mf); err != nil {
-			return nil, err
-		}
-	}
-	return buf.Bytes(), nil
+	return encode(collect(stateDir))
 }

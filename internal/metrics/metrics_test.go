@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"sort"
@@ -21,8 +22,8 @@ func rec(job, result string, finished time.Time, secs float64, commit string, de
 		Finished: finished, Duration: secs, Commit: commit, Details: details}
 }
 
-// sample is one series in the file: metric name, labels "k=v,k=v" sorted, value.
-type sample struct {
+// expect is one series in the file: metric name, labels "k=v,k=v" sorted, value.
+type expect struct {
 	name, labels string
 	value        float64
 }
@@ -32,7 +33,7 @@ func TestWrite(t *testing.T) {
 		name    string
 		records []state.Record
 		files   map[string]string // extra files in the state dir
-		want    []sample          // must be present with this value
+		want    []expect          // must be present with this value
 		absent  []string          // metric names that must not appear
 	}{
 		{
@@ -45,7 +46,7 @@ func TestWrite(t *testing.T) {
 				rec("sync", state.ResultOffline, t0, 1.5, "", nil),
 				rec("secrets", state.ResultFailed, t0.Add(time.Minute), 0.25, "", nil),
 			},
-			want: []sample{
+			want: []expect{
 				{"hearth_job_last_run_timestamp_seconds", "job=sync", float64(t0.Unix())},
 				{"hearth_job_last_duration_seconds", "job=sync", 1.5},
 				{"hearth_job_last_result", "job=sync,result=offline", 1},
@@ -60,7 +61,7 @@ func TestWrite(t *testing.T) {
 		{
 			name:    "without deploy state, the upgrade record's commit is the deployed one",
 			records: []state.Record{rec("upgrade", state.ResultFailed, t0, 3, "abc123", map[string]any{"reboot_needed": true})},
-			want: []sample{
+			want: []expect{
 				{"hearth_system_deployed_commit_info", "commit=abc123", 1},
 				{"hearth_job_last_commit_info", "commit=abc123,job=upgrade", 1},
 				{"hearth_system_reboot_needed", "", 1},
@@ -71,7 +72,7 @@ func TestWrite(t *testing.T) {
 			name:    "the deploy state names the deployed commit and generation",
 			records: []state.Record{rec("upgrade", state.ResultOK, t0, 90, "abc123", map[string]any{"reboot_needed": false})},
 			files:   map[string]string{"upgrade-state.json": `{"version":1,"deployed":"def456","generation":12}`},
-			want: []sample{
+			want: []expect{
 				{"hearth_system_deployed_commit_info", "commit=def456", 1},
 				{"hearth_system_generation", "", 12},
 				{"hearth_system_reboot_needed", "", 0},
@@ -88,7 +89,7 @@ func TestWrite(t *testing.T) {
 				rec("sync", state.ResultOK, t0, 2, "", map[string]any{"conflicts": 3, "held": 1}),
 				rec("apply", state.ResultOK, t0.Add(time.Hour), 1, "", map[string]any{"held": 4}),
 			},
-			want: []sample{
+			want: []expect{
 				{"hearth_dotfiles_conflicts_open", "", 3},
 				{"hearth_dotfiles_held_targets", "", 4},
 			},
@@ -99,7 +100,7 @@ func TestWrite(t *testing.T) {
 				rec("sync", state.ResultOK, t0.Add(time.Hour), 2, "", map[string]any{"conflicts": 0, "held": 2}),
 				rec("apply", state.ResultOK, t0, 1, "", map[string]any{"held": 4}),
 			},
-			want: []sample{
+			want: []expect{
 				{"hearth_dotfiles_conflicts_open", "", 0},
 				{"hearth_dotfiles_held_targets", "", 2},
 			},
@@ -109,7 +110,7 @@ func TestWrite(t *testing.T) {
 			files: map[string]string{"boot.json": `{"schema":1,"golden":"/nix/store/aaa-nixos-system","golden_generation":41,
 				"golden_since":"2026-11-27T04:00:00Z","candidate":"/nix/store/bbb","attempts":1,"max_attempts":2,
 				"boot":{"id":"x","system":"/nix/store/bbb","verdict":"Red","action":"reboot","done":true}}`},
-			want: []sample{
+			want: []expect{
 				{"hearth_golden_generation", "", 41},
 				{"hearth_golden_info", "store_path=/nix/store/aaa-nixos-system", 1},
 				{"hearth_golden_pinned_timestamp_seconds", "", float64(t0.Unix())},
@@ -123,7 +124,7 @@ func TestWrite(t *testing.T) {
 		{
 			name:  "corrupt files are reported, not fatal",
 			files: map[string]string{"boot.json": "{not json", "upgrade.json": "garbage"},
-			want: []sample{
+			want: []expect{
 				{"hearth_boot_state_corrupt", "", 1},
 				{"hearth_job_record_corrupt", "job=upgrade", 1},
 			},
@@ -146,6 +147,15 @@ func TestWrite(t *testing.T) {
 			out := filepath.Join(t.TempDir(), "hearth.prom")
 			if err := Write(out, dir); err != nil {
 				t.Fatal(err)
+			}
+			data, err := os.ReadFile(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if old, err := renderClientGolang(collect(dir)); err != nil {
+				t.Fatal(err)
+			} else if !bytes.Equal(data, old) {
+				t.Errorf("file differs from client_golang's rendering:\n%s", lineDiff(string(old), string(data)))
 			}
 			got := parse(t, out)
 			for _, w := range tc.want {
