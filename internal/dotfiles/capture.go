@@ -36,6 +36,11 @@ func Capture(ctx context.Context, opts Options) (*CaptureReport, error) {
 	if err != nil {
 		return nil, err
 	}
+	return p.execCapture(ctx)
+}
+
+// execCapture performs the capture half of a plan.
+func (p *plan) execCapture(ctx context.Context) (*CaptureReport, error) {
 	rep := &CaptureReport{Held: p.held, Unsupported: p.st.Unsupported(), Warnings: p.warnings,
 		Captured: []*Change{}, SourcePaths: []string{}}
 	var errs []error

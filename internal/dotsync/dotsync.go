@@ -83,29 +83,30 @@ func Round(ctx context.Context, cfg *config.Config, env Env) (*Result, error) {
 	res := &Result{}
 	dopts := DotfilesOptions(cfg, env)
 	sopts := SyncOptions(cfg, env)
+	copts := dopts
+	copts.KeepBothOnOverlap = true // a home edit overlapping a synced change: keep both, never block
+	pass := dotfiles.NewPass(copts)
 	sopts.Hooks = syncer.Hooks{
-		Capture: func(ctx context.Context) error {
+		Capture: func(ctx context.Context) (bool, error) {
 			if _, err := os.Stat(filepath.Join(cfg.Dotfiles.SourceDir, ".git")); err != nil {
-				return nil // first round: nothing cloned yet, nothing to capture into
+				return false, nil // first round: nothing cloned yet, nothing to capture into
 			}
-			copts := dopts
-			copts.KeepBothOnOverlap = true // a home edit overlapping a synced change: keep both, never block
-			rep, err := dotfiles.Capture(ctx, copts)
+			rep, err := pass.Capture(ctx)
 			if err != nil {
-				return err
+				return false, err
 			}
 			res.Captured = rep.Captured
 			for _, d := range rep.Displaced {
 				c, err := syncer.RecordDisplaced(sopts, d.Source, d.Content)
 				if err != nil {
-					return fmt.Errorf("keep displaced version of %s: %w", d.Source, err)
+					return true, fmt.Errorf("keep displaced version of %s: %w", d.Source, err)
 				}
 				env.logger().Warn("home and source edits overlapped; home's version is live, the other kept as a sidecar", "target", d.Target, "sidecar", c.Sidecar)
 			}
-			return nil
+			return len(rep.Captured) > 0, nil
 		},
-		Apply: func(ctx context.Context) error {
-			rep, err := dotfiles.Apply(ctx, dopts)
+		Apply: func(ctx context.Context, moved bool) error {
+			rep, err := pass.Apply(ctx, moved)
 			if err != nil {
 				return err
 			}

@@ -2,6 +2,8 @@ package gitrepo
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 )
@@ -17,6 +19,9 @@ const defaultGCAuto = 6700
 // runs it in the foreground instead, so call it at the end of a round while
 // holding the job lock.
 func (r *Repo) Maintain(ctx context.Context) error {
+	if !r.gcConfigured() && !r.gcDueByDefault() {
+		return nil // what gc --auto would decide, without two processes
+	}
 	threshold := defaultGCAuto
 	// --local: the repository's own setting, not the gc.auto=0 this package
 	// passes on every command line.
@@ -34,4 +39,35 @@ func (r *Repo) Maintain(ctx context.Context) error {
 		"gc", "--auto", "--quiet",
 	}})
 	return err
+}
+
+// defaultGCAutoPackLimit is git's gc.autoPackLimit default.
+const defaultGCAutoPackLimit = 50
+
+// gcConfigured reports whether the repository's config may set gc options;
+// then git itself decides.
+func (r *Repo) gcConfigured() bool {
+	cfg, err := os.ReadFile(filepath.Join(r.GitDir, "config"))
+	return err != nil || strings.Contains(strings.ToLower(string(cfg)), "[gc") || strings.Contains(strings.ToLower(string(cfg)), "include")
+}
+
+// gcDueByDefault makes gc --auto's own estimate with git's default limits:
+// more than gc.auto/256 loose objects in the fan-out directory objects/17,
+// or at least gc.autoPackLimit packs.
+func (r *Repo) gcDueByDefault() bool {
+	loose, err := os.ReadDir(filepath.Join(r.GitDir, "objects", "17"))
+	if err != nil && !os.IsNotExist(err) {
+		return true
+	}
+	n := 0
+	for _, e := range loose {
+		if len(e.Name()) == r.idLen-2 && isHexID(strings.Repeat("0", 2)+e.Name()) {
+			n++
+		}
+	}
+	if n > (defaultGCAuto+255)/256 {
+		return true
+	}
+	packs, err := filepath.Glob(filepath.Join(r.GitDir, "objects", "pack", "*.pack"))
+	return err != nil || len(packs) >= defaultGCAutoPackLimit
 }

@@ -16,11 +16,14 @@ func TestMaintain(t *testing.T) {
 	tests := []struct {
 		name       string
 		gcAuto     string // repository config; "" leaves git's default
+		objects    int    // loose objects in objects/17
 		wantPacked bool
 	}{
-		{name: "over the repository's threshold", gcAuto: "1", wantPacked: true},
-		{name: "under git's default threshold", wantPacked: false},
-		{name: "gc disabled in the repository", gcAuto: "0", wantPacked: false},
+		{name: "over the repository's threshold", gcAuto: "1", objects: 3, wantPacked: true},
+		{name: "under git's default threshold", objects: 3, wantPacked: false},
+		// 28 in objects/17 is over git's default estimate (6700/256).
+		{name: "over git's default threshold", objects: 28, wantPacked: true},
+		{name: "gc disabled in the repository", gcAuto: "0", objects: 3, wantPacked: false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -32,7 +35,7 @@ func TestMaintain(t *testing.T) {
 			// objects/17 alone; with gc.auto=1 two objects there are "too many".
 			// Pick contents whose blob ids start with 17, so a few objects do.
 			var edits []TreeEdit
-			for _, data := range blobsInFanout17(3) {
+			for _, data := range blobsInFanout17(tt.objects) {
 				id, err := r.HashObject(ctx, data)
 				if err != nil {
 					t.Fatal(err)

@@ -76,6 +76,9 @@ func Open(ctx context.Context, dir string, opts Options) (*Repo, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open git repo %s: %w", dir, err)
 	}
+	if r := openPlain(abs, opts); r != nil {
+		return r, nil
+	}
 	probe := newRepo("", "", opts)
 	probe.GitDir = abs // only for messages until resolved
 	// GIT_CEILING_DIRECTORIES stops discovery at dir's parent, so a

@@ -62,55 +62,6 @@ func okCounts() []int {
 	return codes
 }
 
-// SnapshotWorkTree returns the tree of the work tree as `git add -A` would
-// stage it (ignored files left out), built in a temporary index so that the
-// real index is never touched and a crash leaves nothing to clean up.
-func (r *Repo) SnapshotWorkTree(ctx context.Context, head string) (string, error) {
-	if r.WorkTree == "" {
-		return "", fmt.Errorf("snapshot %s: bare repository has no work tree", r.Dir())
-	}
-	f, err := os.CreateTemp(r.GitDir, "hearth-index-")
-	if err != nil {
-		return "", fmt.Errorf("snapshot %s: %w", r.Dir(), err)
-	}
-	idx := f.Name()
-	defer os.Remove(idx)
-	// A copy of the real index carries stat data, so `add -A` re-hashes only
-	// files whose stat changed. Whatever the copy holds, `add -A` makes it
-	// equal the work tree; without a real index, start from head's tree.
-	real := filepath.Join(r.GitDir, "index")
-	data, rerr := os.ReadFile(real)
-	_, werr := f.Write(data)
-	f.Close()
-	// The copy keeps the real index's mtime: git treats an entry as racily
-	// clean (and re-hashes it) when the file's mtime is not older than the
-	// index's. A fresh mtime would make a same-size edit made in the same
-	// clock tick as the checkout look unchanged.
-	if rerr == nil && werr == nil {
-		var st os.FileInfo
-		if st, rerr = os.Stat(real); rerr == nil {
-			rerr = os.Chtimes(idx, st.ModTime(), st.ModTime())
-		}
-	}
-	env := []string{"GIT_INDEX_FILE=" + idx}
-	if rerr != nil || werr != nil {
-		os.Remove(idx) // git wants to create the index itself
-		if head != "" {
-			if _, err := r.run(ctx, call{args: []string{"read-tree", head}, env: env}); err != nil {
-				return "", err
-			}
-		}
-	}
-	if _, err := r.run(ctx, call{args: []string{"add", "-A", "--", "."}, env: env}); err != nil {
-		return "", err
-	}
-	out, err := r.run(ctx, call{args: []string{"write-tree"}, env: env})
-	if err != nil {
-		return "", err
-	}
-	return strings.TrimSpace(string(out)), nil
-}
-
 // LastChange returns the last commit reachable from rev that changed path,
 // and its committer time; "" when no commit touched it.
 func (r *Repo) LastChange(ctx context.Context, rev, path string) (string, time.Time, error) {
@@ -136,13 +87,16 @@ func (r *Repo) LastChange(ctx context.Context, rev, path string) (string, time.T
 }
 
 // ResetIndex makes the real index equal rev's tree without touching the work
-// tree (git read-tree rev), so that a following Checkout(rev, …) sees every
-// difference between the work tree and rev as a local modification.
+// tree (git read-tree --reset rev), so that a following Checkout(rev, …)
+// sees every difference between the work tree and rev as a local
+// modification. Entries that already held rev's content keep their stat
+// data (plain read-tree would drop it, and the next status or add would
+// hash every file again); unmerged or stale entries are discarded.
 func (r *Repo) ResetIndex(ctx context.Context, rev string) error {
 	if err := checkRev(rev); err != nil {
 		return fmt.Errorf("read-tree in %s: %w", r.Dir(), err)
 	}
-	_, err := r.run(ctx, call{args: []string{"read-tree", rev}})
+	_, err := r.run(ctx, call{args: []string{"read-tree", "--reset", rev}})
 	return err
 }
 

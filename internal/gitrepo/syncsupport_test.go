@@ -3,11 +3,14 @@ package gitrepo
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hearth-fleet/hearth/internal/testutil"
 )
 
 func TestMergeFile(t *testing.T) {
@@ -47,7 +50,7 @@ func TestMergeFile(t *testing.T) {
 	}
 }
 
-func TestSnapshotWorkTree(t *testing.T) {
+func TestChangedAndStageAll(t *testing.T) {
 	ctx := context.Background()
 	r := newWork(t)
 	c := commitFiles(t, r, "", map[string]*string{"keep": s("k\n"), "edit": s("1\n"), "gone": s("g\n"), ".gitignore": s("*.tmp\n")}, testAuthor.When)
@@ -57,46 +60,77 @@ func TestSnapshotWorkTree(t *testing.T) {
 	if err := r.UpdateRef(ctx, "refs/heads/main", c, "", "t"); err != nil {
 		t.Fatal(err)
 	}
-	write(t, filepath.Join(r.WorkTree, "edit"), "2\n")
-	write(t, filepath.Join(r.WorkTree, "dir", "new"), "n\n")
+	if changed, err := r.Changed(ctx); err != nil || changed {
+		t.Fatalf("Changed on a clean checkout = %v, %v; want false", changed, err)
+	}
 	write(t, filepath.Join(r.WorkTree, "scratch.tmp"), "ignored\n")
+	if changed, err := r.Changed(ctx); err != nil || changed {
+		t.Fatalf("Changed with only an ignored file = %v, %v; want false", changed, err)
+	}
+	// Same size as before: only the content differs.
+	write(t, filepath.Join(r.WorkTree, "edit"), "2\n")
+	if changed, err := r.Changed(ctx); err != nil || !changed {
+		t.Fatalf("Changed after a same-size edit = %v, %v; want true", changed, err)
+	}
+	write(t, filepath.Join(r.WorkTree, "dir", "new"), "n\n")
 	if err := os.Remove(filepath.Join(r.WorkTree, "gone")); err != nil {
 		t.Fatal(err)
 	}
-	indexBefore, err := os.ReadFile(filepath.Join(r.GitDir, "index"))
+	tree, err := r.StageAll(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, head := range []string{c, ""} {
-		tree, err := r.SnapshotWorkTree(ctx, head)
+	entries, err := r.LsTree(ctx, tree, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, e := range entries {
+		data, err := r.ReadBlob(ctx, e.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
-		entries, err := r.LsTree(ctx, tree, true)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got := map[string]string{}
-		for _, e := range entries {
-			data, err := r.ReadBlob(ctx, e.ID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got[e.Path] = string(data)
-		}
-		want := map[string]string{"keep": "k\n", "edit": "2\n", "dir/new": "n\n", ".gitignore": "*.tmp\n"}
-		if len(got) != len(want) {
-			t.Errorf("snapshot from %q = %q, want %q", head, got, want)
-		}
-		for p, w := range want {
-			if got[p] != w {
-				t.Errorf("snapshot from %q: %s = %q, want %q", head, p, got[p], w)
-			}
+		got[e.Path] = string(data)
+	}
+	want := map[string]string{"keep": "k\n", "edit": "2\n", "dir/new": "n\n", ".gitignore": "*.tmp\n"}
+	if len(got) != len(want) {
+		t.Errorf("staged tree = %q, want %q", got, want)
+	}
+	for p, w := range want {
+		if got[p] != w {
+			t.Errorf("staged tree: %s = %q, want %q", p, got[p], w)
 		}
 	}
-	indexAfter, err := os.ReadFile(filepath.Join(r.GitDir, "index"))
-	if err != nil || !bytes.Equal(indexBefore, indexAfter) {
-		t.Errorf("SnapshotWorkTree changed the real index (%v)", err)
+}
+
+// ResetIndex keeps the stat data of entries whose content it does not
+// change, so git does not hash every file of the work tree again.
+func TestResetIndexKeepsStatData(t *testing.T) {
+	ctx := context.Background()
+	r := newWork(t)
+	files := map[string]*string{}
+	for i := range 50 {
+		files[fmt.Sprintf("f%02d", i)] = s(fmt.Sprintf("%d\n", i))
+	}
+	c1 := commitFiles(t, r, "", files, testAuthor.When)
+	c2 := commitFiles(t, r, c1, map[string]*string{"f00": s("changed\n")}, testAuthor.When)
+	if err := r.Checkout(ctx, "", c1); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.UpdateRef(ctx, "refs/heads/main", c1, "", "t"); err != nil {
+		t.Fatal(err)
+	}
+	if changed, err := r.Changed(ctx); err != nil || changed { // refreshes the stat data
+		t.Fatalf("Changed = %v, %v", changed, err)
+	}
+	if err := r.ResetIndex(ctx, c2); err != nil {
+		t.Fatal(err)
+	}
+	// diff-files without refreshing lists every entry whose stat data does
+	// not match the file: only f00, whose index entry is now c2's.
+	out := runEnv(t, r.GitDir, append(testutil.GitEnv(), "GIT_WORK_TREE="+r.WorkTree), "diff-files", "--name-only")
+	if out != "f00" {
+		t.Errorf("entries without matching stat data after ResetIndex: %q, want only f00", out)
 	}
 }
 

@@ -50,9 +50,43 @@ func (r *Repo) Status(ctx context.Context) ([]StatusEntry, error) {
 	if r.Bare() {
 		return nil, fmt.Errorf("status in %s: bare repository has no work tree", r.Dir())
 	}
+	return r.status(ctx, []string{"GIT_OPTIONAL_LOCKS=0"})
+}
+
+// Changed reports whether the work tree or the index differs from HEAD
+// (untracked files count, ignored ones do not). Unlike Status it lets git
+// write the stat data it refreshed back to the index, so the next call
+// does not hash the same unchanged files again; the caller must own the
+// repository (hold hearth's job lock).
+func (r *Repo) Changed(ctx context.Context) (bool, error) {
+	entries, err := r.status(ctx, nil)
+	return len(entries) > 0, err
+}
+
+// StageAll makes the index equal the work tree (git add -A) and returns the
+// tree it holds (git write-tree): what a commit of every local edit holds.
+// The index keeps stat data, so only files whose stat changed are hashed.
+func (r *Repo) StageAll(ctx context.Context) (string, error) {
+	if r.Bare() {
+		return "", fmt.Errorf("add in %s: bare repository has no work tree", r.Dir())
+	}
+	if _, err := r.run(ctx, call{args: []string{"add", "-A", "--", "."}}); err != nil {
+		return "", err
+	}
+	out, err := r.run(ctx, call{args: []string{"write-tree"}})
+	if err != nil {
+		return "", err
+	}
+	return strings.TrimSpace(string(out)), nil
+}
+
+func (r *Repo) status(ctx context.Context, env []string) ([]StatusEntry, error) {
+	if r.Bare() {
+		return nil, fmt.Errorf("status in %s: bare repository has no work tree", r.Dir())
+	}
 	out, err := r.run(ctx, call{
 		args: []string{"status", "--porcelain=v1", "-z", "--no-renames", "--untracked-files=all"},
-		env:  []string{"GIT_OPTIONAL_LOCKS=0"},
+		env:  env,
 	})
 	if err != nil {
 		return nil, err

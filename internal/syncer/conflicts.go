@@ -123,7 +123,7 @@ func Resolve(ctx context.Context, o Options, id, keep string) (*Conflict, string
 		return nil, "", err
 	}
 	o.message = fmt.Sprintf("hearth: resolve conflict %s on %s (keep %s)", resolved.ID, resolved.Path, keep)
-	commit, _, err := commitWorkTree(ctx, &o, repo, "refs/heads/"+o.Branch)
+	_, commit, err := commitWorkTree(ctx, &o, repo, "refs/heads/"+o.Branch, true)
 	return &resolved, commit, err
 }
 

@@ -27,10 +27,15 @@ const (
 
 // Hooks connect the repository to the world outside it.
 type Hooks struct {
-	// Capture copies edits made outside the work tree into it (before the commit).
-	Capture func(ctx context.Context) error
-	// Apply brings the work tree's state to the outside world (after the merge).
-	Apply func(ctx context.Context) error
+	// Capture copies edits made outside the work tree into it (before the
+	// commit) and says whether it wrote anything there. false is only a
+	// hint: edits made in the work tree itself are found either way.
+	Capture func(ctx context.Context) (wrote bool, err error)
+	// Apply brings the work tree's state to the outside world (after the
+	// merge). moved says whether the round changed the work tree after
+	// Capture returned; when it did not, what Capture saw is still the
+	// source.
+	Apply func(ctx context.Context, moved bool) error
 }
 
 // Options configure one sync round.

@@ -33,29 +33,51 @@ func Round(ctx context.Context, o Options) (*Report, error) {
 	} else if len(removed) > 0 {
 		o.Logger.Warn("removed git locks left by a killed process", "locks", removed)
 	}
-	if err := repo.SetRemote(ctx, remoteName, o.Remote); err != nil {
+	if err := ensureRemote(ctx, repo, o.Remote); err != nil {
 		return nil, err
 	}
 	trackRef := "refs/remotes/" + remoteName + "/" + o.Branch
 	branchRef := "refs/heads/" + o.Branch
+	// Fetching and pushing name the URL itself, so what the round talks to
+	// never depends on a remote a user may have re-pointed in the clone.
+	fetch := func() error { return repo.Fetch(ctx, o.Remote, "+"+branchRef+":"+trackRef) }
+
+	// The first fetch runs while the local edits are captured and
+	// committed: it only writes objects and the tracking ref, which the
+	// capture and the commit do not touch. It is always waited for.
+	firstFetch := make(chan error, 1)
+	go func() { firstFetch <- fetch() }()
+	fetchErr := func() error { return <-firstFetch }
+	waited := false
+	defer func() {
+		if !waited {
+			<-firstFetch
+		}
+	}()
 
 	// 1. Capture and commit.
+	captured := false
 	if o.Hooks.Capture != nil {
-		if err := o.Hooks.Capture(ctx); err != nil {
+		if captured, err = o.Hooks.Capture(ctx); err != nil {
 			return nil, fmt.Errorf("capture: %w", err)
 		}
 	}
-	local, committed, err := commitWorkTree(ctx, &o, repo, branchRef)
+	head, local, err := commitWorkTree(ctx, &o, repo, branchRef, captured)
 	if err != nil {
 		return nil, err
 	}
-	rep.Committed = committed
+	rep.Committed = local != head
 
 	// 2–4. Fetch, merge, push; again when another host wins the race.
 	target := local
 	for attempt := 0; ; attempt++ {
 		rep.Attempts = attempt + 1
-		err := repo.Fetch(ctx, remoteName, "+"+branchRef+":"+trackRef)
+		var err error
+		if attempt == 0 {
+			err, waited = fetchErr(), true
+		} else {
+			err = fetch()
+		}
 		if errors.Is(err, gitrepo.ErrOffline) {
 			o.Logger.Warn("remote unreachable; local commits kept for the next round", "remote", o.Remote)
 			rep.Result = ResultOffline
@@ -64,13 +86,14 @@ func Round(ctx context.Context, o Options) (*Report, error) {
 		if err != nil && !missingRemoteBranch(err) {
 			return nil, fmt.Errorf("fetch: %w", err)
 		}
-		remote, err := optionalRev(ctx, repo, trackRef)
+		remote, err := repo.ReadRef(ctx, trackRef)
 		if err != nil {
 			return nil, err
 		}
 		rep.Remote = remote
-		target, err = combine(ctx, &o, repo, local, remote, rep)
-		if err != nil {
+		if rep.Committed && head == remote {
+			target = local // our commit sits right on the remote's tip
+		} else if target, err = combine(ctx, &o, repo, local, remote, rep); err != nil {
 			return nil, err
 		}
 		if target == remote || target == "" {
@@ -80,7 +103,7 @@ func Round(ctx context.Context, o Options) (*Report, error) {
 		if o.beforePush != nil {
 			o.beforePush()
 		}
-		err = repo.Push(ctx, remoteName, target, branchRef, remote)
+		err = repo.Push(ctx, o.Remote, target, branchRef, remote)
 		if err == nil {
 			rep.Pushed = true
 			rep.Remote = target
@@ -105,8 +128,8 @@ func Round(ctx context.Context, o Options) (*Report, error) {
 			return nil, ctx.Err()
 		}
 	}
-
 	// 5. Move the work tree and the branch to the result, then apply.
+	moved := false
 	if target != "" && target != local {
 		if err := advance(ctx, repo, branchRef, local, target); err != nil {
 			// Edited during the round: leave it, the next round commits the
@@ -114,6 +137,8 @@ func Round(ctx context.Context, o Options) (*Report, error) {
 			o.Logger.Warn("work tree changed during the round; left for the next round", "err", err)
 			rep.Deferred = err.Error()
 			target = local
+		} else {
+			moved = true
 		}
 	}
 	rep.Local = target
@@ -124,7 +149,7 @@ func Round(ctx context.Context, o Options) (*Report, error) {
 		}
 	}
 	if o.Hooks.Apply != nil && rep.Deferred == "" {
-		if err := o.Hooks.Apply(ctx); err != nil {
+		if err := o.Hooks.Apply(ctx, moved); err != nil {
 			return rep, fmt.Errorf("apply: %w", err)
 		}
 	}
@@ -136,7 +161,10 @@ func Round(ctx context.Context, o Options) (*Report, error) {
 		}
 	}
 	if target != "" {
-		old, _ := optionalRev(ctx, repo, AppliedRef)
+		old, err := repo.ReadRef(ctx, AppliedRef)
+		if err != nil {
+			return rep, err
+		}
 		if old != target {
 			if err := repo.UpdateRef(ctx, AppliedRef, target, old, "applied"); err != nil {
 				return rep, err
@@ -175,31 +203,46 @@ func combine(ctx context.Context, o *Options, repo *gitrepo.Repo, local, remote 
 }
 
 // commitWorkTree commits everything in the work tree that differs from the
-// branch, and returns the branch tip afterwards ("" for an unborn branch with
-// nothing to commit).
-func commitWorkTree(ctx context.Context, o *Options, repo *gitrepo.Repo, branchRef string) (string, bool, error) {
-	head, err := optionalRev(ctx, repo, branchRef)
+// branch. It returns the branch tip before and after ("" for an unborn
+// branch); they differ when it committed. The commit is made from the real
+// index, which keeps stat data, so unchanged files are not read; a round
+// killed after staging leaves an index the next round stages again.
+// dirty says the work tree is known to have changed (status is skipped).
+func commitWorkTree(ctx context.Context, o *Options, repo *gitrepo.Repo, branchRef string, dirty bool) (head, tip string, err error) {
+	head, err = repo.ReadRef(ctx, branchRef)
 	if err != nil {
-		return "", false, err
+		return "", "", err
 	}
-	tree, err := repo.SnapshotWorkTree(ctx, head)
+	if head != "" {
+		if err := checkHEAD(ctx, repo, branchRef); err != nil {
+			return "", "", err
+		}
+		if !dirty {
+			if dirty, err = repo.Changed(ctx); err != nil {
+				return "", "", err
+			}
+		}
+		if !dirty {
+			return head, head, nil
+		}
+	}
+	tree, err := repo.StageAll(ctx)
 	if err != nil {
-		return "", false, err
+		return "", "", err
 	}
 	var parents []string
 	if head != "" {
-		headTree, err := repo.RevParse(ctx, head+"^{tree}")
-		if err != nil {
-			return "", false, err
-		}
-		if headTree == tree {
-			return head, false, nil
+		// A hint can be wrong (a capture that rewrote a file unchanged).
+		if headTree, err := repo.RevParse(ctx, head+"^{tree}"); err != nil {
+			return "", "", err
+		} else if headTree == tree {
+			return head, head, nil
 		}
 		parents = []string{head}
 	} else if empty, err := repo.EmptyTree(ctx); err != nil {
-		return "", false, err
+		return "", "", err
 	} else if tree == empty {
-		return "", false, nil
+		return "", "", nil
 	}
 	now := o.Now()
 	msg := o.message
@@ -213,16 +256,30 @@ func commitWorkTree(ctx context.Context, o *Options, repo *gitrepo.Repo, branchR
 		Trailers: trailers(o, now),
 	})
 	if err != nil {
-		return "", false, err
+		return "", "", err
 	}
-	// The index is made to match the new commit so the work tree is clean.
 	if err := repo.UpdateRef(ctx, branchRef, id, head, "commit local edits"); err != nil {
-		return "", false, err
+		return "", "", err
 	}
-	if err := repo.ResetIndex(ctx, id); err != nil {
-		return "", false, err
+	return head, id, nil
+}
+
+// checkHEAD makes sure HEAD is the branch the round commits to: status
+// compares the work tree with HEAD, and the round with the branch.
+func checkHEAD(ctx context.Context, repo *gitrepo.Repo, branchRef string) error {
+	head, err := repo.HeadBranch(ctx)
+	if err != nil {
+		return err
 	}
-	return id, true, nil
+	if head == branchRef {
+		return nil
+	}
+	if head == "" {
+		head = "a detached commit"
+	}
+	b := strings.TrimPrefix(branchRef, "refs/heads/")
+	return fmt.Errorf("the clone %s has %s checked out, not %s; hearth syncs %s only: run git switch %s there",
+		repo.Dir(), head, b, b, b)
 }
 
 // advance moves the work tree from `from` to `to` and then the branch. git
@@ -266,14 +323,6 @@ func openOrClone(ctx context.Context, o *Options) (*gitrepo.Repo, bool, error) {
 		return nil, false, fmt.Errorf("first clone of %s: %w", o.Remote, err)
 	}
 	return repo, true, nil
-}
-
-func optionalRev(ctx context.Context, repo *gitrepo.Repo, rev string) (string, error) {
-	id, err := repo.RevParse(ctx, rev)
-	if errors.Is(err, gitrepo.ErrNotFound) {
-		return "", nil
-	}
-	return id, err
 }
 
 func countAhead(ctx context.Context, repo *gitrepo.Repo, local, remote string) (int, error) {

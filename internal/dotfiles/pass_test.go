@@ -1,0 +1,66 @@
+package dotfiles
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+)
+
+func TestPassReusesCapturePlanOnlyWhileTheSourceIsUnchanged(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, "")
+	writeFile(t, filepath.Join(f.src, "dot_a"), "a1\n", 0o644)
+	mustApply(t, f.opts)
+
+	// Nothing to capture; the plan writes the new dot_b. A home edit made
+	// after the plan was read (b created in home) is held, not overwritten.
+	writeFile(t, filepath.Join(f.src, "dot_b"), "b from source\n", 0o644)
+	pass := NewPass(f.opts)
+	if rep, err := pass.Capture(ctx); err != nil || len(rep.Captured) != 0 {
+		t.Fatalf("capture = %+v, %v; want nothing captured", rep, err)
+	}
+	writeFile(t, filepath.Join(f.home, ".b"), "b made in home meanwhile\n", 0o644)
+	rep, err := pass.Apply(ctx, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := readFile(t, filepath.Join(f.home, ".b")); got != "b made in home meanwhile\n" {
+		t.Errorf("home edit made between capture and apply was overwritten: %q", got)
+	}
+	if len(rep.Held) != 1 || rep.Held[0].Target != ".b" || rep.Held[0].Reason != ReasonRaced {
+		t.Errorf("held = %v, want .b held as raced", rep.Held)
+	}
+
+	// A source changed after Capture (a merge) is planned again.
+	pass = NewPass(f.opts)
+	if _, err := pass.Capture(ctx); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(f.src, "dot_a"), "a2 from a merge\n", 0o644)
+	if _, err := pass.Apply(ctx, true); err != nil {
+		t.Fatal(err)
+	}
+	if got := readFile(t, filepath.Join(f.home, ".a")); got != "a2 from a merge\n" {
+		t.Errorf("apply after a source change wrote %q, want the new source", got)
+	}
+
+	// After a capture that took something, Apply plans again even when told
+	// the source did not change: the capture itself changed it.
+	writeFile(t, filepath.Join(f.home, ".a"), "a3 edited in home\n", 0o644)
+	pass = NewPass(f.opts)
+	if rep, err := pass.Capture(ctx); err != nil || len(rep.Captured) != 1 {
+		t.Fatalf("capture = %+v, %v; want .a captured", rep, err)
+	}
+	rep, err = pass.Apply(ctx, false)
+	if err != nil || rep.Writes != 0 {
+		t.Fatalf("apply after a capture = %+v, %v; want nothing written", rep, err)
+	}
+	for _, h := range rep.Held {
+		if h.Target == ".a" { // a reused capture plan would still list it
+			t.Errorf("apply after a capture held .a (%s); it was captured", h.Reason)
+		}
+	}
+	if got := readFile(t, filepath.Join(f.src, "dot_a")); got != "a3 edited in home\n" {
+		t.Errorf("source after capture = %q", got)
+	}
+}
