@@ -12,6 +12,7 @@ import (
 	"syscall"
 
 	"github.com/hearth-fleet/hearth/internal/config"
+	"github.com/hearth-fleet/hearth/internal/secrets"
 )
 
 // Exit statuses (DESIGN section 7).
@@ -29,6 +30,8 @@ type Invocation struct {
 	Stdout io.Writer
 	Stderr io.Writer
 	Env    config.Env
+	// Decrypter reads sops files; nil runs the hearth-sops helper.
+	Decrypter secrets.Decrypter
 }
 
 // Main runs hearth with the real process environment and returns the exit status.

@@ -26,6 +26,7 @@ func secretsOptions(a *app, cfg *config.Config) secrets.Options {
 		AgeKeyFile:     cfg.Secrets.AgeKeyFile,
 		SSHHostKeyFile: cfg.Secrets.SSHHostKeyFile,
 		Logger:         a.logger(),
+		Decrypter:      a.inv.Decrypter,
 	}
 	for _, s := range cfg.Secrets.Secrets {
 		o.Secrets = append(o.Secrets, secrets.Spec{
@@ -94,7 +95,7 @@ func newSecretsCheckCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if err := secrets.Check(secretsOptions(a, cfg)); err != nil {
+			if err := secrets.Check(cmd.Context(), secretsOptions(a, cfg)); err != nil {
 				return err
 			}
 			if a.json {

@@ -8,6 +8,11 @@ import (
 )
 
 func TestCheck(t *testing.T) {
+	testCheck(t, nil)
+}
+
+// testCheck runs the cases with dec, or in-process when dec is nil.
+func testCheck(t *testing.T, dec Decrypter) {
 	tests := []struct {
 		name string
 		// edit adjusts options; it returns substrings the error must
@@ -63,13 +68,16 @@ func TestCheck(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFixture(t)
+			if dec != nil {
+				f.dec = dec
+			}
 			file := f.sops("s.yaml", "yaml", "top: v1\ndb:\n  pass: v2\n")
 			o := f.opts(
 				Spec{Name: "a", SopsFile: file, Key: "top"},
 				Spec{Name: "b", SopsFile: file, Key: "db/pass"},
 			)
 			want := tt.edit(f, &o)
-			err := Check(o)
+			err := Check(t.Context(), o)
 			if len(want) == 0 {
 				if err != nil {
 					t.Fatalf("Check = %v, want ok", err)

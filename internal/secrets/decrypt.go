@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+
+	"github.com/hearth-fleet/hearth/internal/sopsproto"
 )
 
 // fileUse groups the secrets read from one sops file, in config order.
@@ -22,6 +24,19 @@ func (u fileUse) names() []string {
 
 func (u fileUse) err(err error) error {
 	return &Error{Secrets: u.names(), File: u.path, Err: err}
+}
+
+// request asks for every key of the use's secrets, each once.
+func (u fileUse) request(op string) sopsproto.File {
+	f := sopsproto.File{Path: u.path, Format: u.format, Op: op, Keys: []string{}}
+	seen := map[string]bool{}
+	for _, s := range u.specs {
+		if !seen[s.Key] {
+			seen[s.Key] = true
+			f.Keys = append(f.Keys, s.Key)
+		}
+	}
+	return f
 }
 
 // groupByFile lists each sops file once, refusing one file read in two
@@ -45,36 +60,33 @@ func groupByFile(specs []Spec) ([]*fileUse, error) {
 	return uses, nil
 }
 
-// decryptAll decrypts every sops file once and returns each secret's value,
-// keyed by secret name.
-func decryptAll(ctx context.Context, uses []*fileUse, ids *identities) (map[string][]byte, error) {
-	values := map[string][]byte{}
+// decryptAll decrypts every sops file once, in one request to d, and
+// returns each secret's value, keyed by secret name. The first failure in
+// config order is returned, naming the secret and the file.
+func decryptAll(ctx context.Context, d Decrypter, uses []*fileUse, ids *identities) (map[string][]byte, error) {
+	req := &sopsproto.Request{Version: sopsproto.Version, Identities: ids.keys}
 	for _, u := range uses {
-		if err := ctx.Err(); err != nil {
-			return nil, err
+		req.Files = append(req.Files, u.request(sopsproto.OpDecrypt))
+	}
+	resp, err := ask(ctx, d, req)
+	if err != nil {
+		return nil, err
+	}
+	values := map[string][]byte{}
+	for i, u := range uses {
+		res := resp.Files[i]
+		if res.Err != nil {
+			return nil, u.err(fromProto(res.Err))
 		}
-		f, err := loadSops(u.path, u.format)
-		if err != nil {
-			return nil, u.err(err)
-		}
-		// Look the keys up before decrypting so a missing key is reported
-		// as such even when the file cannot be opened.
-		paths := make([][]string, len(u.specs))
-		for i, s := range u.specs {
-			if paths[i], err = keyPath(s.Key); err != nil {
-				return nil, specErr(s, "%w", err)
+		for _, s := range u.specs {
+			if e := res.KeyErrs[s.Key]; e != nil {
+				return nil, specErr(s, "%w", fromProto(e))
 			}
-			if _, err := f.lookup(paths[i]); err != nil {
-				return nil, specErr(s, "%w", err)
-			}
 		}
-		if err := f.decrypt(ids); err != nil {
-			return nil, u.err(err)
-		}
-		for i, s := range u.specs {
-			v, err := f.value(paths[i])
-			if err != nil {
-				return nil, specErr(s, "%w", err)
+		for _, s := range u.specs {
+			v, ok := res.Values[s.Key]
+			if !ok {
+				return nil, specErr(s, "the sops helper returned no value for key %q", s.Key)
 			}
 			values[s.Name] = v
 		}

@@ -13,7 +13,13 @@ import (
 // TestInstallErrorsKeepPrevious installs a good generation, breaks one thing,
 // and checks that the next install fails naming the secret and the file,
 // and leaves the root, the generations and every file exactly as they were.
+// TestExecDecrypter runs the same cases through the hearth-sops helper.
 func TestInstallErrorsKeepPrevious(t *testing.T) {
+	testInstallErrors(t, nil)
+}
+
+// testInstallErrors runs the cases with dec, or in-process when dec is nil.
+func testInstallErrors(t *testing.T, dec Decrypter) {
 	const (
 		valueA = "previous-value-a-9f3c"
 		valueB = "previous-value-b-71d2"
@@ -164,6 +170,9 @@ func TestInstallErrorsKeepPrevious(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFixture(t)
+			if dec != nil {
+				f.dec = dec
+			}
 			file := f.sops("s.yaml", "yaml", "a: "+valueA+"\nnested:\n  b: "+valueB+"\nc: other\n")
 			o := f.opts(
 				Spec{Name: "a", SopsFile: file, Key: "a", Owner: "rain"},

@@ -11,6 +11,8 @@ import (
 
 	"filippo.io/age"
 	"github.com/hearth-fleet/hearth/internal/secrets/sopstest"
+	"github.com/hearth-fleet/hearth/internal/sopsfile"
+	"github.com/hearth-fleet/hearth/internal/sopsproto"
 )
 
 // fixture is a sandbox: a key file, sops files and a secrets root, all in
@@ -22,12 +24,14 @@ type fixture struct {
 	keyFile string
 	owners  *recOwners
 	restart *recRestarter
+	// dec reads the sops files: in-process unless a test sets the helper.
+	dec Decrypter
 }
 
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	dir := t.TempDir()
-	f := &fixture{t: t, dir: dir, owners: newRecOwners(), restart: &recRestarter{}}
+	f := &fixture{t: t, dir: dir, owners: newRecOwners(), restart: &recRestarter{}, dec: sopsfile.Local{}}
 	f.id, f.keyFile = f.newKey("key.txt")
 	return f
 }
@@ -71,6 +75,7 @@ func (f *fixture) opts(specs ...Spec) Options {
 		Secrets:    specs,
 		Owners:     f.owners,
 		Restarter:  f.restart,
+		Decrypter:  f.dec,
 	}
 }
 
@@ -187,18 +192,16 @@ func (r *recRestarter) take() []string {
 	return out
 }
 
-type ageIdentity = age.Identity
-
-// countingIdentity counts how often a data key is unwrapped.
-type countingIdentity struct {
-	mu sync.Mutex
-	id age.Identity
-	n  int
+// recDecrypter records the requests it passes on to dec.
+type recDecrypter struct {
+	mu   sync.Mutex
+	dec  Decrypter
+	reqs []*sopsproto.Request
 }
 
-func (c *countingIdentity) Unwrap(stanzas []*age.Stanza) ([]byte, error) {
-	c.mu.Lock()
-	c.n++
-	c.mu.Unlock()
-	return c.id.Unwrap(stanzas)
+func (r *recDecrypter) Decrypt(ctx context.Context, req *sopsproto.Request) (*sopsproto.Response, error) {
+	r.mu.Lock()
+	r.reqs = append(r.reqs, req)
+	r.mu.Unlock()
+	return r.dec.Decrypt(ctx, req)
 }

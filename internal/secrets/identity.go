@@ -11,13 +11,15 @@ import (
 
 	"filippo.io/age"
 	"filippo.io/age/agessh"
+	"github.com/hearth-fleet/hearth/internal/sopsproto"
 	"golang.org/x/crypto/ssh"
 )
 
-// identities are the private keys this host decrypts with, plus the
-// recipient strings they answer to (for Check, which never decrypts).
+// identities are the private keys this host decrypts with, in the form the
+// sops helper takes them, plus the recipient strings they answer to (for
+// Check, which never decrypts).
 type identities struct {
-	ids        []age.Identity
+	keys       []sopsproto.Identity
 	recipients map[string]bool
 }
 
@@ -44,7 +46,9 @@ func loadIdentities(o Options) (*identities, error) {
 			return nil, fmt.Errorf("age key file %s: %w", o.AgeKeyFile, errKeyParse)
 		}
 		for _, id := range ids {
-			out.add(id)
+			if err := out.add(id); err != nil {
+				return nil, fmt.Errorf("age key file %s: %w", o.AgeKeyFile, err)
+			}
 		}
 	}
 	if o.SSHHostKeyFile != "" {
@@ -52,35 +56,41 @@ func loadIdentities(o Options) (*identities, error) {
 			return nil, err
 		}
 	}
-	if len(out.ids) == 0 {
+	if len(out.keys) == 0 {
 		return nil, fmt.Errorf("no age identity configured (set the age key file or the SSH host key file)")
 	}
 	return out, nil
 }
 
-func (s *identities) add(id age.Identity) {
-	s.ids = append(s.ids, id)
+// add keeps an identity from an age key file. age.ParseIdentities returns
+// only the two native types, whose text form the helper parses back.
+func (s *identities) add(id age.Identity) error {
 	switch v := id.(type) {
 	case *age.X25519Identity:
+		s.keys = append(s.keys, sopsproto.Identity{Type: sopsproto.IdentityAge, Key: v.String()})
 		s.recipients[v.Recipient().String()] = true
 	case *age.HybridIdentity:
+		s.keys = append(s.keys, sopsproto.Identity{Type: sopsproto.IdentityAge, Key: v.String()})
 		s.recipients[v.Recipient().String()] = true
+	default:
+		return fmt.Errorf("age identity of type %T is not supported", id)
 	}
+	return nil
 }
 
 // addSSH loads an OpenSSH private key as an age SSH identity and, for
 // ed25519, also as the X25519 identity ssh-to-age derives from it, so files
-// encrypted to either recipient form decrypt.
+// encrypted to either recipient form decrypt. The key is parsed here so a
+// bad one is reported before the helper runs; the helper gets its PEM.
 func (s *identities) addSSH(file string) error {
 	pemBytes, err := os.ReadFile(file)
 	if err != nil {
 		return fmt.Errorf("ssh host key: %w", err)
 	}
-	sshID, err := agessh.ParseIdentity(pemBytes)
-	if err != nil {
+	if _, err := agessh.ParseIdentity(pemBytes); err != nil {
 		return fmt.Errorf("ssh host key %s: %w", file, errKeyParse)
 	}
-	s.ids = append(s.ids, sshID)
+	s.keys = append(s.keys, sopsproto.Identity{Type: sopsproto.IdentitySSH, Key: string(pemBytes)})
 	raw, err := ssh.ParseRawPrivateKey(pemBytes)
 	if err != nil {
 		return fmt.Errorf("ssh host key %s: %w", file, errKeyParse)
@@ -102,8 +112,7 @@ func (s *identities) addSSH(file string) error {
 	if err != nil {
 		return fmt.Errorf("ssh host key %s: convert to age: %w", file, err)
 	}
-	s.add(x)
-	return nil
+	return s.add(x)
 }
 
 // x25519FromEd25519 derives the X25519 identity whose scalar is the clamped

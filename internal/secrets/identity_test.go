@@ -111,7 +111,7 @@ func TestSSHHostKey(t *testing.T) {
 	)
 	o.AgeKeyFile = ""
 	o.SSHHostKeyFile = keyPath
-	if err := Check(o); err != nil {
+	if err := Check(t.Context(), o); err != nil {
 		t.Errorf("Check with the host key: %v", err)
 	}
 	f.install(o)

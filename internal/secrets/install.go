@@ -61,7 +61,7 @@ func Install(ctx context.Context, opts Options) (Report, error) {
 		if err != nil {
 			return Report{}, err
 		}
-		if values, err = decryptAll(ctx, uses, ids); err != nil {
+		if values, err = decryptAll(ctx, o.Decrypter, uses, ids); err != nil {
 			return Report{}, err
 		}
 	}

@@ -54,31 +54,41 @@ func TestInstallFormats(t *testing.T) {
 	}
 }
 
+// TestInstallDecryptsEachFileOnce checks that an install asks the sops
+// helper once, listing each sops file once with each key once, however
+// many secrets share them (sopsfile's tests show that one listed file is
+// one data-key unwrap).
 func TestInstallDecryptsEachFileOnce(t *testing.T) {
 	f := newFixture(t)
 	a := f.sops("a.yaml", "yaml", "x: 1\ny: 2\nz: {w: 3}\n")
 	b := f.sops("b.json", "json", `{"x": "1", "y": "2"}`)
-	specs := []Spec{
-		{Name: "ax", SopsFile: a, Key: "x", Format: "yaml"},
-		{Name: "bx", SopsFile: b, Key: "x", Format: "json"},
-		{Name: "ay", SopsFile: a, Key: "y", Format: "yaml"},
-		{Name: "azw", SopsFile: a, Key: "z/w", Format: "yaml"},
-		{Name: "by", SopsFile: b, Key: "y", Format: "json"},
+	rec := &recDecrypter{dec: f.dec}
+	f.dec = rec
+	o := f.opts(
+		Spec{Name: "ax", SopsFile: a, Key: "x", Format: "yaml"},
+		Spec{Name: "bx", SopsFile: b, Key: "x", Format: "json"},
+		Spec{Name: "ay", SopsFile: a, Key: "y", Format: "yaml"},
+		Spec{Name: "ax-again", SopsFile: a, Key: "x", Format: "yaml"},
+		Spec{Name: "azw", SopsFile: a, Key: "z/w", Format: "yaml"},
+		Spec{Name: "by", SopsFile: b, Key: "y", Format: "json"},
+	)
+	rep := f.install(o)
+	if len(rep.Added) != len(o.Secrets) {
+		t.Errorf("added %v, want all %d secrets", rep.Added, len(o.Secrets))
 	}
-	uses, err := groupByFile(specs)
-	if err != nil {
-		t.Fatal(err)
+	if len(rec.reqs) != 1 {
+		t.Fatalf("%d requests to the sops helper, want 1", len(rec.reqs))
 	}
-	counter := &countingIdentity{id: f.id}
-	vals, err := decryptAll(t.Context(), uses, &identities{ids: []ageIdentity{counter}})
-	if err != nil {
-		t.Fatal(err)
+	got := map[string][]string{}
+	for _, file := range rec.reqs[0].Files {
+		if _, dup := got[file.Path]; dup {
+			t.Errorf("file %s listed twice", file.Path)
+		}
+		got[file.Path] = file.Keys
 	}
-	if counter.n != 2 {
-		t.Errorf("data keys unwrapped %d times for 2 sops files, want 2", counter.n)
-	}
-	if len(vals) != len(specs) {
-		t.Errorf("got %d values, want %d", len(vals), len(specs))
+	want := map[string][]string{a: {"x", "y", "z/w"}, b: {"x", "y"}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("requested %v, want %v", got, want)
 	}
 }
 

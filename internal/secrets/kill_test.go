@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hearth-fleet/hearth/internal/sopsfile"
 )
 
 const childEnv = "HEARTH_SECRETS_KILL_CHILD"
@@ -39,7 +41,7 @@ func TestKillChild(t *testing.T) {
 func killSets(dir string) [2]Options {
 	var sets [2]Options
 	for i, file := range []string{"a.yaml", "b.yaml"} {
-		o := Options{Root: filepath.Join(dir, "run", "secrets"), AgeKeyFile: filepath.Join(dir, "key.txt"), Keep: 2}
+		o := Options{Root: filepath.Join(dir, "run", "secrets"), AgeKeyFile: filepath.Join(dir, "key.txt"), Keep: 2, Decrypter: sopsfile.Local{}}
 		for k := 0; k < 30; k++ {
 			o.Secrets = append(o.Secrets, Spec{Name: fmt.Sprintf("s%02d", k), SopsFile: filepath.Join(dir, file), Key: fmt.Sprintf("k%02d", k)})
 		}

@@ -10,10 +10,17 @@ import (
 
 // TestNothingLogsAValue captures every log record (debug level) and the
 // JSON report of installs that add, change, keep and fail, and checks that
-// no secret value appears anywhere in them.
+// no secret value appears anywhere in them. TestExecDecrypter runs the same
+// through the hearth-sops helper, with its stderr captured too.
 func TestNothingLogsAValue(t *testing.T) {
-	values := []string{"s3cr3t-yaml-Q7w", "s3cr3t-json-Z1x", "s3cr3t-env-P0o", "s3cr3t-bin-M4n", "s3cr3t-yaml-CHANGED-K2j"}
 	f := newFixture(t)
+	testNoLeak(t, f, nil)
+}
+
+// testNoLeak runs installs and a check with f's decrypter; helperOut, when
+// set, returns what else was captured (the helper's stderr) to search too.
+func testNoLeak(t *testing.T, f *fixture, helperOut func() string) {
+	values := []string{"s3cr3t-yaml-Q7w", "s3cr3t-json-Z1x", "s3cr3t-env-P0o", "s3cr3t-bin-M4n", "s3cr3t-yaml-CHANGED-K2j"}
 	var logs bytes.Buffer
 	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	y := f.sops("s.yaml", "yaml", "a:\n  b: "+values[0]+"\n")
@@ -44,17 +51,24 @@ func TestNothingLogsAValue(t *testing.T) {
 	bad.Secrets = append([]Spec{}, o.Secrets...)
 	bad.Secrets[1].Key = "missing"
 	record(Install(t.Context(), bad)) // failed
-	record(Report{}, Check(o))
+	_, other := f.newKey("other.txt")
+	wrongKey := o
+	wrongKey.AgeKeyFile = other
+	record(Install(t.Context(), wrongKey)) // failed to decrypt
+	record(Report{}, Check(t.Context(), o))
 
 	if logs.Len() == 0 || out.Len() == 0 {
 		t.Fatal("captured nothing; the test would pass vacuously")
 	}
-	for _, v := range values {
-		if strings.Contains(logs.String(), v) {
-			t.Errorf("log contains value %q:\n%s", v, logs.String())
-		}
-		if strings.Contains(out.String(), v) {
-			t.Errorf("report or error contains value %q:\n%s", v, out.String())
+	captured := map[string]string{"log": logs.String(), "report or error": out.String()}
+	if helperOut != nil {
+		captured["helper stderr"] = helperOut()
+	}
+	for what, text := range captured {
+		for _, v := range values {
+			if strings.Contains(text, v) {
+				t.Errorf("%s contains value %q:\n%s", what, v, text)
+			}
 		}
 	}
 }

@@ -1,7 +1,8 @@
 // Package secrets installs SOPS/age-encrypted secrets into generations under
-// /run/secrets: every sops file is decrypted once, in-process, a complete new
-// generation is written with each file's owner and mode set while it is still
-// private, and the root symlink is switched atomically. On any error nothing
+// /run/secrets: every sops file is decrypted once (by the hearth-sops helper,
+// which holds the sops library, see Decrypter), a complete new generation is
+// written with each file's owner and mode set while it is still private, and
+// the root symlink is switched atomically. On any error nothing
 // is installed and the previous generation stays live. Values never reach a
 // log, an error or the Report.
 package secrets
@@ -79,6 +80,9 @@ type Options struct {
 	Owners Owners
 	// Restarter defaults to `systemctl try-restart`.
 	Restarter Restarter
+	// Decrypter reads the sops files; nil runs the hearth-sops helper
+	// (ExecDecrypter).
+	Decrypter Decrypter
 	// Logger gets progress (names only, never values); nil discards.
 	Logger *slog.Logger
 }
@@ -100,6 +104,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Restarter == nil {
 		o.Restarter = Systemctl{}
+	}
+	if o.Decrypter == nil {
+		o.Decrypter = ExecDecrypter{}
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
@@ -167,7 +174,7 @@ func validate(o *Options) error {
 		if f == "binary" && s.Key != "" && s.Key != "data" {
 			return specErr(*s, "key %q given for a binary file (it holds one value: leave the key empty or use \"data\")", s.Key)
 		}
-		if _, err := keyPath(s.Key); err != nil {
+		if err := checkKey(s.Key); err != nil {
 			return specErr(*s, "%w", err)
 		}
 		if s.Mode == 0 {
@@ -235,16 +242,16 @@ func formatOf(s Spec) (string, error) {
 	return "binary", nil
 }
 
-// keyPath splits "a/b/c" into its segments; "" is the whole file.
-func keyPath(key string) ([]string, error) {
+// checkKey refuses a key path "a/b/c" with an empty segment; "" is the
+// whole file.
+func checkKey(key string) error {
 	if key == "" {
-		return nil, nil
+		return nil
 	}
-	segs := strings.Split(key, "/")
-	for _, s := range segs {
+	for _, s := range strings.Split(key, "/") {
 		if s == "" {
-			return nil, fmt.Errorf("key %q has an empty segment", key)
+			return fmt.Errorf("key %q has an empty segment", key)
 		}
 	}
-	return segs, nil
+	return nil
 }

@@ -1,17 +1,17 @@
-package secrets
+package sopsfile
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
-	"context"
 	"filippo.io/age"
 	sopsage "github.com/getsops/sops/v3/age"
 	"github.com/getsops/sops/v3/keyservice"
 )
 
-// ageKeyService unwraps sops data keys with exactly the identities hearth
-// was given. sops' default key service reads identities from the process
+// ageKeyService unwraps sops data keys with exactly the identities in the
+// request. sops' default key service reads identities from the process
 // environment and ~/.ssh and reaches out to cloud KMSes; a root daemon
 // must do neither, and setting environment variables would be process-wide.
 type ageKeyService struct {

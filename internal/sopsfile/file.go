@@ -1,23 +1,31 @@
-package secrets
+// Package sopsfile reads sops files with the sops Go library: parse, decrypt
+// with exactly the age identities given, verify the MAC, extract values by
+// key path. It is the only package of hearth that links sops, and only the
+// helper program hearth-sops (and tests) import it, so that the hearth
+// binary does not pay for the cloud KMS SDKs sops brings along.
+package sopsfile
 
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"strings"
 	"time"
 
+	"filippo.io/age"
 	"github.com/getsops/sops/v3"
 	"github.com/getsops/sops/v3/aes"
 	"github.com/getsops/sops/v3/cmd/sops/common"
 	"github.com/getsops/sops/v3/cmd/sops/formats"
 	"github.com/getsops/sops/v3/config"
 	"github.com/getsops/sops/v3/keyservice"
+	"github.com/hearth-fleet/hearth/internal/sopsproto"
 )
 
-// ErrMAC means the file's values do not match its MAC: it was modified
-// after sops wrote it.
-var ErrMAC = errors.New("MAC mismatch: the file was modified after it was encrypted")
+// macMismatch is the message of a MAC failure; hearth maps the kind back
+// to its ErrMAC.
+const macMismatch = "MAC mismatch: the file was modified after it was encrypted"
 
 // maxSopsFile bounds what is read into memory from one sops file.
 const maxSopsFile = 64 << 20
@@ -28,67 +36,84 @@ type sopsFile struct {
 	tree  sops.Tree
 }
 
-// loadSops parses an encrypted file without decrypting anything: keys are in
+// load parses an encrypted file without decrypting anything: keys are in
 // clear in sops files, values are not.
-func loadSops(path, format string) (*sopsFile, error) {
+func load(path, format string) (*sopsFile, *sopsproto.Error) {
 	fi, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, sopsproto.Errorf(sopsproto.KindNotExist, "%v", err)
+	}
 	if err != nil {
-		return nil, err
+		return nil, sopsproto.Errorf(sopsproto.KindIO, "%v", err)
 	}
 	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("not a regular file")
+		return nil, sopsproto.Errorf(sopsproto.KindIO, "not a regular file")
 	}
 	if fi.Size() > maxSopsFile {
-		return nil, fmt.Errorf("file is larger than %d bytes", maxSopsFile)
+		return nil, sopsproto.Errorf(sopsproto.KindIO, "file is larger than %d bytes", maxSopsFile)
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, err
+		return nil, sopsproto.Errorf(sopsproto.KindIO, "%v", err)
 	}
 	store := common.StoreForFormat(formats.FormatFromString(format), config.NewStoresConfig())
 	tree, err := store.LoadEncryptedFile(data)
 	if err != nil {
-		return nil, fmt.Errorf("parse as sops %s: %w", format, err)
+		return nil, sopsproto.Errorf(sopsproto.KindParse, "parse as sops %s: %v", format, err)
 	}
 	if len(tree.Branches) == 0 {
-		return nil, fmt.Errorf("no document in file")
+		return nil, sopsproto.Errorf(sopsproto.KindParse, "no document in file")
 	}
 	return &sopsFile{store: store, tree: tree}, nil
 }
 
 // decrypt unwraps the data key with ids, decrypts every value in place and
 // verifies the MAC. Errors never carry the MAC (a digest of the values).
-func (f *sopsFile) decrypt(ids *identities) error {
-	svc := keyservice.NewCustomLocalClient(ageKeyService{ids: ids.ids})
+func (f *sopsFile) decrypt(ids []age.Identity) *sopsproto.Error {
+	svc := keyservice.NewCustomLocalClient(ageKeyService{ids: ids})
 	key, err := f.tree.Metadata.GetDataKeyWithKeyServices([]keyservice.KeyServiceClient{svc}, nil)
 	if err != nil {
-		return fmt.Errorf("no configured age key opens this file: %w", err)
+		return sopsproto.Errorf(sopsproto.KindNoKey, "no configured age key opens this file: %v", err)
 	}
 	defer clear(key)
 	cipher := aes.NewCipher()
 	mac, err := f.tree.Decrypt(key, cipher)
 	if err != nil {
-		return fmt.Errorf("decrypt values (file damaged or modified): %w", err)
+		return sopsproto.Errorf(sopsproto.KindDamaged, "decrypt values (file damaged or modified): %v", err)
 	}
 	stored, err := cipher.Decrypt(f.tree.Metadata.MessageAuthenticationCode, key,
 		f.tree.Metadata.LastModified.Format(time.RFC3339))
 	if err != nil {
-		return fmt.Errorf("%w (stored MAC unreadable)", ErrMAC)
+		return sopsproto.Errorf(sopsproto.KindMAC, "%s (stored MAC unreadable)", macMismatch)
 	}
 	if s, ok := stored.(string); !ok || s != mac {
-		return ErrMAC
+		return sopsproto.Errorf(sopsproto.KindMAC, "%s", macMismatch)
 	}
 	return nil
 }
 
+// keyPath splits "a/b/c" into its segments; "" is the whole file.
+func keyPath(key string) ([]string, *sopsproto.Error) {
+	if key == "" {
+		return nil, nil
+	}
+	segs := strings.Split(key, "/")
+	for _, s := range segs {
+		if s == "" {
+			return nil, sopsproto.Errorf(sopsproto.KindMissingKey, "key %q has an empty segment", key)
+		}
+	}
+	return segs, nil
+}
+
 // lookup walks a key path through the first document. It works on
 // encrypted and decrypted trees alike.
-func (f *sopsFile) lookup(path []string) (any, error) {
+func (f *sopsFile) lookup(path []string) (any, *sopsproto.Error) {
 	var cur any = f.tree.Branches[0]
 	for i, seg := range path {
 		br, ok := cur.(sops.TreeBranch)
 		if !ok {
-			return nil, fmt.Errorf("key %q: %q is not a mapping", strings.Join(path, "/"), strings.Join(path[:i], "/"))
+			return nil, sopsproto.Errorf(sopsproto.KindMissingKey, "key %q: %q is not a mapping", strings.Join(path, "/"), strings.Join(path[:i], "/"))
 		}
 		found := false
 		for _, item := range br {
@@ -101,7 +126,7 @@ func (f *sopsFile) lookup(path []string) (any, error) {
 			}
 		}
 		if !found {
-			return nil, fmt.Errorf("key %q not found in file", strings.Join(path, "/"))
+			return nil, sopsproto.Errorf(sopsproto.KindMissingKey, "key %q not found in file", strings.Join(path, "/"))
 		}
 	}
 	return cur, nil
@@ -110,15 +135,15 @@ func (f *sopsFile) lookup(path []string) (any, error) {
 // value renders the decrypted value at path the way `sops -d --extract`
 // does: strings raw, mappings as a document of the file's format, other
 // scalars in the format's notation. An empty path is the whole file.
-func (f *sopsFile) value(path []string) ([]byte, error) {
+func (f *sopsFile) value(path []string) ([]byte, *sopsproto.Error) {
 	var out []byte
 	var err error
 	if len(path) == 0 {
 		out, err = f.store.EmitPlainFile(f.tree.Branches)
 	} else {
-		var v any
-		if v, err = f.lookup(path); err != nil {
-			return nil, err
+		v, perr := f.lookup(path)
+		if perr != nil {
+			return nil, perr
 		}
 		switch v := v.(type) {
 		case string:
@@ -131,7 +156,7 @@ func (f *sopsFile) value(path []string) ([]byte, error) {
 	}
 	if err != nil {
 		// The store's message may quote the value; say only what failed.
-		return nil, fmt.Errorf("key %q: value cannot be written in %s format", strings.Join(path, "/"), f.store.Name())
+		return nil, sopsproto.Errorf(sopsproto.KindValue, "key %q: value cannot be written in %s format", strings.Join(path, "/"), f.store.Name())
 	}
 	return out, nil
 }
