@@ -44,8 +44,7 @@ func TestPassReusesCapturePlanOnlyWhileTheSourceIsUnchanged(t *testing.T) {
 		t.Errorf("apply after a source change wrote %q, want the new source", got)
 	}
 
-	// After a capture that took something, Apply plans again even when told
-	// the source did not change: the capture itself changed it.
+	// After a capture, the captured target is neither written nor held.
 	writeFile(t, filepath.Join(f.home, ".a"), "a3 edited in home\n", 0o644)
 	pass = NewPass(f.opts)
 	if rep, err := pass.Capture(ctx); err != nil || len(rep.Captured) != 1 {
@@ -56,9 +55,27 @@ func TestPassReusesCapturePlanOnlyWhileTheSourceIsUnchanged(t *testing.T) {
 		t.Fatalf("apply after a capture = %+v, %v; want nothing written", rep, err)
 	}
 	for _, h := range rep.Held {
-		if h.Target == ".a" { // a reused capture plan would still list it
+		if h.Target == ".a" {
 			t.Errorf("apply after a capture held .a (%s); it was captured", h.Reason)
 		}
+	}
+
+	// A capture that merged home's and the source's edits leaves a source
+	// that differs from home: Apply must plan again and bring it home.
+	base := "1\n2\n3\n4\n5\n6\n7\n"
+	writeFile(t, filepath.Join(f.src, "dot_m"), base, 0o644)
+	mustApply(t, f.opts)
+	writeFile(t, filepath.Join(f.src, "dot_m"), "ONE\n2\n3\n4\n5\n6\n7\n", 0o644) // a synced edit
+	writeFile(t, filepath.Join(f.home, ".m"), "1\n2\n3\n4\n5\n6\nSEVEN\n", 0o644)   // and a home edit
+	pass = NewPass(f.opts)
+	if rep, err := pass.Capture(ctx); err != nil || len(rep.Captured) != 1 {
+		t.Fatalf("capture = %+v, %v; want .m merged", rep, err)
+	}
+	if _, err := pass.Apply(ctx, false); err != nil {
+		t.Fatal(err)
+	}
+	if got := readFile(t, filepath.Join(f.home, ".m")); got != "ONE\n2\n3\n4\n5\n6\nSEVEN\n" {
+		t.Errorf("home after a merging capture and apply = %q, want both edits", got)
 	}
 	if got := readFile(t, filepath.Join(f.src, "dot_a")); got != "a3 edited in home\n" {
 		t.Errorf("source after capture = %q", got)
