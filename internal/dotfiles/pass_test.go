@@ -66,7 +66,7 @@ func TestPassReusesCapturePlanOnlyWhileTheSourceIsUnchanged(t *testing.T) {
 	writeFile(t, filepath.Join(f.src, "dot_m"), base, 0o644)
 	mustApply(t, f.opts)
 	writeFile(t, filepath.Join(f.src, "dot_m"), "ONE\n2\n3\n4\n5\n6\n7\n", 0o644) // a synced edit
-	writeFile(t, filepath.Join(f.home, ".m"), "1\n2\n3\n4\n5\n6\nSEVEN\n", 0o644)   // and a home edit
+	writeFile(t, filepath.Join(f.home, ".m"), "1\n2\n3\n4\n5\n6\nSEVEN\n", 0o644) // and a home edit
 	pass = NewPass(f.opts)
 	if rep, err := pass.Capture(ctx); err != nil || len(rep.Captured) != 1 {
 		t.Fatalf("capture = %+v, %v; want .m merged", rep, err)
