@@ -14,7 +14,9 @@ buildGoModule {
 
   vendorHash = lib.removeSuffix "\n" (builtins.readFile ./vendor-hash);
 
-  subPackages = [ "cmd/hearth" ];
+  # hearth-sops holds the sops library (and the cloud KMS SDKs it links);
+  # hearth runs it for `hearth secrets` only, found beside .hearth-wrapped.
+  subPackages = [ "cmd/hearth" "cmd/hearth-sops" ];
   ldflags = [ "-s" "-w" "-X github.com/hearth-fleet/hearth/internal/cli.Version=${version}" ];
   env.CGO_ENABLED = "0";
 

@@ -75,13 +75,18 @@ func (d ExecDecrypter) Decrypt(ctx context.Context, req *sopsproto.Request) (*so
 	stdout := &capped{max: maxResponse}
 	stderr := &capped{max: maxHelperStderr}
 	cmd.Stdout, cmd.Stderr = stdout, stderr
+	defer func() { clear(stdout.Bytes()) }() // it holds the values
 	err = cmd.Run()
 	switch {
 	case ctx.Err() != nil:
 		return nil, fmt.Errorf("secrets: %s (%s): %w", HelperName, prog, context.Cause(ctx))
 	case err != nil:
 		// The helper writes only request problems to stderr, never a value.
-		return nil, fmt.Errorf("secrets: %s (%s) failed: %w: %s", HelperName, prog, err, strings.TrimSpace(stderr.String()))
+		msg := strings.TrimSpace(stderr.String())
+		if msg == "" {
+			msg = "no message"
+		}
+		return nil, fmt.Errorf("secrets: %s (%s) failed: %w: %s", HelperName, prog, err, msg)
 	case stdout.over:
 		return nil, fmt.Errorf("secrets: %s (%s): response larger than %d bytes", HelperName, prog, maxResponse)
 	}

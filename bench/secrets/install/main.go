@@ -1,5 +1,7 @@
-// Command install is the benchmark driver: it installs the secrets listed
-// in a gen manifest with secrets.Install, as `hearth secrets install` would.
+// Command install installs the secrets listed in a gen manifest with
+// secrets.Install and the sops library linked in (sopsfile.Local), the way
+// hearth worked before the hearth-sops helper: the benchmark compares it
+// with the real `hearth secrets install` to show what the helper costs.
 package main
 
 import (
@@ -11,6 +13,7 @@ import (
 	"time"
 
 	"github.com/hearth-fleet/hearth/internal/secrets"
+	"github.com/hearth-fleet/hearth/internal/sopsfile"
 )
 
 type manifest struct {
@@ -39,7 +42,7 @@ func run(man, root string) error {
 	if err := json.Unmarshal(data, &m); err != nil {
 		return fmt.Errorf("%s: %w", man, err)
 	}
-	o := secrets.Options{Root: root, AgeKeyFile: m.KeyFile}
+	o := secrets.Options{Root: root, AgeKeyFile: m.KeyFile, Decrypter: sopsfile.Local{}}
 	for _, s := range m.Secrets {
 		o.Secrets = append(o.Secrets, secrets.Spec{Name: s.Name, SopsFile: s.File, Key: s.Key, Mode: 0o400})
 	}
