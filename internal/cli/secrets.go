@@ -44,7 +44,9 @@ func newSecretsInstallCmd(a *app) *cobra.Command {
 		Long: `Decrypt the configured secrets (each sops file once) into a new generation
 directory with every file's owner, group and mode set, then switch the root
 symlink atomically and prune old generations. On any error nothing is
-installed and the previous generation stays. Values are never printed.`,
+installed and the previous generation stays. Values are never printed.
+The sops files are read by the hearth-sops helper program, installed next
+to hearth (or on PATH).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, err := a.config()
