@@ -56,7 +56,13 @@ func (p *plan) execApply(ctx context.Context) (*ApplyReport, error) {
 	for _, k := range p.drop {
 		delete(p.recs.targets, k)
 	}
+	p.sweepIfInterrupted()
 	log := p.st.opts.logger()
+	if len(p.apply) > 0 {
+		if err := p.beginWrites(); err != nil {
+			return rep, fmt.Errorf("dotfiles: mark the run as writing: %w", err)
+		}
+	}
 	var dirModes []*Change
 	for _, c := range p.apply {
 		if err := ctx.Err(); err != nil {
@@ -91,6 +97,8 @@ func (p *plan) execApply(ctx context.Context) (*ApplyReport, error) {
 	// Records are saved even after a failed step, so what was written is known.
 	if err := p.recs.save(); err != nil {
 		errs = append(errs, err)
+	} else if len(p.apply) > 0 {
+		p.endWrites()
 	}
 	return rep, errors.Join(errs...)
 }

@@ -43,7 +43,13 @@ func Capture(ctx context.Context, opts Options) (*CaptureReport, error) {
 func (p *plan) execCapture(ctx context.Context) (*CaptureReport, error) {
 	rep := &CaptureReport{Held: p.held, Unsupported: p.st.Unsupported(), Warnings: p.warnings,
 		Captured: []*Change{}, SourcePaths: []string{}}
+	p.sweepIfInterrupted()
 	var errs []error
+	if len(p.capture) > 0 {
+		if err := p.beginWrites(); err != nil {
+			return rep, fmt.Errorf("dotfiles: mark the run as writing: %w", err)
+		}
+	}
 	for _, c := range p.capture {
 		if err := ctx.Err(); err != nil {
 			errs = append(errs, err)
@@ -66,6 +72,8 @@ func (p *plan) execCapture(ctx context.Context) (*CaptureReport, error) {
 	slices.Sort(rep.SourcePaths)
 	if err := p.recs.save(); err != nil {
 		errs = append(errs, err)
+	} else if len(p.capture) > 0 {
+		p.endWrites()
 	}
 	return rep, errors.Join(errs...)
 }

@@ -112,8 +112,10 @@ func (r *Repo) runFull(ctx context.Context, c call) ([]byte, string, int, error)
 	// ends. Commands that may run ssh also get a new session: without a
 	// controlling terminal ssh fails at once instead of stopping to ask for
 	// a passphrase. Local commands skip setsid, which measurably slows
-	// every process start here.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: !c.network, Setsid: c.network}
+	// every process start here. Pdeathsig: a hearth killed mid-round takes
+	// its git with it, so no orphan (a fetch finishing late, say) races the
+	// next round over refs and the index.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: !c.network, Setsid: c.network, Pdeathsig: syscall.SIGKILL}
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	cmd.WaitDelay = 2 * time.Second
 	var stdout, stderr bytes.Buffer

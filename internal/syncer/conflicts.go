@@ -123,7 +123,7 @@ func Resolve(ctx context.Context, o Options, id, keep string) (*Conflict, string
 		return nil, "", err
 	}
 	o.message = fmt.Sprintf("hearth: resolve conflict %s on %s (keep %s)", resolved.ID, resolved.Path, keep)
-	_, commit, err := commitWorkTree(ctx, &o, repo, "refs/heads/"+o.Branch, true)
+	_, commit, err := commitWorkTree(ctx, &o, repo, "refs/heads/"+o.Branch, func() (bool, error) { return true, nil })
 	return &resolved, commit, err
 }
 

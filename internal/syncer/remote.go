@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/hearth-fleet/hearth/internal/gitrepo"
 )
@@ -25,4 +26,30 @@ func ensureRemote(ctx context.Context, repo *gitrepo.Repo, url string) error {
 	// Losing the marker only costs the next round a config write.
 	_ = os.WriteFile(marker, []byte(url+"\n"), 0o644)
 	return nil
+}
+
+// tempPattern matches the temporary files of state.WriteFileAtomic. One left
+// in the work tree by a killed run must never be committed and spread to
+// every host, so the clone's own exclude file lists it.
+const tempPattern = ".*.tmp-*"
+
+func ensureExcluded(repo *gitrepo.Repo) error {
+	path := filepath.Join(repo.GitDir, "info", "exclude")
+	data, err := os.ReadFile(path)
+	if err != nil && !os.IsNotExist(err) {
+		return err
+	}
+	for line := range strings.SplitSeq(string(data), "\n") {
+		if strings.TrimSpace(line) == tempPattern {
+			return nil
+		}
+	}
+	if len(data) > 0 && !strings.HasSuffix(string(data), "\n") {
+		data = append(data, '\n')
+	}
+	data = append(data, "# hearth: temporary files of interrupted writes\n"+tempPattern+"\n"...)
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(path, data, 0o644)
 }

@@ -36,24 +36,23 @@ func Round(ctx context.Context, o Options) (*Report, error) {
 	if err := ensureRemote(ctx, repo, o.Remote); err != nil {
 		return nil, err
 	}
+	if err := ensureExcluded(repo); err != nil {
+		return nil, fmt.Errorf("exclude temporary files in %s: %w", repo.GitDir, err)
+	}
 	trackRef := "refs/remotes/" + remoteName + "/" + o.Branch
 	branchRef := "refs/heads/" + o.Branch
 	// Fetching and pushing name the URL itself, so what the round talks to
 	// never depends on a remote a user may have re-pointed in the clone.
 	fetch := func() error { return repo.Fetch(ctx, o.Remote, "+"+branchRef+":"+trackRef) }
 
-	// The first fetch runs while the local edits are captured and
-	// committed: it only writes objects and the tracking ref, which the
-	// capture and the commit do not touch. It is always waited for.
-	firstFetch := make(chan error, 1)
-	go func() { firstFetch <- fetch() }()
-	fetchErr := func() error { return <-firstFetch }
-	waited := false
-	defer func() {
-		if !waited {
-			<-firstFetch
-		}
-	}()
+	// The first fetch, and the status of the work tree, run while the local
+	// edits are captured: the fetch only writes objects and the tracking
+	// ref, and a status taken during a capture that wrote nothing is the
+	// work tree's. Both are always waited for before the round returns.
+	firstFetch := background(func() (struct{}, error) { return struct{}{}, fetch() })
+	defer firstFetch.wait()
+	status := background(func() (bool, error) { return repo.Changed(ctx) })
+	defer status.wait()
 
 	// 1. Capture and commit.
 	captured := false
@@ -62,7 +61,11 @@ func Round(ctx context.Context, o Options) (*Report, error) {
 			return nil, fmt.Errorf("capture: %w", err)
 		}
 	}
-	head, local, err := commitWorkTree(ctx, &o, repo, branchRef, captured)
+	changed := func() (bool, error) {
+		dirty, err := status.wait() // also: no status holds the index lock any more
+		return captured || dirty, err
+	}
+	head, local, err := commitWorkTree(ctx, &o, repo, branchRef, changed)
 	if err != nil {
 		return nil, err
 	}
@@ -74,7 +77,7 @@ func Round(ctx context.Context, o Options) (*Report, error) {
 		rep.Attempts = attempt + 1
 		var err error
 		if attempt == 0 {
-			err, waited = fetchErr(), true
+			_, err = firstFetch.wait()
 		} else {
 			err = fetch()
 		}
@@ -207,8 +210,8 @@ func combine(ctx context.Context, o *Options, repo *gitrepo.Repo, local, remote 
 // branch); they differ when it committed. The commit is made from the real
 // index, which keeps stat data, so unchanged files are not read; a round
 // killed after staging leaves an index the next round stages again.
-// dirty says the work tree is known to have changed (status is skipped).
-func commitWorkTree(ctx context.Context, o *Options, repo *gitrepo.Repo, branchRef string, dirty bool) (head, tip string, err error) {
+// changed says whether the work tree may differ from the branch.
+func commitWorkTree(ctx context.Context, o *Options, repo *gitrepo.Repo, branchRef string, changed func() (bool, error)) (head, tip string, err error) {
 	head, err = repo.ReadRef(ctx, branchRef)
 	if err != nil {
 		return "", "", err
@@ -217,14 +220,15 @@ func commitWorkTree(ctx context.Context, o *Options, repo *gitrepo.Repo, branchR
 		if err := checkHEAD(ctx, repo, branchRef); err != nil {
 			return "", "", err
 		}
-		if !dirty {
-			if dirty, err = repo.Changed(ctx); err != nil {
-				return "", "", err
-			}
+		dirty, err := changed()
+		if err != nil {
+			return "", "", err
 		}
 		if !dirty {
 			return head, head, nil
 		}
+	} else if _, err := changed(); err != nil {
+		return "", "", err
 	}
 	tree, err := repo.StageAll(ctx)
 	if err != nil {
@@ -232,7 +236,7 @@ func commitWorkTree(ctx context.Context, o *Options, repo *gitrepo.Repo, branchR
 	}
 	var parents []string
 	if head != "" {
-		// A hint can be wrong (a capture that rewrote a file unchanged).
+		// "May differ" can be wrong (a capture that rewrote a file unchanged).
 		if headTree, err := repo.RevParse(ctx, head+"^{tree}"); err != nil {
 			return "", "", err
 		} else if headTree == tree {

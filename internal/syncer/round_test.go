@@ -173,3 +173,29 @@ func TestPendingAfterLosingRaceTooOften(t *testing.T) {
 		t.Fatal("edits lost after a pending round")
 	}
 }
+
+// A temporary file that a killed write left in the work tree is never
+// committed, so it cannot spread to other hosts.
+func TestLeftoverTempFilesAreNotCommitted(t *testing.T) {
+	testutil.RequireProgram(t, "git")
+	r := testutil.NewRemote(t)
+	r.SeedMain(t, map[string]string{"dot_bashrc": "b\n"})
+	a := newHosts(t, r.FileURL(), "a")[0]
+	a.round(t)
+	a.write(t, ".dot_bashrc.tmp-381566600", "half a write\n")
+	a.write(t, ".hearth-conflicts/.manifest.toml.tmp-12", "half a manifest\n")
+	a.write(t, "dot_profile", "p\n")
+	rep := a.round(t)
+	if !rep.Pushed {
+		t.Fatalf("round: %+v", rep)
+	}
+	got := remoteTree(t, r)
+	for p := range got {
+		if strings.Contains(p, ".tmp-") {
+			t.Errorf("a temporary file reached the remote: %s", p)
+		}
+	}
+	if got["dot_profile"] != "exec=false\np\n" {
+		t.Errorf("the real edit did not reach the remote: %v", keys(got))
+	}
+}
