@@ -30,7 +30,8 @@ func buildHelper(t *testing.T) string {
 // script writes an executable /bin/sh script that stands in for a helper.
 func script(t *testing.T, dir, name, body string) string {
 	t.Helper()
-	testutil.RequireProgram(t, "sh")
+	// The scripts run as #!/bin/sh; tests change PATH, so look there.
+	testutil.RequireProgram(t, "/bin/sh")
 	p := filepath.Join(dir, name)
 	if err := os.WriteFile(p, []byte("#!/bin/sh\n"+body+"\n"), 0o755); err != nil {
 		t.Fatal(err)
