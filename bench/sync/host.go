@@ -21,17 +21,19 @@ type host struct {
 // syncOut is the part of `hearth --json sync` the benchmark checks.
 type syncOut struct {
 	Sync struct {
-		Result    string            `json:"result"`
-		Local     string            `json:"local"`
-		Remote    string            `json:"remote"`
-		Pending   int               `json:"pending_commits"`
-		Committed bool              `json:"committed"`
-		Merged    bool              `json:"merged"`
-		Pushed    bool              `json:"pushed"`
-		Attempts  int               `json:"attempts"`
-		Conflicts []json.RawMessage `json:"conflicts"`
-		Cloned    bool              `json:"cloned"`
-		Deferred  string            `json:"deferred"`
+		Result    string `json:"result"`
+		Local     string `json:"local"`
+		Remote    string `json:"remote"`
+		Pending   int    `json:"pending_commits"`
+		Committed bool   `json:"committed"`
+		Merged    bool   `json:"merged"`
+		Pushed    bool   `json:"pushed"`
+		Attempts  int    `json:"attempts"`
+		// FetchSkipped: a local-path remote's branch was read, not fetched.
+		FetchSkipped bool              `json:"fetch_skipped"`
+		Conflicts    []json.RawMessage `json:"conflicts"`
+		Cloned       bool              `json:"cloned"`
+		Deferred     string            `json:"deferred"`
 	} `json:"sync"`
 	Captured      []json.RawMessage `json:"captured"`
 	Applied       []json.RawMessage `json:"applied"`

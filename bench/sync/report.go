@@ -35,6 +35,12 @@ func (r *report) print(w io.Writer) {
 			fmt.Fprintf(w, "%-9s %-16s %-17s %-30s %-17s %-7s %-9s <=%.1fx\n", p.transport, p.what,
 				msPair(hw), p.baseline, msPair(gw), ratio(median(hw), median(gw)), ratio(minimum(hw), minimum(gw)), p.aim)
 		}
+		for _, p := range r.pairs {
+			if p.noFetch > 0 {
+				fmt.Fprintf(w, "(%s %s: in %d of %d rounds hearth read the local remote's branch and, finding it unmoved, did not fetch)\n",
+					p.transport, p.what, p.noFetch, len(p.hearth.walls()))
+			}
+		}
 		if len(r.pairs[0].hearthKB) > 0 {
 			fmt.Fprintf(w, "\nPeak memory: median max RSS (MB) over %d rounds of the largest single process (/usr/bin/time -f %%M:\n", len(r.pairs[0].hearthKB))
 			fmt.Fprintf(w, "hearth itself or a git it ran; for the shell sequence, sh or any git)\n")

@@ -17,6 +17,9 @@ type pair struct {
 	git       series
 	hearthKB  []float64 // peak memory samples, KB
 	gitKB     []float64
+	// noFetch counts measured hearth rounds that read a local-path
+	// remote's branch instead of fetching (sync.fetch_skipped).
+	noFetch int
 }
 
 // plainSequence is what a shell pipeline runs per round in a plain clone.
@@ -116,6 +119,9 @@ func (b *bench) noopHearth(ctx context.Context, h *host, p *pair, keep bool) err
 	}
 	if keep {
 		p.hearth = append(p.hearth, s)
+		if r.FetchSkipped {
+			p.noFetch++
+		}
 	}
 	return nil
 }

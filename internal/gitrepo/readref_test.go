@@ -2,6 +2,7 @@ package gitrepo
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -93,5 +94,34 @@ func TestOpenPlainOnlyForDefaultLayouts(t *testing.T) {
 	}
 	if openPlain(filepath.Join(r.WorkTree, "sub"), Options{}) != nil {
 		t.Error("openPlain opened a directory without .git")
+	}
+}
+
+// UpdateRefs moves every ref or none.
+func TestUpdateRefsIsOneTransaction(t *testing.T) {
+	ctx := context.Background()
+	r := newWork(t)
+	c1 := commitFiles(t, r, "", map[string]*string{"a": s("1\n")}, testAuthor.When)
+	c2 := commitFiles(t, r, c1, map[string]*string{"a": s("2\n")}, testAuthor.When)
+	if err := r.UpdateRefs(ctx, []RefUpdate{{Ref: "refs/x", New: c1}, {Ref: "refs/y", New: c1}}, "t"); err != nil {
+		t.Fatal(err)
+	}
+	// refs/y is not at c2, so refs/x must not move either.
+	err := r.UpdateRefs(ctx, []RefUpdate{{Ref: "refs/x", New: c2, Old: c1}, {Ref: "refs/y", New: c2, Old: c2}}, "t")
+	if !errors.Is(err, ErrRefChanged) {
+		t.Fatalf("err = %v, want ErrRefChanged", err)
+	}
+	for _, ref := range []string{"refs/x", "refs/y"} {
+		if got, _ := r.ReadRef(ctx, ref); got != c1 {
+			t.Errorf("%s = %.7s after a failed transaction, want %.7s", ref, got, c1)
+		}
+	}
+	if err := r.UpdateRefs(ctx, []RefUpdate{{Ref: "refs/x", New: c2, Old: c1}, {Ref: "refs/y", New: c2, Old: c1}}, "t"); err != nil {
+		t.Fatal(err)
+	}
+	for _, ref := range []string{"refs/x", "refs/y"} {
+		if got, _ := r.ReadRef(ctx, ref); got != c2 {
+			t.Errorf("%s = %.7s, want %.7s", ref, got, c2)
+		}
 	}
 }

@@ -108,3 +108,37 @@ func (r *Repo) SymbolicRef(ctx context.Context, name string) (string, error) {
 	}
 	return strings.TrimSpace(string(out)), nil
 }
+
+// RefUpdate is one compare-and-swap of UpdateRefs: Ref moves from Old ("":
+// must not exist) to New.
+type RefUpdate struct {
+	Ref, New, Old string
+}
+
+// UpdateRefs applies every update in one transaction (git update-ref
+// --stdin): all of them or, when any ref is not at its Old value, none
+// (an error matching ErrRefChanged).
+func (r *Repo) UpdateRefs(ctx context.Context, updates []RefUpdate, reason string) error {
+	var in strings.Builder
+	in.WriteString("start\n")
+	for _, u := range updates {
+		if err := checkRefName(u.Ref); err != nil {
+			return fmt.Errorf("update-ref in %s: %w", r.Dir(), err)
+		}
+		if !isHexID(u.New) || (u.Old != "" && !isHexID(u.Old)) {
+			return fmt.Errorf("update-ref %s in %s: new and old values must be full object ids, got %q and %q", u.Ref, r.Dir(), u.New, u.Old)
+		}
+		old := u.Old
+		if old == "" {
+			old = strings.Repeat("0", len(u.New))
+		}
+		fmt.Fprintf(&in, "update %s %s %s\n", u.Ref, u.New, old)
+	}
+	in.WriteString("prepare\ncommit\n")
+	_, err := r.run(ctx, call{args: []string{"update-ref", "-m", refReason(reason), "--stdin"}, stdin: strings.NewReader(in.String())})
+	var e *Error
+	if errors.As(err, &e) && e.ExitCode != -1 && refRaceMessage(e.Stderr) {
+		e.Kind = ErrRefChanged
+	}
+	return err
+}

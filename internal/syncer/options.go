@@ -97,15 +97,18 @@ const (
 
 // Report describes one round.
 type Report struct {
-	Result    string     `json:"result"`
-	Local     string     `json:"local"`            // HEAD after the round
-	Remote    string     `json:"remote,omitempty"` // remote tip as last fetched
-	Pending   int        `json:"pending_commits"`  // local commits the remote does not have
-	Committed bool       `json:"committed"`        // local edits were committed this round
-	Merged    bool       `json:"merged"`           // a merge commit was made
-	Pushed    bool       `json:"pushed"`
-	Attempts  int        `json:"attempts"`
-	Conflicts []Conflict `json:"conflicts,omitempty"` // recorded this round
-	Cloned    bool       `json:"cloned,omitempty"`
-	Deferred  string     `json:"deferred,omitempty"` // why the work tree was left for the next round
+	Result    string `json:"result"`
+	Local     string `json:"local"`            // HEAD after the round
+	Remote    string `json:"remote,omitempty"` // remote tip as last fetched
+	Pending   int    `json:"pending_commits"`  // local commits the remote does not have
+	Committed bool   `json:"committed"`        // local edits were committed this round
+	Merged    bool   `json:"merged"`           // a merge commit was made
+	Pushed    bool   `json:"pushed"`
+	Attempts  int    `json:"attempts"`
+	// FetchSkipped: the remote is on a local path and its branch was
+	// already fetched, so the first attempt read it instead of fetching.
+	FetchSkipped bool       `json:"fetch_skipped,omitempty"`
+	Conflicts    []Conflict `json:"conflicts,omitempty"` // recorded this round
+	Cloned       bool       `json:"cloned,omitempty"`
+	Deferred     string     `json:"deferred,omitempty"` // why the work tree was left for the next round
 }

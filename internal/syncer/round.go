@@ -49,7 +49,19 @@ func Round(ctx context.Context, o Options) (*Report, error) {
 	// edits are captured: the fetch only writes objects and the tracking
 	// ref, and a status taken during a capture that wrote nothing is the
 	// work tree's. Both are always waited for before the round returns.
-	firstFetch := background(func() (struct{}, error) { return struct{}{}, fetch() })
+	// A remote on a local path whose branch is where our tracking ref
+	// already is has nothing to fetch.
+	if tip, ok := gitrepo.PeekLocalRef(o.Remote, branchRef); ok && tip != "" {
+		if cur, err := repo.ReadRef(ctx, trackRef); err == nil && cur == tip {
+			rep.FetchSkipped = true
+		}
+	}
+	firstFetch := background(func() (struct{}, error) {
+		if rep.FetchSkipped {
+			return struct{}{}, nil
+		}
+		return struct{}{}, fetch()
+	})
 	defer firstFetch.wait()
 	status := background(func() (bool, error) { return repo.Changed(ctx) })
 	defer status.wait()
@@ -73,6 +85,7 @@ func Round(ctx context.Context, o Options) (*Report, error) {
 
 	// 2–4. Fetch, merge, push; again when another host wins the race.
 	target := local
+	pushedOver := "" // the remote tip that the push replaced
 	for attempt := 0; ; attempt++ {
 		rep.Attempts = attempt + 1
 		var err error
@@ -108,6 +121,7 @@ func Round(ctx context.Context, o Options) (*Report, error) {
 		}
 		err = repo.Push(ctx, o.Remote, target, branchRef, remote)
 		if err == nil {
+			pushedOver = remote
 			rep.Pushed = true
 			rep.Remote = target
 			rep.Result = ResultOK
@@ -168,8 +182,17 @@ func Round(ctx context.Context, o Options) (*Report, error) {
 		if err != nil {
 			return rep, err
 		}
+		var updates []gitrepo.RefUpdate
 		if old != target {
-			if err := repo.UpdateRef(ctx, AppliedRef, target, old, "applied"); err != nil {
+			updates = append(updates, gitrepo.RefUpdate{Ref: AppliedRef, New: target, Old: old})
+		}
+		if rep.Pushed {
+			// The remote now has target, as a fetch would record; then the
+			// next round over a local path sees nothing new and skips it.
+			updates = append(updates, gitrepo.RefUpdate{Ref: trackRef, New: target, Old: pushedOver})
+		}
+		if len(updates) > 0 {
+			if err := repo.UpdateRefs(ctx, updates, "applied"); err != nil {
 				return rep, err
 			}
 		}

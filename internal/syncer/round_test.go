@@ -199,3 +199,37 @@ func TestLeftoverTempFilesAreNotCommitted(t *testing.T) {
 		t.Errorf("the real edit did not reach the remote: %v", keys(got))
 	}
 }
+
+// Over a local-path remote, a round reads the remote's branch instead of
+// fetching when it is where the last fetch left it, and fetches as soon as
+// another host moved it.
+func TestLocalRemoteIsFetchedOnlyWhenItMoved(t *testing.T) {
+	testutil.RequireProgram(t, "git")
+	r := testutil.NewRemote(t)
+	r.SeedMain(t, map[string]string{"dot_bashrc": "b\n"})
+	hs := newHosts(t, r.FileURL(), "a", "b")
+	a, b := hs[0], hs[1]
+	a.round(t)
+	b.round(t)
+	if rep := a.round(t); !rep.FetchSkipped || rep.Local != r.Head(t, "main") {
+		t.Fatalf("no-op round: %+v; want the fetch skipped and a at the remote", rep)
+	}
+	b.write(t, "dot_profile", "from b\n")
+	if rep := b.round(t); !rep.Pushed {
+		t.Fatalf("b: %+v", rep)
+	}
+	// b's push recorded what the remote now has: b's next round need not fetch.
+	if rep := b.round(t); !rep.FetchSkipped {
+		t.Fatalf("b's round after its own push fetched: %+v", rep)
+	}
+	rep := a.round(t)
+	if rep.FetchSkipped || rep.Local != r.Head(t, "main") || a.read(t, "dot_profile") != "from b\n" {
+		t.Fatalf("round after b pushed: %+v; want a fetch and b's edit", rep)
+	}
+	// Over HTTP there is nothing to peek at.
+	c := newHosts(t, r.HTTPURL(), "c")[0]
+	c.round(t)
+	if rep := c.round(t); rep.FetchSkipped {
+		t.Fatalf("round over HTTP skipped the fetch: %+v", rep)
+	}
+}
