@@ -39,6 +39,7 @@ type SourceState struct {
 	unsupported []Unsupported
 	seen        map[string]bool
 	known       map[string]bool // every target path the source names, supported or not
+	listed      map[string][]fs.DirEntry
 }
 
 // Load reads the source directory: .chezmoiroot, data, shared templates,
@@ -139,27 +140,37 @@ func (s *SourceState) srcRel(rel string) string {
 // Options.Data over them.
 func (s *SourceState) readData() (map[string]any, error) {
 	var files []string
-	err := filepath.WalkDir(s.root, func(p string, d fs.DirEntry, err error) error {
+	// The listings are kept for walk, which visits the same directories:
+	// the tree is read once per run.
+	var visit func(dir, rel string) error
+	visit = func(dir, rel string) error {
+		ents, err := s.readDir(dir)
 		if err != nil {
 			return err
 		}
-		rel, _ := filepath.Rel(s.root, p)
-		rel = filepath.ToSlash(rel)
-		name := d.Name()
-		inDataDir := strings.HasPrefix(rel, ".chezmoidata/") || strings.Contains(rel, "/.chezmoidata/")
-		switch {
-		case p == s.root:
-		case d.IsDir():
-			if strings.HasPrefix(name, ".") && name != ".chezmoidata" && !inDataDir {
-				return fs.SkipDir
+		for _, d := range ents {
+			name := d.Name()
+			r := name
+			if rel != "" {
+				r = rel + "/" + name
 			}
-		case !d.Type().IsRegular():
-		case inDataDir || strings.HasPrefix(name, ".chezmoidata."):
-			files = append(files, rel)
+			inDataDir := strings.HasPrefix(r, ".chezmoidata/") || strings.Contains(r, "/.chezmoidata/")
+			switch {
+			case d.IsDir():
+				if strings.HasPrefix(name, ".") && name != ".chezmoidata" && !inDataDir {
+					continue
+				}
+				if err := visit(filepath.Join(dir, name), r); err != nil {
+					return err
+				}
+			case !d.Type().IsRegular():
+			case inDataDir || strings.HasPrefix(name, ".chezmoidata."):
+				files = append(files, r)
+			}
 		}
 		return nil
-	})
-	if err != nil {
+	}
+	if err := visit(s.root, ""); err != nil {
 		return nil, fmt.Errorf("read data files under %s: %w", s.root, err)
 	}
 	slices.Sort(files)
@@ -231,8 +242,24 @@ func (s *SourceState) unsupportedEntry(src, reason string) {
 
 // walk reads one source directory. srcRel is its path below the root and
 // target its target path ("" for the root).
-func (s *SourceState) walk(dir, srcRel, target string) error {
+// readDir lists dir once per run (os.ReadDir order: sorted by name).
+func (s *SourceState) readDir(dir string) ([]fs.DirEntry, error) {
+	if ents, ok := s.listed[dir]; ok {
+		return ents, nil
+	}
 	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	if s.listed == nil {
+		s.listed = map[string][]fs.DirEntry{}
+	}
+	s.listed[dir] = ents
+	return ents, nil
+}
+
+func (s *SourceState) walk(dir, srcRel, target string) error {
+	ents, err := s.readDir(dir)
 	if err != nil {
 		return fmt.Errorf("read source dir %s: %w", dir, err)
 	}
