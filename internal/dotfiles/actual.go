@@ -19,8 +19,18 @@ type actual struct {
 	link     string
 }
 
-// readActual inspects abs without following a final symlink.
+// readActual inspects abs without following a final symlink. A file
+// replaced between the look and the read (an editor saving by rename) is
+// looked at once more.
 func readActual(abs string) (actual, error) {
+	a, err := inspect(abs)
+	if errors.Is(err, errNotRegular) {
+		a, err = inspect(abs)
+	}
+	return a, err
+}
+
+func inspect(abs string) (actual, error) {
 	fi, err := os.Lstat(abs)
 	// ENOTDIR: a parent is a file, so nothing can be at abs.
 	if errors.Is(err, os.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
@@ -33,7 +43,8 @@ func readActual(abs string) (actual, error) {
 	switch {
 	case fi.Mode().IsRegular():
 		a.kind = KindFile
-		if a.contents, err = readFast(abs, fi.Size()); err != nil {
+		st, _ := fi.Sys().(*syscall.Stat_t)
+		if a.contents, err = readFast(abs, st); err != nil {
 			return actual{}, fmt.Errorf("read %s: %w", abs, err)
 		}
 		a.sum = hashBytes(a.contents)

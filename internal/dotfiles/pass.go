@@ -3,10 +3,11 @@ package dotfiles
 import "context"
 
 // Pass is a Capture followed by an Apply over the same source, as a sync
-// round runs them. When the caller says the source did not change after
-// Capture, and Capture took nothing or only copied home files over their
-// sources, Apply reuses Capture's plan instead of rendering every template
-// and reading every source and home file a second time.
+// round runs them. When Capture took nothing and the caller says the
+// source did not change since, Apply reuses Capture's plan instead of
+// rendering every template and reading every source and home file a second
+// time. After any capture the source changed (and a template may include
+// a captured file), so Apply plans again.
 // Apply still re-reads each target it is about to change, so a home edit
 // made in between is held, as with a fresh plan.
 type Pass struct {
@@ -26,24 +27,10 @@ func (s *Pass) Capture(ctx context.Context) (*CaptureReport, error) {
 		return nil, err
 	}
 	rep, err := p.execCapture(ctx)
-	if err == nil && plainCaptures(rep.Captured) {
-		// Each captured source now holds exactly what home holds, so
-		// those targets need nothing more, and the rest of the plan stands.
-		p.capture = nil
+	if err == nil && len(rep.Captured) == 0 {
 		s.plan = p
 	}
 	return rep, err
-}
-
-// plainCaptures reports whether every capture copied home's content over
-// its source file unchanged: no merge, no rename, no displaced version.
-func plainCaptures(cs []*Change) bool {
-	for _, c := range cs {
-		if c.merged != nil || c.NewSource != "" || c.displaced != nil {
-			return false
-		}
-	}
-	return true
 }
 
 // Apply is the package-level Apply. sourceChanged says the source may

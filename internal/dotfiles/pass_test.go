@@ -81,3 +81,24 @@ func TestPassReusesCapturePlanOnlyWhileTheSourceIsUnchanged(t *testing.T) {
 		t.Errorf("source after capture = %q", got)
 	}
 }
+
+// A template that includes a captured file renders the captured content in
+// the same round.
+func TestPassTemplateIncludingCapturedFile(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, "")
+	writeFile(t, filepath.Join(f.src, "dot_a"), "a1\n", 0o644)
+	writeFile(t, filepath.Join(f.src, "dot_profile.tmpl"), "{{ include \"dot_a\" }}", 0o644)
+	mustApply(t, f.opts)
+	writeFile(t, filepath.Join(f.home, ".a"), "a2 edited in home\n", 0o644)
+	pass := NewPass(f.opts)
+	if rep, err := pass.Capture(ctx); err != nil || len(rep.Captured) != 1 {
+		t.Fatalf("capture = %+v, %v", rep, err)
+	}
+	if _, err := pass.Apply(ctx, false); err != nil {
+		t.Fatal(err)
+	}
+	if got := readFile(t, filepath.Join(f.home, ".profile")); got != "a2 edited in home\n" {
+		t.Errorf(".profile = %q, want the captured content", got)
+	}
+}

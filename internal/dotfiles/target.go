@@ -50,7 +50,7 @@ func (s *SourceState) Targets() ([]*Target, error) {
 	rawErrs := make([]error, len(s.entries))
 	parallel(len(s.entries), func(i int) {
 		if e := s.entries[i]; !e.IsDir {
-			raw[i], rawErrs[i] = readFast(filepath.Join(s.opts.SourceDir, filepath.FromSlash(e.Source)), 0)
+			raw[i], rawErrs[i] = readFast(filepath.Join(s.opts.SourceDir, filepath.FromSlash(e.Source)), nil)
 		}
 	})
 	var errs []error
