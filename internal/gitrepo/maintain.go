@@ -47,8 +47,8 @@ const defaultGCAutoPackLimit = 50
 // gcConfigured reports whether the repository's config may set gc options;
 // then git itself decides.
 func (r *Repo) gcConfigured() bool {
-	cfg, err := os.ReadFile(filepath.Join(r.GitDir, "config"))
-	return err != nil || strings.Contains(strings.ToLower(string(cfg)), "[gc") || strings.Contains(strings.ToLower(string(cfg)), "include")
+	cfg, readable, _ := readSmallFile(filepath.Join(r.GitDir, "config"), maxConfigFile)
+	return !readable || strings.Contains(strings.ToLower(string(cfg)), "[gc") || strings.Contains(strings.ToLower(string(cfg)), "include")
 }
 
 // gcDueByDefault makes gc --auto's own estimate with git's default limits:

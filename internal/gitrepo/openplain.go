@@ -21,8 +21,8 @@ func openPlain(abs string, opts Options) *Repo {
 			return nil
 		}
 	}
-	cfg, err := os.ReadFile(filepath.Join(gitDir, "config"))
-	if err != nil || !plainConfig(string(cfg)) {
+	cfg, readable, _ := readSmallFile(filepath.Join(gitDir, "config"), maxConfigFile)
+	if !readable || !plainConfig(string(cfg)) {
 		return nil
 	}
 	return newRepo(gitDir, abs, opts)

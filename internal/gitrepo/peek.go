@@ -39,8 +39,8 @@ func PeekLocalRef(remote, ref string) (id string, ok bool) {
 			return "", false // missing (offline), or a work tree: let git decide
 		}
 	}
-	cfg, err := os.ReadFile(filepath.Join(dir, "config"))
-	if err != nil || !plainBareConfig(string(cfg)) {
+	cfg, readable, _ := readSmallFile(filepath.Join(dir, "config"), maxConfigFile)
+	if !readable || !plainBareConfig(string(cfg)) {
 		return "", false
 	}
 	r := newRepo(dir, "", Options{})

@@ -2,8 +2,11 @@ package gitrepo
 
 import (
 	"context"
+	"os"
 	"path/filepath"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/hearth-fleet/hearth/internal/testutil"
 )
@@ -41,5 +44,52 @@ func TestPeekLocalRef(t *testing.T) {
 	check("file URL with a host", "file://elsewhere"+bare.GitDir, "", false)
 	if _, ok := PeekLocalRef(bare.GitDir, "refs/../x"); ok {
 		t.Error("an escaping ref name was read")
+	}
+}
+
+// The remote is untrusted: a FIFO, or a link to /dev/zero, where a ref,
+// packed-refs or the config should be makes the peek give up (and the round
+// fetch), never block or read without bound.
+func TestPeekLocalRefGivesUpOnHostileFiles(t *testing.T) {
+	testutil.RequireProgram(t, "git")
+	for _, file := range []string{"refs/heads/main", "packed-refs", "config"} {
+		for _, kind := range []string{"fifo", "zero"} {
+			t.Run(kind+" at "+file, func(t *testing.T) {
+				dir := filepath.Join(t.TempDir(), "r.git")
+				testutil.Git(t, "", "init", "--quiet", "--bare", "--initial-branch=main", dir)
+				p := filepath.Join(dir, file)
+				_ = os.Remove(p)
+				if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				var err error
+				if kind == "fifo" {
+					err = syscall.Mkfifo(p, 0o644)
+				} else {
+					err = os.Symlink("/dev/zero", p)
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				type answer struct {
+					id string
+					ok bool
+				}
+				done := make(chan answer, 1)
+				go func() { id, ok := PeekLocalRef("file://"+dir, "refs/heads/main"); done <- answer{id, ok} }()
+				select {
+				case a := <-done:
+					if a.ok && a.id != "" {
+						t.Errorf("peek through a %s at %s = %q", kind, file, a.id)
+					}
+				case <-time.After(10 * time.Second):
+					f, _ := os.OpenFile(p, os.O_WRONLY|syscall.O_NONBLOCK, 0)
+					if f != nil {
+						f.Close()
+					}
+					t.Fatalf("PeekLocalRef blocked on a %s at %s", kind, file)
+				}
+			})
+		}
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -60,9 +59,9 @@ func (r *Repo) readRefFiles(name string, depth int) (id string, ok bool) {
 	if depth > 5 {
 		return "", false
 	}
-	data, err := os.ReadFile(filepath.Join(r.GitDir, filepath.FromSlash(name)))
+	data, readable, missing := readSmallFile(filepath.Join(r.GitDir, filepath.FromSlash(name)), maxRefFile)
 	switch {
-	case err == nil:
+	case readable:
 		line := strings.TrimSpace(string(data))
 		if target, sym := strings.CutPrefix(line, "ref: "); sym {
 			if !strings.HasPrefix(target, "refs/") || strings.Contains(target, "..") || checkRefName(target) != nil {
@@ -74,7 +73,7 @@ func (r *Repo) readRefFiles(name string, depth int) (id string, ok bool) {
 			return "", false
 		}
 		return line, true
-	case errors.Is(err, fs.ErrNotExist):
+	case missing:
 		return r.packedRef(name)
 	default:
 		// A directory of that name (refs/heads/main/x exists), permissions…
@@ -85,11 +84,11 @@ func (r *Repo) readRefFiles(name string, depth int) (id string, ok bool) {
 // packedRef looks name up in packed-refs: "<id> <name>" lines, with "#"
 // header and "^<id>" peeled lines that are skipped.
 func (r *Repo) packedRef(name string) (string, bool) {
-	data, err := os.ReadFile(filepath.Join(r.GitDir, "packed-refs"))
-	if errors.Is(err, fs.ErrNotExist) {
+	data, readable, missing := readSmallFile(filepath.Join(r.GitDir, "packed-refs"), maxPackedRefs)
+	if missing {
 		return "", true
 	}
-	if err != nil {
+	if !readable {
 		return "", false
 	}
 	sc := bufio.NewScanner(bytes.NewReader(data))
@@ -117,7 +116,7 @@ func (r *Repo) packedRef(name string) (string, bool) {
 // when HEAD is detached. Like ReadRef it reads the file when it can.
 func (r *Repo) HeadBranch(ctx context.Context) (string, error) {
 	if r.filesRefs() {
-		if data, err := os.ReadFile(filepath.Join(r.GitDir, "HEAD")); err == nil {
+		if data, readable, _ := readSmallFile(filepath.Join(r.GitDir, "HEAD"), maxRefFile); readable {
 			line := strings.TrimSpace(string(data))
 			if target, sym := strings.CutPrefix(line, "ref: "); sym && strings.HasPrefix(target, "refs/") && checkRefName(target) == nil {
 				return target, nil
