@@ -92,9 +92,11 @@ func Round(ctx context.Context, cfg *config.Config, env Env) (*Result, error) {
 				return false, nil // first round: nothing cloned yet, nothing to capture into
 			}
 			rep, err := pass.Capture(ctx)
-			if err != nil {
+			if rep == nil {
 				return false, err
 			}
+			// Even after a failed capture step, what the others displaced
+			// is kept: the source no longer holds it.
 			res.Captured = rep.Captured
 			for _, d := range rep.Displaced {
 				c, err := syncer.RecordDisplaced(sopts, d.Source, d.Content)
@@ -103,7 +105,7 @@ func Round(ctx context.Context, cfg *config.Config, env Env) (*Result, error) {
 				}
 				env.logger().Warn("home and source edits overlapped; home's version is live, the other kept as a sidecar", "target", d.Target, "sidecar", c.Sidecar)
 			}
-			return len(rep.Captured) > 0, nil
+			return len(rep.Captured) > 0, err
 		},
 		Apply: func(ctx context.Context, moved bool) error {
 			rep, err := pass.Apply(ctx, moved)

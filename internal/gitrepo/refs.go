@@ -110,9 +110,10 @@ func (r *Repo) SymbolicRef(ctx context.Context, name string) (string, error) {
 }
 
 // RefUpdate is one compare-and-swap of UpdateRefs: Ref moves from Old ("":
-// must not exist) to New.
+// must not exist) to New, or from whatever it is when AnyOld is set.
 type RefUpdate struct {
 	Ref, New, Old string
+	AnyOld        bool
 }
 
 // UpdateRefs applies every update in one transaction (git update-ref
@@ -127,6 +128,10 @@ func (r *Repo) UpdateRefs(ctx context.Context, updates []RefUpdate, reason strin
 		}
 		if !isHexID(u.New) || (u.Old != "" && !isHexID(u.Old)) {
 			return fmt.Errorf("update-ref %s in %s: new and old values must be full object ids, got %q and %q", u.Ref, r.Dir(), u.New, u.Old)
+		}
+		if u.AnyOld {
+			fmt.Fprintf(&in, "update %s %s\n", u.Ref, u.New)
+			continue
 		}
 		old := u.Old
 		if old == "" {

@@ -114,7 +114,10 @@ func (r *Repo) runFull(ctx context.Context, c call) ([]byte, string, int, error)
 	// a passphrase. Local commands skip setsid, which measurably slows
 	// every process start here. Pdeathsig: a hearth killed mid-round takes
 	// its git with it, so no orphan (a fetch finishing late, say) races the
-	// next round over refs and the index.
+	// next round over refs and the index. Linux sends it when the forking
+	// OS thread exits, not the process; Go keeps its threads unless a
+	// goroutine exits while locked to one, so hearth must never leave a
+	// LockOSThread without UnlockOSThread.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: !c.network, Setsid: c.network, Pdeathsig: syscall.SIGKILL}
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	cmd.WaitDelay = 2 * time.Second

@@ -2,11 +2,13 @@ package syncer
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/hearth-fleet/hearth/internal/gitrepo"
+	"github.com/hearth-fleet/hearth/internal/state"
 )
 
 // remoteMarker remembers, inside the git dir, the URL last written to the
@@ -24,7 +26,9 @@ func ensureRemote(ctx context.Context, repo *gitrepo.Repo, url string) error {
 		return err
 	}
 	// Losing the marker only costs the next round a config write.
-	_ = os.WriteFile(marker, []byte(url+"\n"), 0o644)
+	if err := os.WriteFile(marker, []byte(url+"\n"), 0o644); err != nil {
+		return fmt.Errorf("remember the remote in %s: %w", marker, err)
+	}
 	return nil
 }
 
@@ -51,5 +55,7 @@ func ensureExcluded(repo *gitrepo.Repo) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
-	return os.WriteFile(path, data, 0o644)
+	// Atomically: a truncated exclude file would let files a person
+	// excluded be committed.
+	return state.WriteFileAtomic(path, data, 0o644)
 }

@@ -85,7 +85,7 @@ func Round(ctx context.Context, o Options) (*Report, error) {
 
 	// 2–4. Fetch, merge, push; again when another host wins the race.
 	target := local
-	pushedOver := "" // the remote tip that the push replaced
+	pushed := "" // the commit the remote's branch now has, when we pushed
 	for attempt := 0; ; attempt++ {
 		rep.Attempts = attempt + 1
 		var err error
@@ -102,8 +102,15 @@ func Round(ctx context.Context, o Options) (*Report, error) {
 		if err != nil && !missingRemoteBranch(err) {
 			return nil, fmt.Errorf("fetch: %w", err)
 		}
-		remote, err := repo.ReadRef(ctx, trackRef)
-		if err != nil {
+		remote := ""
+		if err == nil {
+			if remote, err = repo.ReadRef(ctx, trackRef); err != nil {
+				return nil, err
+			}
+		} else if err := dropTrackingRef(ctx, repo, trackRef); err != nil {
+			// The branch is gone from the remote (deleted, or the remote
+			// re-created empty): our history goes first again, and the push
+			// lease says "must not exist" instead of a stale tip.
 			return nil, err
 		}
 		rep.Remote = remote
@@ -121,7 +128,7 @@ func Round(ctx context.Context, o Options) (*Report, error) {
 		}
 		err = repo.Push(ctx, o.Remote, target, branchRef, remote)
 		if err == nil {
-			pushedOver = remote
+			pushed = target
 			rep.Pushed = true
 			rep.Remote = target
 			rep.Result = ResultOK
@@ -170,12 +177,11 @@ func Round(ctx context.Context, o Options) (*Report, error) {
 			return rep, fmt.Errorf("apply: %w", err)
 		}
 	}
-	if rep.Committed || rep.Merged {
-		// Automatic gc is off for every git call; pack here, under the lock,
-		// in rounds that made objects.
-		if err := repo.Maintain(ctx); err != nil {
-			o.Logger.Warn("git maintenance failed", "repo", o.Dir, "err", err)
-		}
+	// Automatic gc is off for every git call; pack here, under the lock.
+	// Maintain decides in-process whether gc is due, so every round asks:
+	// a host that only receives also gathers loose objects.
+	if err := repo.Maintain(ctx); err != nil {
+		o.Logger.Warn("git maintenance failed", "repo", o.Dir, "err", err)
 	}
 	if target != "" {
 		old, err := repo.ReadRef(ctx, AppliedRef)
@@ -186,10 +192,12 @@ func Round(ctx context.Context, o Options) (*Report, error) {
 		if old != target {
 			updates = append(updates, gitrepo.RefUpdate{Ref: AppliedRef, New: target, Old: old})
 		}
-		if rep.Pushed {
-			// The remote now has target, as a fetch would record; then the
-			// next round over a local path sees nothing new and skips it.
-			updates = append(updates, gitrepo.RefUpdate{Ref: trackRef, New: target, Old: pushedOver})
+		if pushed != "" {
+			// The remote now has what we pushed, as a fetch would record; then
+			// the next round over a local path sees nothing new and skips
+			// the fetch. No compare: a person's own fetch in the clone may
+			// have moved it meanwhile, and both say the same.
+			updates = append(updates, gitrepo.RefUpdate{Ref: trackRef, New: pushed, AnyOld: true})
 		}
 		if len(updates) > 0 {
 			if err := repo.UpdateRefs(ctx, updates, "applied"); err != nil {
@@ -239,10 +247,10 @@ func commitWorkTree(ctx context.Context, o *Options, repo *gitrepo.Repo, branchR
 	if err != nil {
 		return "", "", err
 	}
+	if err := checkHEAD(ctx, repo, branchRef); err != nil {
+		return "", "", err
+	}
 	if head != "" {
-		if err := checkHEAD(ctx, repo, branchRef); err != nil {
-			return "", "", err
-		}
 		dirty, err := changed()
 		if err != nil {
 			return "", "", err
@@ -338,14 +346,35 @@ func openOrClone(ctx context.Context, o *Options) (*gitrepo.Repo, bool, error) {
 	if err := os.MkdirAll(filepath.Dir(o.Dir), 0o755); err != nil {
 		return nil, false, fmt.Errorf("source dir %s: %w", o.Dir, err)
 	}
-	repo, err := gitrepo.Clone(ctx, o.Remote, o.Dir, gitrepo.CloneOptions{Branch: o.Branch}, o.Git)
+	// The clone is made beside the source dir and renamed into place when
+	// complete: a clone killed halfway through its checkout would otherwise
+	// leave a branch whose missing files the next round commits as
+	// deletions, for every host.
+	tmp := filepath.Join(filepath.Dir(o.Dir), "."+filepath.Base(o.Dir)+".hearth-clone")
+	if err := os.RemoveAll(tmp); err != nil {
+		return nil, false, fmt.Errorf("remove the unfinished clone %s: %w", tmp, err)
+	}
+	_, err = gitrepo.Clone(ctx, o.Remote, tmp, gitrepo.CloneOptions{Branch: o.Branch}, o.Git)
 	var ge *gitrepo.Error
 	if errors.As(err, &ge) && strings.Contains(ge.Stderr, "not found in upstream") {
 		// An empty remote (or one without our branch): start the history here;
 		// the first push creates the branch.
 		o.Logger.Info("remote has no branch yet; starting a new history", "remote", o.Remote, "branch", o.Branch)
-		repo, err = gitrepo.Init(ctx, o.Dir, false, o.Branch, o.Git)
+		_ = os.RemoveAll(tmp)
+		_, err = gitrepo.Init(ctx, tmp, false, o.Branch, o.Git)
 	}
+	if err != nil {
+		_ = os.RemoveAll(tmp)
+		return nil, false, fmt.Errorf("first clone of %s: %w", o.Remote, err)
+	}
+	// os.Rename will not replace a directory, even an empty one.
+	if err := os.Remove(o.Dir); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, false, fmt.Errorf("first clone of %s: %w", o.Remote, err)
+	}
+	if err := os.Rename(tmp, o.Dir); err != nil {
+		return nil, false, fmt.Errorf("first clone of %s: move it to %s: %w", o.Remote, o.Dir, err)
+	}
+	repo, err := gitrepo.Open(ctx, o.Dir, o.Git)
 	if err != nil {
 		return nil, false, fmt.Errorf("first clone of %s: %w", o.Remote, err)
 	}
@@ -359,4 +388,17 @@ func countAhead(ctx context.Context, repo *gitrepo.Repo, local, remote string) (
 func missingRemoteBranch(err error) bool {
 	var e *gitrepo.Error
 	return errors.As(err, &e) && strings.Contains(strings.ToLower(e.Stderr), "find remote ref")
+}
+
+// dropTrackingRef deletes the tracking ref of a remote branch that no
+// longer exists.
+func dropTrackingRef(ctx context.Context, repo *gitrepo.Repo, trackRef string) error {
+	cur, err := repo.ReadRef(ctx, trackRef)
+	if err != nil || cur == "" {
+		return err
+	}
+	if err := repo.DeleteRef(ctx, trackRef, cur, "remote branch gone"); err != nil && !errors.Is(err, gitrepo.ErrRefChanged) {
+		return err
+	}
+	return nil
 }

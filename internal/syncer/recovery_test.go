@@ -1,0 +1,128 @@
+package syncer
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/hearth-fleet/hearth/internal/testutil"
+)
+
+// A first clone killed halfway leaves only its scratch directory; the next
+// round clones again and commits nothing as deleted.
+func TestInterruptedFirstCloneIsRedone(t *testing.T) {
+	testutil.RequireProgram(t, "git")
+	r := testutil.NewRemote(t)
+	r.SeedMain(t, map[string]string{"dot_a": "a\n", "dot_b": "b\n", "dot_c": "c\n"})
+	a := newHosts(t, r.FileURL(), "a")[0]
+	scratch := filepath.Join(filepath.Dir(a.dir), "."+filepath.Base(a.dir)+".hearth-clone")
+	testutil.Git(t, "", "clone", "--quiet", "--no-checkout", "--branch", "main", r.FileURL(), scratch)
+	if err := os.WriteFile(filepath.Join(scratch, "dot_a"), []byte("a\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	before := r.Head(t, "main")
+	rep := a.round(t)
+	if !rep.Cloned || rep.Committed || rep.Pushed || r.Head(t, "main") != before {
+		t.Fatalf("round after an interrupted clone: %+v", rep)
+	}
+	if got := remoteTree(t, r); len(got) != 3 {
+		t.Errorf("remote after the round: %v", keys(got))
+	}
+	if _, err := os.Stat(scratch); !os.IsNotExist(err) {
+		t.Errorf("scratch clone left behind (%v)", err)
+	}
+}
+
+// A remote whose branch is gone (deleted, or the remote re-created empty)
+// gets this host's history again on the next round, instead of every
+// round losing its push to a stale lease.
+func TestRemoteBranchGoneIsRecreated(t *testing.T) {
+	testutil.RequireProgram(t, "git")
+	r := testutil.NewRemote(t)
+	r.SeedMain(t, map[string]string{"dot_x": "x0\n"})
+	a := newHosts(t, r.FileURL(), "a")[0]
+	a.round(t)
+	if err := os.RemoveAll(r.Dir); err != nil {
+		t.Fatal(err)
+	}
+	testutil.Git(t, filepath.Dir(r.Dir), "init", "--quiet", "--bare", "--initial-branch=main", r.Dir)
+	a.write(t, "dot_y", "y\n")
+	rep := a.round(t)
+	if rep.Result != ResultOK || !rep.Pushed || rep.Attempts != 1 || r.Head(t, "main") != rep.Local {
+		t.Fatalf("round against the re-created remote: %+v", rep)
+	}
+	if got := remoteTree(t, r); got["dot_x"] == "" || got["dot_y"] == "" {
+		t.Errorf("remote after the round: %v", keys(got))
+	}
+}
+
+// After a push whose checkout was deferred (the work tree was edited during
+// the round), the tracking ref names what the remote has.
+func TestTrackingRefAfterDeferredPush(t *testing.T) {
+	testutil.RequireProgram(t, "git")
+	r := testutil.NewRemote(t)
+	r.SeedMain(t, map[string]string{"dot_x": "x0\n", "dot_y": "y0\n"})
+	hs := newHosts(t, r.FileURL(), "a", "b")
+	a, b := hs[0], hs[1]
+	a.round(t)
+	b.round(t)
+	b.write(t, "dot_x", "x from b\n")
+	b.round(t)
+	a.write(t, "dot_y", "y from a\n")
+	o := a.opts()
+	o.beforePush = func() { a.write(t, "dot_x", "x edited on a during the round\n") }
+	rep, err := Round(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.Pushed || rep.Deferred == "" {
+		t.Fatalf("want a push and a deferred checkout: %+v", rep)
+	}
+	if track := testutil.Git(t, a.dir, "rev-parse", "refs/remotes/origin/main"); track != r.Head(t, "main") {
+		t.Errorf("tracking ref %s, remote has %s", track, r.Head(t, "main"))
+	}
+}
+
+// A person's own `git fetch` in the clone during a round does not fail it.
+func TestUserFetchDuringRound(t *testing.T) {
+	testutil.RequireProgram(t, "git")
+	r := testutil.NewRemote(t)
+	r.SeedMain(t, map[string]string{"dot_x": "x0\n"})
+	a := newHosts(t, r.FileURL(), "a")[0]
+	a.round(t)
+	a.write(t, "dot_y", "y\n")
+	o := a.opts()
+	o.Hooks.Apply = func(ctx context.Context, moved bool) error {
+		testutil.Git(t, a.dir, "fetch", "--quiet", "origin")
+		return nil
+	}
+	rep, err := Round(context.Background(), o)
+	if err != nil || !rep.Pushed {
+		t.Fatalf("round with a concurrent user fetch: %+v, %v", rep, err)
+	}
+	if applied := testutil.Git(t, a.dir, "rev-parse", AppliedRef); applied != rep.Local {
+		t.Errorf("%s = %s, want %s", AppliedRef, applied, rep.Local)
+	}
+}
+
+// Pointing the config at another branch than the clone has checked out is
+// an error naming both, before anything is committed or pushed.
+func TestBranchChangedInConfigIsRefused(t *testing.T) {
+	testutil.RequireProgram(t, "git")
+	r := testutil.NewRemote(t)
+	r.SeedMain(t, map[string]string{"dot_f": "v0\n"})
+	a := newHosts(t, r.FileURL(), "a")[0]
+	a.round(t)
+	o := a.opts()
+	o.Branch = "other"
+	_, err := Round(context.Background(), o)
+	if err == nil {
+		t.Fatal("a round on another branch than the one checked out succeeded")
+	}
+	if got := testutil.Git(t, "", "ls-remote", "--heads", r.FileURL()); !strings.Contains(got, "refs/heads/main") || strings.Contains(got, "refs/heads/other") {
+		t.Errorf("remote heads after the refused round: %q", got)
+	}
+	t.Logf("error: %v", err)
+}
