@@ -103,3 +103,24 @@ func (r *Repo) status(ctx context.Context, env []string) ([]StatusEntry, error) 
 	}
 	return entries, nil
 }
+
+// CheckoutPaths writes paths from the index into the work tree,
+// overwriting what is there (git checkout-index -f).
+func (r *Repo) CheckoutPaths(ctx context.Context, paths []string) error {
+	if r.Bare() {
+		return fmt.Errorf("checkout-index in %s: bare repository has no work tree", r.Dir())
+	}
+	if len(paths) == 0 {
+		return nil
+	}
+	var in strings.Builder
+	for _, p := range paths {
+		if err := checkPath(p); err != nil {
+			return fmt.Errorf("checkout-index in %s: %w", r.Dir(), err)
+		}
+		in.WriteString(p)
+		in.WriteByte(0)
+	}
+	_, err := r.run(ctx, call{args: []string{"checkout-index", "-f", "-q", "-z", "--stdin"}, stdin: strings.NewReader(in.String())})
+	return err
+}

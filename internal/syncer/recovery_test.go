@@ -126,3 +126,57 @@ func TestBranchChangedInConfigIsRefused(t *testing.T) {
 	}
 	t.Logf("error: %v", err)
 }
+
+// A round killed after its checkout wrote the work tree but before the
+// branch moved: the next round finishes the move instead of committing the
+// checked-out files as local edits, so another host's later change to
+// those paths (here a revert) is not undone; a path holding neither
+// version is kept as a sidecar.
+func TestInterruptedCheckoutIsFinished(t *testing.T) {
+	testutil.RequireProgram(t, "git")
+	r := testutil.NewRemote(t)
+	r.SeedMain(t, map[string]string{"dot_f": "v0\n", "dot_g": "g0\n", "dot_h": "h0\n"})
+	hs := newHosts(t, r.FileURL(), "a", "b")
+	a, b := hs[0], hs[1]
+	a.round(t)
+	b.round(t)
+	b.write(t, "dot_f", "v1\n")
+	b.write(t, "dot_g", "g1\n")
+	b.round(t)
+	// a's round fetched b's commit, recorded the move and checked it out,
+	// then died before moving its branch; dot_g's write was cut short.
+	testutil.Git(t, a.dir, "fetch", "--quiet", r.FileURL(), "+refs/heads/main:refs/remotes/origin/main")
+	testutil.Git(t, a.dir, "update-ref", MovingRef, "refs/remotes/origin/main")
+	testutil.Git(t, a.dir, "read-tree", "-m", "-u", "HEAD", "refs/remotes/origin/main")
+	a.write(t, "dot_g", "g")
+	b.write(t, "dot_f", "v0\n") // b reverts its change meanwhile
+	b.round(t)
+
+	rep := a.round(t)
+	if len(rep.Conflicts) != 0 {
+		t.Errorf("merge conflicts after finishing the move: %+v", rep.Conflicts)
+	}
+	b.round(t)
+	got := remoteTree(t, r)
+	if got["dot_f"] != "exec=false\nv0\n" {
+		t.Errorf("remote dot_f = %q: b's revert was undone", got["dot_f"])
+	}
+	if got["dot_g"] != "exec=false\ng1\n" {
+		t.Errorf("remote dot_g = %q, want b's g1", got["dot_g"])
+	}
+	var sidecars []string
+	for p, content := range got {
+		if strings.HasPrefix(p, ConflictDir+"/dot_g~") {
+			sidecars = append(sidecars, p)
+			if content != "exec=false\ng" {
+				t.Errorf("sidecar %s = %q, want the cut-short content", p, content)
+			}
+		}
+	}
+	if len(sidecars) != 1 {
+		t.Errorf("sidecars of dot_g: %v, want one", sidecars)
+	}
+	if a.read(t, "dot_f") != "v0\n" || b.read(t, "dot_f") != "v0\n" {
+		t.Errorf("hosts did not converge on the revert")
+	}
+}

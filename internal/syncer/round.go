@@ -41,6 +41,9 @@ func Round(ctx context.Context, o Options) (*Report, error) {
 	}
 	trackRef := "refs/remotes/" + remoteName + "/" + o.Branch
 	branchRef := "refs/heads/" + o.Branch
+	if err := finishInterruptedMove(ctx, &o, repo, branchRef); err != nil {
+		return nil, err
+	}
 	// Fetching and pushing name the URL itself, so what the round talks to
 	// never depends on a remote a user may have re-pointed in the clone.
 	fetch := func() error { return repo.Fetch(ctx, o.Remote, "+"+branchRef+":"+trackRef) }
@@ -315,20 +318,6 @@ func checkHEAD(ctx context.Context, repo *gitrepo.Repo, branchRef string) error 
 	b := strings.TrimPrefix(branchRef, "refs/heads/")
 	return fmt.Errorf("the clone %s has %s checked out, not %s; hearth syncs %s only: run git switch %s there",
 		repo.Dir(), head, b, b, b)
-}
-
-// advance moves the work tree from `from` to `to` and then the branch. git
-// refuses, changing nothing, when a path it must write was edited meanwhile.
-func advance(ctx context.Context, repo *gitrepo.Repo, branchRef, from, to string) error {
-	if from != "" {
-		if err := repo.ResetIndex(ctx, from); err != nil {
-			return err
-		}
-	}
-	if err := repo.Checkout(ctx, from, to); err != nil {
-		return err
-	}
-	return repo.UpdateRef(ctx, branchRef, to, from, "sync")
 }
 
 func openOrClone(ctx context.Context, o *Options) (*gitrepo.Repo, bool, error) {

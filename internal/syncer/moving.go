@@ -1,0 +1,123 @@
+package syncer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/hearth-fleet/hearth/internal/gitrepo"
+)
+
+// MovingRef records a checkout in flight. advance points it at the commit
+// it moves the work tree to before writing any file, and moves the branch
+// after; so a round that finds it ahead of the branch knows that the last
+// one died in between, with the work tree partly or wholly at MovingRef
+// while the branch still names the old commit. Committing that work tree
+// as a local edit would later undo, without a sidecar, whatever another
+// host changed in those paths since.
+const MovingRef = "refs/hearth/moving"
+
+// advance moves the work tree from `from` to `to` and then the branch. git
+// refuses, changing nothing, when a path it must write was edited meanwhile.
+func advance(ctx context.Context, repo *gitrepo.Repo, branchRef, from, to string) error {
+	if from != "" {
+		if err := repo.ResetIndex(ctx, from); err != nil {
+			return err
+		}
+	}
+	if err := repo.UpdateRefs(ctx, []gitrepo.RefUpdate{{Ref: MovingRef, New: to, AnyOld: true}}, "moving the work tree"); err != nil {
+		return err
+	}
+	if err := repo.Checkout(ctx, from, to); err != nil {
+		// Nothing was written; the edit that stopped it is committed and
+		// merged by the next round, so this is not an interrupted move.
+		if derr := repo.DeleteRef(ctx, MovingRef, to, "checkout refused"); derr != nil {
+			return errors.Join(err, derr)
+		}
+		return err
+	}
+	return repo.UpdateRef(ctx, branchRef, to, from, "sync")
+}
+
+// finishInterruptedMove completes a checkout that a killed round left
+// half done: every path that differs between the branch and MovingRef is
+// set to MovingRef's version, then the branch follows. A path holding
+// neither version (edited since, or a write the kill cut short) is first
+// kept as a sidecar, so nothing is lost.
+func finishInterruptedMove(ctx context.Context, o *Options, repo *gitrepo.Repo, branchRef string) error {
+	to, err := repo.ReadRef(ctx, MovingRef)
+	if err != nil || to == "" {
+		return err
+	}
+	from, err := repo.ReadRef(ctx, branchRef)
+	if err != nil || from == to {
+		return err
+	}
+	o.Logger.Warn("finishing a checkout an interrupted round left half done", "from", from, "to", to)
+	changes, err := repo.DiffTree(ctx, from, to)
+	if err != nil {
+		return fmt.Errorf("finish the interrupted checkout of %.12s: %w", to, err)
+	}
+	var write, remove []string
+	for _, c := range changes {
+		abs := filepath.Join(repo.WorkTree, filepath.FromSlash(c.Path))
+		data, ok, err := workFile(abs)
+		if err != nil {
+			return fmt.Errorf("finish the interrupted checkout of %.12s: %w", to, err)
+		}
+		if ok {
+			id, err := repo.HashObject(ctx, data)
+			if err != nil {
+				return err
+			}
+			if id != c.OldID && id != c.NewID {
+				sc, err := RecordDisplaced(*o, c.Path, data)
+				if err != nil {
+					return fmt.Errorf("keep %s before finishing the interrupted checkout: %w", c.Path, err)
+				}
+				o.Logger.Warn("a path of the interrupted checkout held neither version; kept as a sidecar", "path", c.Path, "sidecar", sc.Sidecar)
+			}
+		}
+		if strings.Trim(c.NewID, "0") == "" {
+			remove = append(remove, abs)
+		} else {
+			write = append(write, c.Path)
+		}
+	}
+	if err := repo.ResetIndex(ctx, to); err != nil {
+		return err
+	}
+	if err := repo.CheckoutPaths(ctx, write); err != nil {
+		return err
+	}
+	for _, abs := range remove {
+		if err := os.Remove(abs); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+	}
+	return repo.UpdateRef(ctx, branchRef, to, from, "finish an interrupted checkout")
+}
+
+// workFile reads what is at a work tree path as git would store it: a
+// file's content or a symlink's target. ok is false when nothing (or a
+// directory) is there.
+func workFile(abs string) ([]byte, bool, error) {
+	fi, err := os.Lstat(abs)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, false, nil
+	case err != nil:
+		return nil, false, err
+	case fi.Mode()&fs.ModeSymlink != 0:
+		link, err := os.Readlink(abs)
+		return []byte(link), err == nil, err
+	case fi.Mode().IsRegular():
+		data, err := os.ReadFile(abs)
+		return data, err == nil, err
+	}
+	return nil, false, nil
+}
