@@ -44,15 +44,7 @@ func (p *plan) execApply(ctx context.Context) (*ApplyReport, error) {
 		h.NewMode, h.NewSource = "", ""
 		rep.Held = append(rep.Held, &h)
 	}
-	for k, r := range p.adopt {
-		p.recs.targets[k] = r
-	}
-	var errs []error
-	for _, b := range p.adoptBases {
-		if err := p.recs.putBase(b); err != nil {
-			errs = append(errs, err)
-		}
-	}
+	errs := p.recordAdoptions()
 	for _, k := range p.drop {
 		delete(p.recs.targets, k)
 	}
@@ -197,4 +189,22 @@ func writeSymlink(abs, link string, dirPerm os.FileMode) error {
 		return err
 	}
 	return state.SyncDir(dir)
+}
+
+// recordAdoptions records the targets that home already holds as desired,
+// as if hearth had written them. Capture does it too: a record left stale
+// by a run killed after writing a source but before saving its records
+// would otherwise make that target look edited on both sides once a merge
+// changes its source, and hold it instead of updating it.
+func (p *plan) recordAdoptions() []error {
+	for k, r := range p.adopt {
+		p.recs.targets[k] = r
+	}
+	var errs []error
+	for _, b := range p.adoptBases {
+		if err := p.recs.putBase(b); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errs
 }

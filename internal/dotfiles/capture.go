@@ -44,7 +44,7 @@ func (p *plan) execCapture(ctx context.Context) (*CaptureReport, error) {
 	rep := &CaptureReport{Held: p.held, Unsupported: p.st.Unsupported(), Warnings: p.warnings,
 		Captured: []*Change{}, SourcePaths: []string{}}
 	p.sweepIfInterrupted()
-	var errs []error
+	errs := p.recordAdoptions()
 	if len(p.capture) > 0 {
 		if err := p.beginWrites(); err != nil {
 			return rep, fmt.Errorf("dotfiles: mark the run as writing: %w", err)

@@ -102,3 +102,31 @@ func TestPassTemplateIncludingCapturedFile(t *testing.T) {
 		t.Errorf(".profile = %q, want the captured content", got)
 	}
 }
+
+// A run killed after a capture wrote the source but before it saved its
+// records leaves home equal to the source and the record stale. The next
+// capture records that (as apply would), so when a merge then changes the
+// source, apply updates home instead of holding it as edited on both sides.
+func TestCaptureRecordsHomeThatEqualsSource(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, "")
+	writeFile(t, filepath.Join(f.src, "dot_s"), "1\n2\n3\n", 0o644)
+	mustApply(t, f.opts)
+	writeFile(t, filepath.Join(f.home, ".s"), "1\n2\n3\nTOK\n", 0o644)
+	writeFile(t, filepath.Join(f.src, "dot_s"), "1\n2\n3\nTOK\n", 0o644) // the killed capture's write
+	pass := NewPass(f.opts)
+	if rep, err := pass.Capture(ctx); err != nil || len(rep.Captured) != 0 {
+		t.Fatalf("capture = %+v, %v; want nothing to capture", rep, err)
+	}
+	writeFile(t, filepath.Join(f.src, "dot_s"), "ONE\n2\n3\n", 0o644) // a merge settled it
+	rep, err := pass.Apply(ctx, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Held) != 0 {
+		t.Errorf("held: %v", rep.Held)
+	}
+	if got := readFile(t, filepath.Join(f.home, ".s")); got != "ONE\n2\n3\n" {
+		t.Errorf("home = %q, want the merged source", got)
+	}
+}

@@ -110,10 +110,12 @@ func (r *Repo) SymbolicRef(ctx context.Context, name string) (string, error) {
 }
 
 // RefUpdate is one compare-and-swap of UpdateRefs: Ref moves from Old ("":
-// must not exist) to New, or from whatever it is when AnyOld is set.
+// must not exist) to New, or from whatever it is when AnyOld is set. With
+// Delete, Ref is removed if it is at Old (New is not used).
 type RefUpdate struct {
 	Ref, New, Old string
 	AnyOld        bool
+	Delete        bool
 }
 
 // UpdateRefs applies every update in one transaction (git update-ref
@@ -125,6 +127,13 @@ func (r *Repo) UpdateRefs(ctx context.Context, updates []RefUpdate, reason strin
 	for _, u := range updates {
 		if err := checkRefName(u.Ref); err != nil {
 			return fmt.Errorf("update-ref in %s: %w", r.Dir(), err)
+		}
+		if u.Delete {
+			if !isHexID(u.Old) {
+				return fmt.Errorf("update-ref delete %s in %s: old value must be a full object id, got %q", u.Ref, r.Dir(), u.Old)
+			}
+			fmt.Fprintf(&in, "delete %s %s\n", u.Ref, u.Old)
+			continue
 		}
 		if !isHexID(u.New) || (u.Old != "" && !isHexID(u.Old)) {
 			return fmt.Errorf("update-ref %s in %s: new and old values must be full object ids, got %q and %q", u.Ref, r.Dir(), u.New, u.Old)

@@ -14,8 +14,8 @@ import (
 
 // MovingRef records a checkout in flight. advance points it at the commit
 // it moves the work tree to before writing any file, and moves the branch
-// after; so a round that finds it ahead of the branch knows that the last
-// one died in between, with the work tree partly or wholly at MovingRef
+// and deletes it in one transaction after; so a round that finds it knows
+// that the last one died in between, with the work tree partly or wholly at MovingRef
 // while the branch still names the old commit. Committing that work tree
 // as a local edit would later undo, without a sidecar, whatever another
 // host changed in those paths since.
@@ -40,7 +40,13 @@ func advance(ctx context.Context, repo *gitrepo.Repo, branchRef, from, to string
 		}
 		return err
 	}
-	return repo.UpdateRef(ctx, branchRef, to, from, "sync")
+	// The branch moves and the record of the move goes in one transaction:
+	// a record left behind would make a later round "finish" a move that
+	// is long done, over newer local commits.
+	return repo.UpdateRefs(ctx, []gitrepo.RefUpdate{
+		{Ref: branchRef, New: to, Old: from},
+		{Ref: MovingRef, Old: to, Delete: true},
+	}, "sync")
 }
 
 // finishInterruptedMove completes a checkout that a killed round left
@@ -54,8 +60,16 @@ func finishInterruptedMove(ctx context.Context, o *Options, repo *gitrepo.Repo, 
 		return err
 	}
 	from, err := repo.ReadRef(ctx, branchRef)
-	if err != nil || from == to {
+	if err != nil {
 		return err
+	}
+	if from != "" {
+		// The branch already holds the move: only the record is left.
+		if done, err := repo.IsAncestor(ctx, to, from); err != nil {
+			return err
+		} else if done {
+			return repo.DeleteRef(ctx, MovingRef, to, "move already done")
+		}
 	}
 	o.Logger.Warn("finishing a checkout an interrupted round left half done", "from", from, "to", to)
 	changes, err := repo.DiffTree(ctx, from, to)
@@ -99,7 +113,10 @@ func finishInterruptedMove(ctx context.Context, o *Options, repo *gitrepo.Repo, 
 			return err
 		}
 	}
-	return repo.UpdateRef(ctx, branchRef, to, from, "finish an interrupted checkout")
+	return repo.UpdateRefs(ctx, []gitrepo.RefUpdate{
+		{Ref: branchRef, New: to, Old: from},
+		{Ref: MovingRef, Old: to, Delete: true},
+	}, "finish an interrupted checkout")
 }
 
 // workFile reads what is at a work tree path as git would store it: a

@@ -180,3 +180,27 @@ func TestInterruptedCheckoutIsFinished(t *testing.T) {
 		t.Errorf("hosts did not converge on the revert")
 	}
 }
+
+// A finished move leaves no record behind, so later local commits are never
+// mistaken for the work tree of an interrupted one.
+func TestFinishedMoveLeavesNoRecord(t *testing.T) {
+	testutil.RequireProgram(t, "git")
+	r := testutil.NewRemote(t)
+	r.SeedMain(t, map[string]string{"dot_f": "v0\n"})
+	hs := newHosts(t, r.FileURL(), "a", "b")
+	a, b := hs[0], hs[1]
+	a.round(t)
+	b.round(t)
+	b.write(t, "dot_f", "v1\n")
+	b.round(t)
+	if rep := a.round(t); rep.Local != r.Head(t, "main") {
+		t.Fatalf("a did not move to b's commit: %+v", rep)
+	}
+	if out, err := testutil.GitErr(a.dir, "rev-parse", "--verify", "--quiet", MovingRef); err == nil {
+		t.Fatalf("%s left after a finished move: %s", MovingRef, out)
+	}
+	a.write(t, "dot_g", "new on a\n")
+	if rep := a.round(t); !rep.Pushed || a.read(t, "dot_g") != "new on a\n" {
+		t.Fatalf("a's next edit: %+v", rep)
+	}
+}
