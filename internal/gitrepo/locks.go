@@ -11,6 +11,10 @@ import (
 	"time"
 )
 
+// lockSettle is how long RemoveStaleLocks waits for git processes in the
+// repository to exit before it leaves their locks alone.
+const lockSettle = 2 * time.Second
+
 // RemoveStaleLocks deletes lock files (index.lock, HEAD.lock, packed-refs.lock,
 // config.lock, refs/**/*.lock) that a killed git process left behind, and
 // returns the ones it removed. Without this, one SIGKILL at the wrong moment
@@ -54,6 +58,18 @@ func (r *Repo) RemoveStaleLocks(ctx context.Context, minAge time.Duration) ([]st
 		return nil, err
 	}
 	held, busy := r.lockUsers(old)
+	// A git killed together with the hearth that ran it (see run.go) takes
+	// a moment to exit; give such processes that moment before deciding.
+	for deadline := time.Now().Add(lockSettle); busy != "" && time.Now().Before(deadline); {
+		t := time.NewTimer(20 * time.Millisecond)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, ctx.Err()
+		case <-t.C:
+		}
+		held, busy = r.lockUsers(old)
+	}
 	if busy != "" {
 		r.log.Info("git lock files left in place: a git process is working in the repository", "repo", r.Dir(), "process", busy)
 		return nil, nil
