@@ -12,12 +12,14 @@ import (
 // bench is the shared setup: the work dir, the hearth binary, the git
 // identity for plain clones, and the remotes (file:// and smart HTTP).
 type bench struct {
-	work    string // everything the run creates lives here
-	hearth  string // path of the hearth binary
-	gitHome string // HOME for plain git: a .gitconfig with an identity
-	remotes string // GIT_PROJECT_ROOT: every bare remote is <name>.git here
-	srv     *gitServer
-	log     *slog.Logger
+	work   string // everything the run creates lives here
+	hearth string // path of the hearth binary
+	// pushRetries, when not 0, is written as dotfiles.push_retries.
+	pushRetries int
+	gitHome     string // HOME for plain git: a .gitconfig with an identity
+	remotes     string // GIT_PROJECT_ROOT: every bare remote is <name>.git here
+	srv         *gitServer
+	log         *slog.Logger
 	// straceOut, when set, makes the next measured command run under
 	// strace writing there (see trace.go).
 	straceOut string

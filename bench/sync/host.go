@@ -56,6 +56,9 @@ func (b *bench) newHost(ctx context.Context, name, url string) (*host, error) {
 	}
 	cfg := fmt.Sprintf("host = %q\nstate_dir = %q\n\n[dotfiles]\nremote = %q\nsource_dir = %q\ntarget_dir = %q\n",
 		name, filepath.Join(dir, "state"), url, h.source, h.home)
+	if b.pushRetries != 0 {
+		cfg += fmt.Sprintf("push_retries = %d\n", b.pushRetries)
+	}
 	if err := os.WriteFile(h.cfg, []byte(cfg), 0o644); err != nil {
 		return nil, err
 	}

@@ -23,6 +23,7 @@ import (
 
 type flags struct {
 	runs, warmup, files, hosts, fleetRuns int
+	pushRetries                           int
 	transports, fleetTransport, hearth    string
 	work                                  string
 	keep, trace                           bool
@@ -36,6 +37,7 @@ func main() {
 	flag.IntVar(&f.files, "files", 40, "files in the dotfiles repository")
 	flag.IntVar(&f.hosts, "hosts", 20, "hosts in the fleet run")
 	flag.IntVar(&f.fleetRuns, "fleet-runs", 2, "fleet runs (0 skips the fleet)")
+	flag.IntVar(&f.pushRetries, "push-retries", 0, "dotfiles.push_retries in every hearth host's config (0: hearth's default)")
 	flag.StringVar(&f.transports, "transports", "file,http", "transports for the round comparisons (file, http; empty skips them)")
 	flag.StringVar(&f.fleetTransport, "fleet-transport", "http", "transport of the fleet run")
 	flag.StringVar(&f.hearth, "hearth", "", "hearth binary (default: built from ./cmd/hearth)")
@@ -59,7 +61,7 @@ func run(ctx context.Context, f flags, log *slog.Logger) error {
 	if f.runs < 1 || f.hosts < 1 || f.files < 1 || f.warmup < 0 || f.fleetRuns < 0 {
 		return fmt.Errorf("-runs, -hosts and -files must be at least 1, -warmup and -fleet-runs at least 0")
 	}
-	b := &bench{log: log, work: f.work}
+	b := &bench{log: log, work: f.work, pushRetries: f.pushRetries}
 	if b.work == "" {
 		dir, err := os.MkdirTemp("", "hearth-bench-sync-")
 		if err != nil {

@@ -10,7 +10,7 @@ import (
 const (
 	DefaultBranch         = "main"
 	DefaultConflictPolicy = "newest"
-	DefaultPushRetries    = 5
+	DefaultPushRetries    = 12 // 20 hosts starting together all push within one round (bench/README.md)
 	DefaultOperation      = "switch"
 	DefaultProfile        = "/nix/var/nix/profiles/system"
 	DefaultGoldenProfile  = "/nix/var/nix/profiles/system-profiles/hearth-golden"
