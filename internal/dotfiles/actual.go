@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"os"
 	"syscall"
+
+	"github.com/hearth-fleet/hearth/internal/safefile"
 )
 
 // actual is what is at a target path in home right now.
@@ -24,7 +26,7 @@ type actual struct {
 // looked at once more.
 func readActual(abs string) (actual, error) {
 	a, err := inspect(abs)
-	if errors.Is(err, errNotRegular) {
+	if errors.Is(err, safefile.ErrNotRegular) {
 		a, err = inspect(abs)
 	}
 	return a, err
