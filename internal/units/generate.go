@@ -93,7 +93,7 @@ func secretsUnit(s Spec) string {
 	for _, d := range s.metricsDir() {
 		writable = append(writable, "-"+d) // "-": a missing metrics dir is not fatal
 	}
-	f.comment("Decryption is offline and in-process: no network, no new privileges;\nonly chown/chmod of the secrets and reading root-only key files.")
+	f.comment("Decryption is offline (hearth and its hearth-sops helper): no network, no new\nprivileges; only chown/chmod of the secrets and reading root-only key files.")
 	f.setAll("ReadWritePaths", strings.Join(writable, " "),
 		"ProtectSystem", "strict",
 		"ProtectHome", "read-only",
@@ -123,13 +123,8 @@ func syncUnit(s Spec) string {
 		"SyslogIdentifier", "hearth-sync",
 		"Nice", "10",
 		"UMask", "0022",
-		"RestrictAddressFamilies", "AF_UNIX AF_INET AF_INET6",
-		"NoNewPrivileges", "yes",
-		"RestrictSUIDSGID", "yes",
-		"RestrictNamespaces", "yes",
-		"LockPersonality", "yes",
-		"RestrictRealtime", "yes",
-		"SystemCallArchitectures", "native")
+		"RestrictAddressFamilies", "AF_UNIX AF_INET AF_INET6")
+	processHardening(&f)
 	if s.User {
 		// The per-user manager cannot set up mount namespaces everywhere,
 		// so only the seccomp-based options above apply here.
@@ -138,16 +133,9 @@ func syncUnit(s Spec) string {
 	f.comment("Runs as the dotfiles' owner; it writes only in that user's home (state in\n~/.local/state/hearth unless state_dir says otherwise).")
 	f.setAll("User", s.SyncUser,
 		"ReadWritePaths", "%h",
-		"ProtectSystem", "strict",
-		"PrivateTmp", "yes",
-		"PrivateDevices", "yes",
-		"ProtectKernelTunables", "yes",
-		"ProtectKernelModules", "yes",
-		"ProtectKernelLogs", "yes",
-		"ProtectControlGroups", "yes",
-		"ProtectClock", "yes",
-		"ProtectHostname", "yes",
-		"CapabilityBoundingSet", "")
+		"ProtectSystem", "strict")
+	namespaceHardening(&f)
+	f.set("CapabilityBoundingSet", "")
 	return f.String()
 }
 
@@ -216,20 +204,31 @@ func timerUnit(s Spec, unit, what string) string {
 // strictHardening is the kernel- and process-level sandbox for units that
 // only read and write files.
 func strictHardening(f *file) {
+	processHardening(f)
+	namespaceHardening(f)
+}
+
+// processHardening is what a per-user manager can apply too: no privilege
+// gain, seccomp and personality limits.
+func processHardening(f *file) {
 	f.setAll("NoNewPrivileges", "yes",
-		"PrivateTmp", "yes",
+		"RestrictSUIDSGID", "yes",
+		"RestrictNamespaces", "yes",
+		"LockPersonality", "yes",
+		"RestrictRealtime", "yes",
+		"SystemCallArchitectures", "native")
+}
+
+// namespaceHardening needs the system manager's mount namespaces.
+func namespaceHardening(f *file) {
+	f.setAll("PrivateTmp", "yes",
 		"PrivateDevices", "yes",
 		"ProtectKernelTunables", "yes",
 		"ProtectKernelModules", "yes",
 		"ProtectKernelLogs", "yes",
 		"ProtectControlGroups", "yes",
 		"ProtectClock", "yes",
-		"ProtectHostname", "yes",
-		"RestrictSUIDSGID", "yes",
-		"RestrictNamespaces", "yes",
-		"LockPersonality", "yes",
-		"RestrictRealtime", "yes",
-		"SystemCallArchitectures", "native")
+		"ProtectHostname", "yes")
 }
 
 // activationHardening is what still lets a unit build with nix and run
