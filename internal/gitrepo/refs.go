@@ -60,39 +60,6 @@ func refRaceMessage(stderr string) bool {
 		strings.Contains(s, "incorrect old value")
 }
 
-// Ref is one reference and the object it points at.
-type Ref struct {
-	Name string
-	ID   string
-}
-
-// ListRefs lists the refs under the given prefixes (e.g. "refs/heads/"), or all refs.
-func (r *Repo) ListRefs(ctx context.Context, prefixes ...string) ([]Ref, error) {
-	args := []string{"for-each-ref", "--format=%(objectname) %(refname)"}
-	for _, p := range prefixes {
-		if err := checkRev(p); err != nil {
-			return nil, fmt.Errorf("for-each-ref in %s: %w", r.Dir(), err)
-		}
-	}
-	args = append(args, prefixes...)
-	out, err := r.run(ctx, call{args: args})
-	if err != nil {
-		return nil, err
-	}
-	var refs []Ref
-	for line := range strings.SplitSeq(strings.TrimSpace(string(out)), "\n") {
-		if line == "" {
-			continue
-		}
-		id, name, ok := strings.Cut(line, " ")
-		if !ok {
-			return nil, fmt.Errorf("for-each-ref in %s: unexpected line %q", r.Dir(), line)
-		}
-		refs = append(refs, Ref{Name: name, ID: id})
-	}
-	return refs, nil
-}
-
 // SymbolicRef returns the ref a symbolic ref such as HEAD points at, e.g.
 // "refs/heads/main", or an error matching ErrNotFound when it is not symbolic.
 func (r *Repo) SymbolicRef(ctx context.Context, name string) (string, error) {
