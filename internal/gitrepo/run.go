@@ -215,6 +215,9 @@ func (r *Repo) runFull(ctx context.Context, c call) ([]byte, string, int, error)
 	// fetch must not pay for an extra git call.
 	// A timeout on the network is an unreachable remote; a cancellation
 	// (the caller giving up) is not.
+	if e.Err == nil && looksCorrupt(e.Stderr) {
+		e.Kind = ErrCorrupt
+	}
 	if c.network && (errors.Is(ctx.Err(), context.DeadlineExceeded) || looksOffline(e.Stderr) || localRemoteMissing(r.remoteURL(ctx, c.remote))) {
 		e.Kind = ErrOffline
 	}
