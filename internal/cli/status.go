@@ -84,7 +84,12 @@ func dotfilesStatus(ctx context.Context, a *app, cfg *config.Config, out *status
 	if _, err := os.Stat(filepath.Join(cfg.Dotfiles.SourceDir, ".git")); err != nil {
 		return
 	}
-	held, err := dotfiles.Held(ctx, dotsync.DotfilesOptions(cfg, dotsync.Env{Getenv: a.inv.Env.Getenv, Logger: a.logger()}))
+	opts := dotsync.DotfilesOptions(cfg, dotsync.Env{Getenv: a.inv.Env.Getenv, Logger: a.logger()})
+	// status only reports: it never runs the programs templates name.
+	if opts.TemplateCommands == dotfiles.CommandsRun {
+		opts.TemplateCommands = dotfiles.CommandsSkip
+	}
+	held, err := dotfiles.Held(ctx, opts)
 	if err != nil {
 		a.logger().Warn("cannot list held dotfile targets", "err", err)
 	} else {

@@ -43,6 +43,10 @@ func DotfilesOptions(cfg *config.Config, env Env) dotfiles.Options {
 	vars := dotfiles.DefaultVars()
 	vars.Hostname, vars.FQDNHostname = cfg.Host, cfg.Host
 	vars.HomeDir = cfg.Dotfiles.TargetDir
+	commands := dotfiles.CommandsRun
+	if !cfg.Dotfiles.CommandsAllowed() {
+		commands = dotfiles.CommandsRefuse
+	}
 	return dotfiles.Options{
 		SourceDir:        cfg.Dotfiles.SourceDir,
 		TargetDir:        cfg.Dotfiles.TargetDir,
@@ -51,7 +55,24 @@ func DotfilesOptions(cfg *config.Config, env Env) dotfiles.Options {
 		AgeIdentityFiles: cfg.Dotfiles.AgeIdentities,
 		Getenv:           env.Getenv,
 		Logger:           env.Logger,
+		TemplateCommands: commands,
+		MaxFileSize:      cfg.Dotfiles.MaxFileSize,
+		Protected:        protectedPaths(cfg),
 	}
+}
+
+// protectedPaths are hearth's own files, which no dotfile target may be
+// at or below: the state dir and the config file, and the config's
+// directory when it is hearth's own (named hearth, as ~/.config/hearth).
+func protectedPaths(cfg *config.Config) []string {
+	out := []string{cfg.StateDir}
+	if cfg.File != "" {
+		out = append(out, cfg.File)
+		if dir := filepath.Dir(cfg.File); filepath.Base(dir) == "hearth" {
+			out = append(out, dir)
+		}
+	}
+	return out
 }
 
 // SyncOptions maps the config onto the syncer, without hooks.
