@@ -53,13 +53,6 @@ func (osDurability) fsync(path string) error {
 	return f.Sync()
 }
 
-func (o *Options) durability() durability {
-	if o.durable != nil {
-		return o.durable
-	}
-	return osDurability{}
-}
-
 // batch collects paths written without fsync.
 type batch struct {
 	paths []string          // written files and changed directories
