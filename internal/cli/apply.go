@@ -33,6 +33,7 @@ edited in home since hearth last wrote it is held, never overwritten, unless
 				if rep != nil {
 					rec.Details["changed"] = rep.Writes
 					rec.Details["held"] = len(rep.Held)
+					rec.Details["trashed"] = len(rep.Trashed)
 				}
 				return err
 			})
@@ -44,6 +45,9 @@ edited in home since hearth last wrote it is held, never overwritten, unless
 			}
 			for _, c := range rep.Changes {
 				fmt.Fprintf(a.stdout(), "%s %s\n", c.Action, c.Target)
+			}
+			for _, e := range rep.Trashed {
+				fmt.Fprintf(a.stdout(), "trashed %s (not written by hearth; hearth trash restore %s)\n", printable(e.Original()), e.ID)
 			}
 			for _, c := range rep.Held {
 				fmt.Fprintf(a.stdout(), "held %s: %s\n", c.Target, c.Reason)

@@ -40,6 +40,7 @@ small fleet of hosts in sync through plain git remotes. Every host is equal.`,
 		newSecretsCmd(a),
 		newUpgradeCmd(a),
 		newUnitsCmd(a),
+		newTrashCmd(a),
 	)
 	return root
 }

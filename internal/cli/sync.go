@@ -72,6 +72,9 @@ func printSync(a *app, res *dotsync.Result) error {
 	for _, c := range res.Held {
 		fmt.Fprintf(w, "  held %s: %s\n", c.Target, c.Reason)
 	}
+	for _, e := range res.Trashed {
+		fmt.Fprintf(w, "  trashed %s (not written by hearth; hearth trash restore %s)\n", printable(e.Original()), e.ID)
+	}
 	if s.Deferred != "" {
 		fmt.Fprintln(w, "  the source changed during the round; the next round finishes it")
 	}

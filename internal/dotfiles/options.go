@@ -6,8 +6,11 @@ import (
 	"log/slog"
 	"os"
 	"path"
+	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/hearth-fleet/hearth/internal/trash"
 )
 
 // Options say where the source and target are and describe the host. The
@@ -73,6 +76,21 @@ type Options struct {
 	Protected []string
 	// Logger receives progress; nil discards.
 	Logger *slog.Logger
+	// TrashDir receives what Apply removes or overwrites without having
+	// written it (see package trash); "" means trash.Dir of the state
+	// file's directory.
+	TrashDir string
+
+	// durable makes Apply's writes durable; nil means syncfs(2). Tests
+	// count its calls.
+	durable durability
+}
+
+func (o *Options) trash() trash.Trash {
+	if o.TrashDir != "" {
+		return trash.Trash{Dir: o.TrashDir}
+	}
+	return trash.Trash{Dir: trash.Dir(filepath.Dir(o.StatePath))}
 }
 
 func (o *Options) umask() fs.FileMode {

@@ -285,6 +285,8 @@ func (p *plan) planLeaf(t *Target, a actual) {
 			return
 		}
 		p.add(&p.apply, t, a, write, "")
+	case p.writeWasTorn(t, a): // see pending.go
+		p.add(&p.apply, t, a, write, ReasonTorn)
 	case force:
 		p.add(&p.apply, t, a, write, "forced")
 	case !hasRec:

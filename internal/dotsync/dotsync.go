@@ -15,6 +15,7 @@ import (
 	"github.com/hearth-fleet/hearth/internal/dotfiles"
 	"github.com/hearth-fleet/hearth/internal/gitrepo"
 	"github.com/hearth-fleet/hearth/internal/syncer"
+	"github.com/hearth-fleet/hearth/internal/trash"
 )
 
 // Env is what a round takes from its process besides the config.
@@ -31,6 +32,8 @@ type Result struct {
 	Held          []*dotfiles.Change     `json:"held"`
 	Unsupported   []dotfiles.Unsupported `json:"unsupported,omitempty"`
 	OpenConflicts int                    `json:"open_conflicts"`
+	// Trashed is what apply moved into the trash (not written by hearth).
+	Trashed []trash.Entry `json:"trashed,omitempty"`
 }
 
 // StateFile is where the dotfiles engine keeps what it last wrote to home.
@@ -133,7 +136,7 @@ func Round(ctx context.Context, cfg *config.Config, env Env) (*Result, error) {
 			if err != nil {
 				return err
 			}
-			res.Applied, res.Held, res.Unsupported = rep.Changes, rep.Held, rep.Unsupported
+			res.Applied, res.Held, res.Unsupported, res.Trashed = rep.Changes, rep.Held, rep.Unsupported, rep.Trashed
 			return nil
 		},
 	}
