@@ -85,6 +85,9 @@ func printStatusTable(a *app, out statusOutput) error {
 	if out.Trash.Count > 0 {
 		fmt.Fprintf(a.stdout(), "%d item(s) in the trash (%d bytes in %s); see hearth trash list\n", out.Trash.Count, out.Trash.Bytes, out.Trash.Dir)
 	}
+	for _, p := range syncProblems(out.Jobs) {
+		fmt.Fprintf(a.stdout(), "sync %s failed, held until fixed: %s\n", p["step"], p["error"])
+	}
 	if out.Conflicts > 0 {
 		fmt.Fprintf(a.stdout(), "%d dotfile conflict(s) settled automatically; see hearth conflicts\n", out.Conflicts)
 	}
@@ -141,4 +144,22 @@ func summarizeDetails(d map[string]any) string {
 		}
 	}
 	return s
+}
+
+// syncProblems are the capture and apply failures the last sync round went
+// past, as its record keeps them.
+func syncProblems(jobs []state.Entry) []map[string]any {
+	var out []map[string]any
+	for _, e := range jobs {
+		if e.Job != "sync" || e.Record == nil {
+			continue
+		}
+		list, _ := e.Record.Details["problems"].([]any)
+		for _, p := range list {
+			if m, ok := p.(map[string]any); ok {
+				out = append(out, m)
+			}
+		}
+	}
+	return out
 }

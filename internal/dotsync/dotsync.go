@@ -26,6 +26,11 @@ type Env struct {
 
 // Result is one round: the repository side and the home side.
 type Result struct {
+	// Result is the round's outcome as the status record has it: the
+	// repository side's (ok, offline, pending), except that an ok round
+	// that held targets or went past a capture or apply failure is
+	// "held". Neither is a failure: the next round runs the same way.
+	Result        string                 `json:"result"`
 	Sync          *syncer.Report         `json:"sync"`
 	Captured      []*dotfiles.Change     `json:"captured"`
 	Applied       []*dotfiles.Change     `json:"applied"`
@@ -92,6 +97,11 @@ func SyncOptions(cfg *config.Config, env Env) syncer.Options {
 	}
 }
 
+// ResultHeld: the repository side of the round completed (committed,
+// merged, pushed), but some targets were not applied; Result.Held and
+// Sync.Problems say which and why.
+const ResultHeld = "held"
+
 // ErrNoRemote: dotfile sync is not configured.
 var ErrNoRemote = errors.New("dotfiles.remote is not set in the config; dotfile sync is off")
 
@@ -110,6 +120,9 @@ func Round(ctx context.Context, cfg *config.Config, env Env) (*Result, error) {
 	copts := dopts
 	copts.KeepBothOnOverlap = true // a home edit overlapping a synced change: keep both, never block
 	pass := dotfiles.NewPass(copts)
+	// A capture that failed before a clean apply held nothing: the apply
+	// planned the merged source afresh and holds any home edit it left.
+	applyOK := false
 	sopts.Hooks = syncer.Hooks{
 		Capture: func(ctx context.Context) (bool, error) {
 			if _, err := os.Stat(filepath.Join(cfg.Dotfiles.SourceDir, ".git")); err != nil {
@@ -133,15 +146,22 @@ func Round(ctx context.Context, cfg *config.Config, env Env) (*Result, error) {
 		},
 		Apply: func(ctx context.Context, moved bool) error {
 			rep, err := pass.Apply(ctx, moved)
-			if err != nil {
-				return err
+			if rep != nil {
+				// A failed step still reports what it did and held.
+				res.Applied, res.Held, res.Unsupported, res.Trashed = rep.Changes, rep.Held, rep.Unsupported, rep.Trashed
 			}
-			res.Applied, res.Held, res.Unsupported, res.Trashed = rep.Changes, rep.Held, rep.Unsupported, rep.Trashed
-			return nil
+			applyOK = err == nil
+			return err
 		},
 	}
 	rep, err := syncer.Round(ctx, sopts)
 	res.Sync = rep
+	if rep != nil {
+		res.Result = rep.Result
+		if rep.Result == syncer.ResultOK && (len(res.Held) > 0 || (len(rep.Problems) > 0 && !applyOK)) {
+			res.Result = ResultHeld
+		}
+	}
 	if n, merr := syncer.OpenConflicts(cfg.Dotfiles.SourceDir); merr == nil {
 		res.OpenConflicts = n
 	} else if err == nil {
