@@ -208,3 +208,72 @@ func readAsNobody(path string) (string, error) {
 	}
 	return string(out), nil
 }
+
+// TestSecretsParseErrorQuotesNoInput: a dotenv "sops file" in a directory
+// a user owns, swapped for a link to a root-only file, is not read; a
+// malformed file of root's is reported by line number. Neither error, the
+// status record (not world-readable) nor `hearth status` holds the file's
+// content.
+func TestSecretsParseErrorQuotesNoInput(t *testing.T) {
+	const marker = "root:$6$MARKER-hash-do-not-print$"
+	tests := []struct {
+		name     string
+		setup    func(t *testing.T, h *secretsHost) string // returns the sops file
+		wantLine string
+	}{
+		{"user's link to a root-only file", func(t *testing.T, h *secretsHost) string {
+			requireRoot(t)
+			victim := filepath.Join(h.Root, "shadow")
+			if err := os.WriteFile(victim, []byte(marker+":19000:0:99999:7:::\n"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			userDir := filepath.Join(h.Root, "user")
+			if err := os.Mkdir(userDir, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			link := filepath.Join(userDir, "app.env")
+			if err := os.Symlink(victim, link); err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range []string{userDir, link} {
+				if err := os.Lchown(p, 65534, 65534); err != nil {
+					t.Fatal(err)
+				}
+			}
+			return link
+		}, ""},
+		{"malformed line", func(t *testing.T, h *secretsHost) string {
+			p := filepath.Join(h.Root, "app.env")
+			if err := os.WriteFile(p, []byte("A=1\n"+marker+"\n"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			return p
+		}, "line 2"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newSecretsHost(t)
+			file := tt.setup(t, h)
+			h.WriteConfig(t, fmt.Sprintf("[secrets]\nroot = %q\nage_key_file = %q\n\n[[secrets.secret]]\nname = \"pw\"\nsops_file = %q\nformat = \"dotenv\"\nkey = \"A\"\n",
+				h.root, h.keyPath, file))
+			res := runSops(t.Context(), h.Host, "secrets", "install")
+			if res.Code != 1 || !strings.Contains(res.Stderr, file) || !strings.Contains(res.Stderr, tt.wantLine) {
+				t.Errorf("exit %d, want 1 naming %s and %q:\n%s", res.Code, file, tt.wantLine, res.Stderr)
+			}
+			status := mustRunSops(t, h.Host, "status")
+			rec := filepath.Join(h.StateDir, "secrets.json")
+			data, err := os.ReadFile(rec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for what, s := range map[string]string{"install's stderr": res.Stderr, "secrets.json": string(data), "hearth status": status.Stdout + status.Stderr} {
+				if strings.Contains(s, "MARKER") {
+					t.Errorf("%s quotes the file's content:\n%s", what, s)
+				}
+			}
+			if fi, err := os.Stat(rec); err != nil || fi.Mode().Perm()&0o004 != 0 {
+				t.Errorf("secrets.json is readable by others: %v %v", fi.Mode(), err)
+			}
+		})
+	}
+}
