@@ -24,6 +24,9 @@ func newConflictsCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if done, err := a.asHomeOwner(cmd.Context(), cfg); done {
+				return err
+			}
 			m, err := syncer.ReadManifest(cfg.Dotfiles.SourceDir)
 			if err != nil {
 				return err
@@ -55,6 +58,9 @@ func newConflictsShowCmd(a *app) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg, err := a.config()
 			if err != nil {
+				return err
+			}
+			if done, err := a.asHomeOwner(cmd.Context(), cfg); done {
 				return err
 			}
 			m, err := syncer.ReadManifest(cfg.Dotfiles.SourceDir)
@@ -94,6 +100,9 @@ func newConflictsResolveCmd(a *app) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg, err := a.config()
 			if err != nil {
+				return err
+			}
+			if done, err := a.asHomeOwner(cmd.Context(), cfg); done {
 				return err
 			}
 			if keep != syncer.KeepLive && keep != syncer.KeepSidecar {

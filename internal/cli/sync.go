@@ -24,6 +24,9 @@ An unreachable remote or a lost push race is not a failure (exit 0).`,
 			if err != nil {
 				return err
 			}
+			if done, err := a.asHomeOwner(cmd.Context(), cfg); done {
+				return err
+			}
 			var res *dotsync.Result
 			err = a.runJob(cmd.Context(), cfg, "sync", "sync", func(rec *state.Record) error {
 				var err error
