@@ -27,7 +27,12 @@ const swapperEnv = "HEARTH_TEST_SWAPPER"
 func buildHearthBinary(t *testing.T) string {
 	t.Helper()
 	goBin := testutil.RequireProgram(t, "go")
-	out := filepath.Join(t.TempDir(), "hearth")
+	dir := t.TempDir()
+	// Tests also start it as nobody: open the temp dirs up to it.
+	for _, d := range []string{filepath.Dir(dir), dir} {
+		fatalIf(t, os.Chmod(d, 0o711))
+	}
+	out := filepath.Join(dir, "hearth")
 	if b, err := exec.Command(goBin, "build", "-o", out, "github.com/hearth-fleet/hearth/cmd/hearth").CombinedOutput(); err != nil {
 		t.Fatalf("go build hearth: %v\n%s", err, b)
 	}
