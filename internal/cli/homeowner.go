@@ -61,7 +61,7 @@ func (a *app) homeOwner(cfg *config.Config) (*privdrop.Identity, error) {
 	}
 	me := uint32(os.Geteuid())
 	if owner == me {
-		return nil, nil
+		return nil, ownDirs(cfg, me)
 	}
 	if me != 0 || a.ownerFD != "" {
 		return nil, fmt.Errorf("dotfiles.target_dir %s is controlled by %s, not by %s running hearth; hearth works on a home only as its owner",
@@ -83,6 +83,23 @@ func (a *app) homeOwner(cfg *config.Config) (*privdrop.Identity, error) {
 		return nil, fmt.Errorf("dotfiles.target_dir %s: owner: %w", d.TargetDir, err)
 	}
 	return id, nil
+}
+
+// ownDirs refuses a source or state dir that another user controls (root
+// aside): the job would run their templates and scripts, or trust their
+// state, with the running user's privileges.
+func ownDirs(cfg *config.Config, me uint32) error {
+	for _, p := range []struct{ key, path string }{{"dotfiles.source_dir", cfg.Dotfiles.SourceDir}, {"state_dir", cfg.StateDir}} {
+		o, err := privdrop.Owner(p.path)
+		if err != nil {
+			return fmt.Errorf("%s: %w", p.key, err)
+		}
+		if o != me && o != 0 {
+			return fmt.Errorf("%s %s is controlled by %s; hearth running as %s never runs templates from, or keeps state in, another user's dir",
+				p.key, p.path, privdrop.Describe(o), privdrop.Describe(me))
+		}
+	}
+	return nil
 }
 
 // runAsOwner re-executes this command line as id and passes its output

@@ -26,14 +26,15 @@ func TestDotfilesCommandsRunOnlyAsTheHomeOwner(t *testing.T) {
 	touch := testutil.RequireProgram(t, "touch")
 	bin := buildHearthBinary(t)
 	tests := []struct {
-		name      string
-		asNobody  bool   // run hearth itself as nobody
-		homeOwner uint32 // owner of target_dir
-		rootState bool   // state_dir is root's
-		args      []string
-		wantCode  int
-		wantErr   string // in stderr
-		wantMark  int    // uid that rendered the template; -1: never rendered
+		name       string
+		asNobody   bool   // run hearth itself as nobody
+		homeOwner  uint32 // owner of target_dir
+		rootState  bool   // state_dir is root's
+		userSource bool   // source_dir is nobody's whoever owns home
+		args       []string
+		wantCode   int
+		wantErr    string // in stderr
+		wantMark   int    // uid that rendered the template; -1: never rendered
 	}{
 		{name: "apply as the owner", homeOwner: nobody, args: []string{"apply"}, wantMark: nobody},
 		{name: "diff as the owner", homeOwner: nobody, args: []string{"diff"}, wantMark: nobody},
@@ -45,6 +46,8 @@ func TestDotfilesCommandsRunOnlyAsTheHomeOwner(t *testing.T) {
 		{name: "a user on root's home is refused", asNobody: true, homeOwner: 0, args: []string{"apply"},
 			wantCode: 1, wantErr: "is controlled by root (uid 0), not by nobody (uid 65534)", wantMark: -1},
 		{name: "root on its own home stays root", homeOwner: 0, args: []string{"apply"}, wantMark: 0},
+		{name: "root on its own home with a user's source is refused", homeOwner: 0, userSource: true, args: []string{"apply"},
+			wantCode: 1, wantErr: "dotfiles.source_dir %SRC% is controlled by nobody (uid 65534)", wantMark: -1},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -62,7 +65,10 @@ func TestDotfilesCommandsRunOnlyAsTheHomeOwner(t *testing.T) {
 			}
 			fatalIf(t, os.Chmod(marks, 0o777))
 			if tc.homeOwner != 0 {
-				chownToNobody(t, home, src)
+				chownToNobody(t, home)
+			}
+			if tc.homeOwner != 0 || tc.userSource {
+				chownToNobody(t, src)
 			}
 			if !tc.rootState && (tc.homeOwner != 0 || tc.asNobody) {
 				chownToNobody(t, state)
@@ -82,7 +88,7 @@ func TestDotfilesCommandsRunOnlyAsTheHomeOwner(t *testing.T) {
 			if code := cmd.ProcessState.ExitCode(); code != tc.wantCode {
 				t.Errorf("exit %d, want %d\nstderr:\n%s", code, tc.wantCode, stderr.String())
 			}
-			if want := strings.ReplaceAll(tc.wantErr, "%STATE%", state); !strings.Contains(stderr.String(), want) {
+			if want := strings.NewReplacer("%STATE%", state, "%SRC%", src).Replace(tc.wantErr); !strings.Contains(stderr.String(), want) {
 				t.Errorf("stderr lacks %q:\n%s", want, stderr.String())
 			}
 			fi, err := os.Lstat(mark)
