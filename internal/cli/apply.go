@@ -23,6 +23,9 @@ edited in home since hearth last wrote it is held, never overwritten, unless
 			if err != nil {
 				return err
 			}
+			if done, err := a.asHomeOwner(cmd.Context(), cfg); done {
+				return err
+			}
 			opts := dotsync.DotfilesOptions(cfg, dotsync.Env{Getenv: a.inv.Env.Getenv, Logger: a.logger()})
 			opts.Force = force
 			var rep *dotfiles.ApplyReport

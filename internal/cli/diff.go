@@ -19,6 +19,9 @@ func newDiffCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if done, err := a.asHomeOwner(cmd.Context(), cfg); done {
+				return err
+			}
 			rep, err := dotfiles.Diff(cmd.Context(), dotsync.DotfilesOptions(cfg, dotsync.Env{Getenv: a.inv.Env.Getenv, Logger: a.logger()}))
 			if err != nil {
 				return err

@@ -43,8 +43,18 @@ func newStatusCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			// The dotfiles part renders templates: only ever as the home's
+			// owner; where root may not become them, the rest still shows.
+			owner, notOwner := a.homeOwner(cfg)
+			if owner != nil {
+				return a.runAsOwner(cmd.Context(), cfg, owner)
+			}
 			out := statusOutput{Host: cfg.Host, StateDir: cfg.StateDir, Jobs: state.ReadAll(cfg.StateDir), Held: []*dotfiles.Change{}}
-			dotfilesStatus(cmd.Context(), a, cfg, &out)
+			if notOwner != nil {
+				a.logger().Warn("dotfile targets not inspected", "err", notOwner)
+			} else {
+				dotfilesStatus(cmd.Context(), a, cfg, &out)
+			}
 			out.Trash = trashSummary(a, cfg)
 			for _, e := range out.Jobs {
 				if e.Record == nil && e.Problem != "never run" {

@@ -31,6 +31,9 @@ result "held" and exits 0; the holds and failures are listed here, in
 			if err != nil {
 				return err
 			}
+			if done, err := a.asHomeOwner(cmd.Context(), cfg); done {
+				return err
+			}
 			var res *dotsync.Result
 			err = a.runJob(cmd.Context(), cfg, "sync", "sync", func(rec *state.Record) error {
 				var err error
