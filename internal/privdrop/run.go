@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"syscall"
+	"time"
 )
 
 // Command is a program to run as another user.
@@ -45,12 +46,19 @@ func Run(ctx context.Context, c Command) (int, error) {
 		Args:       c.Args,
 		Env:        append([]string{}, c.Env...), // never nil: nil would inherit ours
 		Dir:        "/",                          // the caller's working dir may be closed to the user
-		Stdout:     c.Stdout,
-		Stderr:     c.Stderr,
+		// Pipes, never the caller's own descriptors: a terminal would let
+		// the user push input into root's shell (TIOCSTI) after we exit, a
+		// file could be rewritten at will. Setsid leaves the child without
+		// a controlling terminal, so it cannot open /dev/tty either.
+		Stdout:     pipeOnly(c.Stdout),
+		Stderr:     pipeOnly(c.Stderr),
 		ExtraFiles: []*os.File{pr},
 		SysProcAttr: &syscall.SysProcAttr{
 			Credential: &syscall.Credential{Uid: c.As.UID, Gid: c.As.GID, Groups: c.As.Groups},
+			Setsid:     true,
 		},
+		// Output of a grandchild that outlives the child is cut off.
+		WaitDelay: outputGrace,
 	}
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, forwarded...)
@@ -81,6 +89,18 @@ func Run(ctx context.Context, c Command) (int, error) {
 			return exitStatus(cmd, err)
 		}
 	}
+}
+
+// outputGrace is how long output is still copied after the child exits.
+const outputGrace = 2 * time.Second
+
+// pipeOnly hides an *os.File behind a plain writer, so that exec copies
+// through a pipe instead of handing the descriptor over.
+func pipeOnly(w io.Writer) io.Writer {
+	if w == nil {
+		return nil
+	}
+	return struct{ io.Writer }{w}
 }
 
 func exitStatus(cmd *exec.Cmd, err error) (int, error) {
