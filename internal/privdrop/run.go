@@ -42,10 +42,10 @@ func Run(ctx context.Context, c Command) (int, error) {
 		return 0, err
 	}
 	cmd := &exec.Cmd{
-		Path:       c.Exe,
-		Args:       c.Args,
-		Env:        append([]string{}, c.Env...), // never nil: nil would inherit ours
-		Dir:        "/",                          // the caller's working dir may be closed to the user
+		Path: c.Exe,
+		Args: c.Args,
+		Env:  append([]string{}, c.Env...), // never nil: nil would inherit ours
+		Dir:  "/",                          // the caller's working dir may be closed to the user
 		// Pipes, never the caller's own descriptors: a terminal would let
 		// the user push input into root's shell (TIOCSTI) after we exit, a
 		// file could be rewritten at will. Setsid leaves the child without
