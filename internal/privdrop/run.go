@@ -42,23 +42,28 @@ func Run(ctx context.Context, c Command) (int, error) {
 		return 0, err
 	}
 	cmd := &exec.Cmd{
-		Path: c.Exe,
-		Args: c.Args,
-		Env:  append([]string{}, c.Env...), // never nil: nil would inherit ours
-		Dir:  "/",                          // the caller's working dir may be closed to the user
-		// Pipes, never the caller's own descriptors: a terminal would let
-		// the user push input into root's shell (TIOCSTI) after we exit, a
-		// file could be rewritten at will. Setsid leaves the child without
-		// a controlling terminal, so it cannot open /dev/tty either.
-		Stdout:     pipeOnly(c.Stdout),
-		Stderr:     pipeOnly(c.Stderr),
+		Path:       c.Exe,
+		Args:       c.Args,
+		Env:        append([]string{}, c.Env...), // never nil: nil would inherit ours
+		Dir:        "/",                          // the caller's working dir may be closed to the user
 		ExtraFiles: []*os.File{pr},
 		SysProcAttr: &syscall.SysProcAttr{
 			Credential: &syscall.Credential{Uid: c.As.UID, Gid: c.As.GID, Groups: c.As.Groups},
-			Setsid:     true,
+			// No controlling terminal: the child cannot open /dev/tty.
+			Setsid: true,
 		},
 		// Output of a grandchild that outlives the child is cut off.
 		WaitDelay: outputGrace,
+	}
+	// Pipes, never the caller's own descriptors: a terminal would let the
+	// user push input into root's shell (TIOCSTI) after we exit, a file
+	// could be rewritten at will. What comes through is escaped.
+	stdout, stderr := escaping(c.Stdout), escaping(c.Stderr)
+	if stdout != nil {
+		cmd.Stdout = stdout
+	}
+	if stderr != nil {
+		cmd.Stderr = stderr
 	}
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, forwarded...)
@@ -86,6 +91,11 @@ func Run(ctx context.Context, c Command) (int, error) {
 			_ = cmd.Process.Signal(syscall.SIGTERM)
 			cancelled = nil
 		case err := <-done:
+			for _, e := range []*escaper{stdout, stderr} {
+				if e != nil {
+					e.flush()
+				}
+			}
 			return exitStatus(cmd, err)
 		}
 	}
@@ -94,13 +104,13 @@ func Run(ctx context.Context, c Command) (int, error) {
 // outputGrace is how long output is still copied after the child exits.
 const outputGrace = 2 * time.Second
 
-// pipeOnly hides an *os.File behind a plain writer, so that exec copies
-// through a pipe instead of handing the descriptor over.
-func pipeOnly(w io.Writer) io.Writer {
+// escaping wraps w, which also hides an *os.File behind a plain writer:
+// exec then copies through a pipe instead of handing the descriptor over.
+func escaping(w io.Writer) *escaper {
 	if w == nil {
 		return nil
 	}
-	return struct{ io.Writer }{w}
+	return &escaper{w: w}
 }
 
 func exitStatus(cmd *exec.Cmd, err error) (int, error) {

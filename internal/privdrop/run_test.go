@@ -117,7 +117,7 @@ func TestEnvLeavesTheCallersVariablesBehind(t *testing.T) {
 
 // TestRunKeepsTheCallersDescriptors: even when the caller's output is a
 // file (or a terminal), the child writes into a pipe, in a session of its
-// own with no controlling terminal.
+// own with no controlling terminal, and its terminal controls arrive escaped.
 func TestRunKeepsTheCallersDescriptors(t *testing.T) {
 	sh := requireRoot(t)
 	f, err := os.CreateTemp(t.TempDir(), "out")
@@ -127,7 +127,7 @@ func TestRunKeepsTheCallersDescriptors(t *testing.T) {
 	defer f.Close()
 	code, err := Run(t.Context(), Command{
 		Exe:    sh,
-		Args:   []string{"sh", "-c", `readlink /proc/self/fd/1; echo $$; cut -d' ' -f6,7 /proc/$$/stat`},
+		Args:   []string{"sh", "-c", `readlink /proc/self/fd/1; echo $$; cut -d' ' -f6,7 /proc/$$/stat; printf '\033]52;c;eA==\007\n'`},
 		As:     nobody,
 		Stdout: f,
 		Stderr: os.Stderr,
@@ -140,7 +140,7 @@ func TestRunKeepsTheCallersDescriptors(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
-	if len(lines) != 3 {
+	if len(lines) != 4 {
 		t.Fatalf("child printed %q", out)
 	}
 	if !strings.HasPrefix(lines[0], "pipe:") {
@@ -148,5 +148,8 @@ func TestRunKeepsTheCallersDescriptors(t *testing.T) {
 	}
 	if want := lines[1] + " 0"; lines[2] != want {
 		t.Errorf("child's session and tty are %q, want %q (its own session, no terminal)", lines[2], want)
+	}
+	if want := `\x1b]52;c;eA==\x07`; lines[3] != want {
+		t.Errorf("child's clipboard escape came through as %q, want %q", lines[3], want)
 	}
 }
