@@ -39,7 +39,8 @@ func TestDotfilesCommandsRunOnlyAsTheHomeOwner(t *testing.T) {
 	}{
 		{name: "apply as the owner", homeOwner: nobody, args: []string{"apply"}, wantMark: nobody},
 		{name: "diff as the owner", homeOwner: nobody, args: []string{"diff"}, wantMark: nobody},
-		{name: "status as the owner", homeOwner: nobody, args: []string{"status"}, wantMark: nobody},
+		// status reports only: it never runs the programs templates name.
+		{name: "status as the owner runs no template program", homeOwner: nobody, args: []string{"status"}, wantMark: -1},
 		{name: "sync as the owner", homeOwner: nobody, remote: true, args: []string{"sync"}, wantMark: nobody},
 		{name: "apply with root's state dir is refused", homeOwner: nobody, rootState: true, args: []string{"apply"},
 			wantCode: 1, wantErr: "state_dir %STATE% is controlled by root (uid 0)", wantMark: -1},
