@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -49,6 +50,7 @@ func (r *report) print(w io.Writer) {
 		fmt.Fprintf(w, "%-14s %-15s %-18s %-15s %-7s %-9s %s\n", "who", "wall s", "peer", "peer s", "ratio", "ratio min", "aim")
 		fmt.Fprintf(w, "%-14s %-15s %-18s %-15s %-7s %-9s <=1.5x\n", "hearth apply", secPair(hw), "cp -a + sync -f", secPair(pw),
 			ratio(median(hw), median(pw)), ratio(slices.Min(hw), slices.Min(pw)))
+		fmt.Fprintf(w, "every run, s: hearth apply %s; cp -a + sync -f %s\n", list(hw), list(pw))
 		fmt.Fprintf(w, "peak RSS, median MiB: hearth apply %.1f, cp -a + sync -f %.1f\n", median(kbs(a.hearth))/1024, median(kbs(a.plain))/1024)
 	}
 }
@@ -100,6 +102,14 @@ func hearthAlone(ms []measure) string {
 
 func mibPair(kb []float64) string {
 	return fmt.Sprintf("%.1f (%.1f)", median(kb)/1024, slices.Max(kb)/1024)
+}
+
+func list(xs []float64) string {
+	parts := make([]string, len(xs))
+	for i, x := range xs {
+		parts[i] = fmt.Sprintf("%.2f", x)
+	}
+	return strings.Join(parts, " ")
 }
 
 func secPair(s []float64) string { return fmt.Sprintf("%.2f (%.2f)", median(s), slices.Min(s)) }

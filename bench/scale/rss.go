@@ -25,7 +25,10 @@ const (
 
 type rssOpts struct {
 	runs, applyRuns int
-	bigEdit         bool
+	// bigEditRuns is how many of the runs also edit a big file: each such
+	// round and its peer commit and push 200 MB, about a minute apiece on
+	// two busy cores.
+	bigEditRuns int
 }
 
 // rssTree measures, over tree t: the first apply into an empty home
@@ -89,7 +92,7 @@ func (b *bench) rssTree(ctx context.Context, t *tree, slug string, o rssOpts) ([
 	cases := []*rssCase{apply, noop, small}
 	var big *rssCase
 	nBig := countBig(t)
-	if o.bigEdit && nBig > 0 {
+	if o.bigEditRuns > 0 && nBig > 0 {
 		big = &rssCase{tree: t.name, what: "sync, 1 big file edited", peer: small.peer}
 		cases = append(cases, big)
 	}
@@ -109,7 +112,7 @@ func (b *bench) rssTree(ctx context.Context, t *tree, slug string, o rssOpts) ([
 				},
 			},
 		}
-		if big != nil {
+		if big != nil && i < o.bigEditRuns {
 			src := bigFile(i % nBig)
 			steps = append(steps, [2]func() error{
 				func() error {
