@@ -31,6 +31,7 @@ type flags struct {
 	bigEditRuns           int
 	keep                  bool
 	hearth, work          string
+	dotfilesConfig        string
 	timeout               time.Duration
 }
 
@@ -45,6 +46,7 @@ func main() {
 	flag.IntVar(&f.applyRSSRuns, "apply-rss-runs", 1, "measured first applies per tree (rss)")
 	flag.IntVar(&f.applyRuns, "apply-runs", 5, "measured first applies of each side (apply)")
 	flag.IntVar(&f.bigEditRuns, "big-edit-runs", 1, "of the -runs, how many also measure a round capturing an edited big file (rss)")
+	flag.StringVar(&f.dotfilesConfig, "dotfiles-config", "", "TOML lines added to the [dotfiles] section of every host's config, e.g. a size cap above -big-mb")
 	flag.StringVar(&f.hearth, "hearth", "", "hearth binary (default: built from ./cmd/hearth)")
 	flag.StringVar(&f.work, "work", "", "work dir (default: a new temp dir)")
 	flag.BoolVar(&f.keep, "keep", false, "keep the work dir")
@@ -76,7 +78,7 @@ func runBench(ctx context.Context, f flags, log *slog.Logger) error {
 	if _, err := os.Stat(timeBin); err != nil {
 		return fmt.Errorf("GNU time is needed for the memory figures (bench/scale/run.sh installs it): %w", err)
 	}
-	b := &bench{log: log, work: f.work, timeBin: timeBin}
+	b := &bench{log: log, work: f.work, timeBin: timeBin, dotfilesConfig: f.dotfilesConfig}
 	if b.work == "" {
 		dir, err := os.MkdirTemp("", "hearth-bench-scale-")
 		if err != nil {

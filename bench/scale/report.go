@@ -40,7 +40,7 @@ func (r *report) print(w io.Writer) {
 				met = "not met"
 			}
 			fmt.Fprintf(w, "%-12s %-24s %-4d %-17s %-12s %-17s %-30s %-17s %-11s %s\n", c.tree, c.what, len(h),
-				mibPair(h), hearthAlone(c.hearth), largestGit(c.hearth), c.peer, mibPair(p), ratio(median(h), median(p)), met)
+				mibPair(h), hearthAlone(c), largestGit(c.hearth), c.peer, mibPair(p), ratio(median(h), median(p)), met)
 		}
 	}
 	if a := r.apply; a != nil {
@@ -86,16 +86,19 @@ func largestGit(ms []measure) string {
 
 // hearthAlone is hearth's own peak where the runs tell it: the figure of a
 // run is hearth's when every git it ran stayed below it (the shim's sh and
-// time take about 2 MiB).
-func hearthAlone(ms []measure) string {
+// time take about 2 MiB). "?" when hearth ran git past the shim.
+func hearthAlone(c *rssCase) string {
+	if c.runsGit && largestGit(c.hearth) == "-" {
+		return "? (no git)"
+	}
 	var own []float64
-	for _, m := range ms {
+	for _, m := range c.hearth {
 		if m.kb > m.git.kb {
 			own = append(own, float64(m.kb))
 		}
 	}
 	if len(own) == 0 {
-		return fmt.Sprintf("<=%.1f", median(kbs(ms))/1024)
+		return fmt.Sprintf("<=%.1f", median(kbs(c.hearth))/1024)
 	}
 	return fmt.Sprintf("%.1f", median(own)/1024)
 }
