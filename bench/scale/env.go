@@ -20,7 +20,10 @@ type bench struct {
 	timeBin string // GNU time
 	shimDir string // holds the git shim that logs each git's peak (see shim.go)
 	gitLog  string // where the shim appends
-	log     *slog.Logger
+	// dotfilesConfig is added to the [dotfiles] section of every host's
+	// config (a size cap above the big files, say).
+	dotfilesConfig string
+	log            *slog.Logger
 }
 
 // cleanEnv is the driver's environment without anything that would steer

@@ -39,6 +39,9 @@ func (b *bench) newHost(ctx context.Context, name, remote string) (*host, error)
 	}
 	cfg := fmt.Sprintf("host = %q\nstate_dir = %q\n\n[dotfiles]\nremote = %q\nsource_dir = %q\ntarget_dir = %q\n",
 		name, h.state, "file://"+remote, h.source, h.home)
+	if b.dotfilesConfig != "" {
+		cfg += b.dotfilesConfig + "\n"
+	}
 	return h, os.WriteFile(h.cfg, []byte(cfg), 0o644)
 }
 

@@ -28,8 +28,10 @@ type flags struct {
 	applyFiles            int
 	runs, applyRSSRuns    int
 	applyRuns             int
-	bigEdit, keep         bool
+	bigEditRuns           int
+	keep                  bool
 	hearth, work          string
+	dotfilesConfig        string
 	timeout               time.Duration
 }
 
@@ -43,7 +45,8 @@ func main() {
 	flag.IntVar(&f.runs, "runs", 3, "measured sync rounds of each kind per tree (rss)")
 	flag.IntVar(&f.applyRSSRuns, "apply-rss-runs", 1, "measured first applies per tree (rss)")
 	flag.IntVar(&f.applyRuns, "apply-runs", 5, "measured first applies of each side (apply)")
-	flag.BoolVar(&f.bigEdit, "big-edit", true, "also measure a round capturing an edited big file (rss)")
+	flag.IntVar(&f.bigEditRuns, "big-edit-runs", 1, "of the -runs, how many also measure a round capturing an edited big file (rss)")
+	flag.StringVar(&f.dotfilesConfig, "dotfiles-config", "", "TOML lines added to the [dotfiles] section of every host's config, e.g. a size cap above -big-mb")
 	flag.StringVar(&f.hearth, "hearth", "", "hearth binary (default: built from ./cmd/hearth)")
 	flag.StringVar(&f.work, "work", "", "work dir (default: a new temp dir)")
 	flag.BoolVar(&f.keep, "keep", false, "keep the work dir")
@@ -68,14 +71,14 @@ func runBench(ctx context.Context, f flags, log *slog.Logger) error {
 		}
 		parts[p] = true
 	}
-	if f.runs < 1 || f.applyRSSRuns < 1 || f.applyRuns < 1 || f.applyFiles < 2 || f.bigMB < 1 || f.bigFiles < 0 || f.many < 0 || f.many == 1 {
+	if f.runs < 1 || f.applyRSSRuns < 1 || f.applyRuns < 1 || f.applyFiles < 2 || f.bigMB < 1 || f.bigFiles < 0 || f.bigEditRuns < 0 || f.many < 0 || f.many == 1 {
 		return fmt.Errorf("-runs, -apply-rss-runs, -apply-runs and -big-mb must be at least 1, -apply-files (and -many unless 0) at least 2")
 	}
 	timeBin := "/usr/bin/time"
 	if _, err := os.Stat(timeBin); err != nil {
 		return fmt.Errorf("GNU time is needed for the memory figures (bench/scale/run.sh installs it): %w", err)
 	}
-	b := &bench{log: log, work: f.work, timeBin: timeBin}
+	b := &bench{log: log, work: f.work, timeBin: timeBin, dotfilesConfig: f.dotfilesConfig}
 	if b.work == "" {
 		dir, err := os.MkdirTemp("", "hearth-bench-scale-")
 		if err != nil {
@@ -113,7 +116,7 @@ func runBench(ctx context.Context, f flags, log *slog.Logger) error {
 			if err != nil {
 				return err
 			}
-			cases, err := b.rssTree(ctx, t, "big", rssOpts{runs: f.runs, applyRuns: f.applyRSSRuns, bigEdit: f.bigEdit})
+			cases, err := b.rssTree(ctx, t, "big", rssOpts{runs: f.runs, applyRuns: f.applyRSSRuns, bigEditRuns: f.bigEditRuns})
 			if err != nil {
 				return err
 			}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -39,7 +40,7 @@ func (r *report) print(w io.Writer) {
 				met = "not met"
 			}
 			fmt.Fprintf(w, "%-12s %-24s %-4d %-17s %-12s %-17s %-30s %-17s %-11s %s\n", c.tree, c.what, len(h),
-				mibPair(h), hearthAlone(c.hearth), largestGit(c.hearth), c.peer, mibPair(p), ratio(median(h), median(p)), met)
+				mibPair(h), hearthAlone(c), largestGit(c.hearth), c.peer, mibPair(p), ratio(median(h), median(p)), met)
 		}
 	}
 	if a := r.apply; a != nil {
@@ -49,6 +50,7 @@ func (r *report) print(w io.Writer) {
 		fmt.Fprintf(w, "%-14s %-15s %-18s %-15s %-7s %-9s %s\n", "who", "wall s", "peer", "peer s", "ratio", "ratio min", "aim")
 		fmt.Fprintf(w, "%-14s %-15s %-18s %-15s %-7s %-9s <=1.5x\n", "hearth apply", secPair(hw), "cp -a + sync -f", secPair(pw),
 			ratio(median(hw), median(pw)), ratio(slices.Min(hw), slices.Min(pw)))
+		fmt.Fprintf(w, "every run, s: hearth apply %s; cp -a + sync -f %s\n", list(hw), list(pw))
 		fmt.Fprintf(w, "peak RSS, median MiB: hearth apply %.1f, cp -a + sync -f %.1f\n", median(kbs(a.hearth))/1024, median(kbs(a.plain))/1024)
 	}
 }
@@ -84,22 +86,33 @@ func largestGit(ms []measure) string {
 
 // hearthAlone is hearth's own peak where the runs tell it: the figure of a
 // run is hearth's when every git it ran stayed below it (the shim's sh and
-// time take about 2 MiB).
-func hearthAlone(ms []measure) string {
+// time take about 2 MiB). "?" when hearth ran git past the shim.
+func hearthAlone(c *rssCase) string {
+	if c.runsGit && largestGit(c.hearth) == "-" {
+		return "? (no git)"
+	}
 	var own []float64
-	for _, m := range ms {
+	for _, m := range c.hearth {
 		if m.kb > m.git.kb {
 			own = append(own, float64(m.kb))
 		}
 	}
 	if len(own) == 0 {
-		return fmt.Sprintf("<=%.1f", median(kbs(ms))/1024)
+		return fmt.Sprintf("<=%.1f", median(kbs(c.hearth))/1024)
 	}
 	return fmt.Sprintf("%.1f", median(own)/1024)
 }
 
 func mibPair(kb []float64) string {
 	return fmt.Sprintf("%.1f (%.1f)", median(kb)/1024, slices.Max(kb)/1024)
+}
+
+func list(xs []float64) string {
+	parts := make([]string, len(xs))
+	for i, x := range xs {
+		parts[i] = fmt.Sprintf("%.2f", x)
+	}
+	return strings.Join(parts, " ")
 }
 
 func secPair(s []float64) string { return fmt.Sprintf("%.2f (%.2f)", median(s), slices.Min(s)) }
