@@ -233,11 +233,11 @@ func redactArgs(args []string) []string {
 }
 
 // localRemoteMissing reports whether u names a local repository (a path or a
-// file:// URL) that is missing the way an unmounted disk or share is: the
-// nearest directory above it that exists is empty, as a mount point with
-// nothing mounted is. That is offline, like an unreachable host. A path
-// missing from a directory that holds other things is a typo, which must
-// fail with git's message rather than read as offline forever.
+// file:// URL) that is missing the way an unmounted disk or share is: its
+// directory is missing too, or empty, as a mount point with nothing mounted
+// is. That is offline, like an unreachable host. A repository missing from
+// a directory that holds other things is a typo in its name, which must fail
+// with git's message rather than read as offline forever.
 func localRemoteMissing(u string) bool {
 	p := u
 	switch {
@@ -254,11 +254,9 @@ func localRemoteMissing(u string) bool {
 	if exists(p) {
 		return false
 	}
-	for dir := filepath.Dir(p); ; dir = filepath.Dir(dir) {
-		if entries, err := os.ReadDir(dir); err == nil {
-			return len(entries) == 0
-		} else if !errors.Is(err, os.ErrNotExist) || dir == filepath.Dir(dir) {
-			return false
-		}
+	entries, err := os.ReadDir(filepath.Dir(p))
+	if err != nil {
+		return errors.Is(err, os.ErrNotExist)
 	}
+	return len(entries) == 0
 }
