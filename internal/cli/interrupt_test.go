@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hearth-fleet/hearth/internal/state"
 	"github.com/hearth-fleet/hearth/internal/testutil"
 )
 
@@ -68,6 +69,10 @@ func TestSyncInterruptedSaysSo(t *testing.T) {
 	out := stderr.String()
 	if !strings.Contains(out, "interrupted") || !strings.Contains(out, "next sync finishes it") || strings.Contains(out, "context canceled") {
 		t.Errorf("interrupted sync said:\n%s\nwant interrupted, the next sync finishes it, and no context canceled", out)
+	}
+
+	if rec, err := state.ReadRecord(h.StateDir, "sync"); err != nil || rec.Error != "interrupted" {
+		t.Errorf("status record of the interrupted round: %+v, %v; want error \"interrupted\"", rec, err)
 	}
 
 	h.WriteConfig(t, config(r.FileURL()))
