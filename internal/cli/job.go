@@ -26,6 +26,10 @@ func (a *app) runJob(ctx context.Context, cfg *config.Config, lockName, job stri
 	if err != nil {
 		rec.Result = state.ResultFailed
 		rec.Error = err.Error()
+		if ctx.Err() != nil {
+			// The error is of whichever step the signal cut short.
+			rec.Error = "interrupted"
+		}
 	} else if rec.Result == "" {
 		rec.Result = state.ResultOK
 	}

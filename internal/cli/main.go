@@ -20,6 +20,8 @@ const (
 	ExitOK     = 0
 	ExitFailed = 1
 	ExitUsage  = 2
+	// ExitInterrupted: stopped by SIGINT or SIGTERM (128 + SIGINT, as shells report it).
+	ExitInterrupted = 130
 )
 
 // Invocation is everything a run of hearth reads from its process, so that
@@ -41,6 +43,8 @@ type Invocation struct {
 func Main(args []string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// After the first signal hearth winds down; a second one kills it at once.
+	context.AfterFunc(ctx, stop)
 	return Run(ctx, Invocation{Args: args, Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Env: config.OSEnv(), Self: selfExe})
 }
 
@@ -52,13 +56,17 @@ func Run(ctx context.Context, inv Invocation) int {
 	root.SetIn(inv.Stdin)
 	root.SetOut(inv.Stdout)
 	root.SetErr(inv.Stderr)
-	err := root.ExecuteContext(ctx)
+	cmd, err := root.ExecuteContextC(ctx)
 	if err == nil {
 		return ExitOK
 	}
+	if ctx.Err() != nil {
+		fmt.Fprintln(inv.Stderr, interruptedMessage(cmd))
+		return ExitInterrupted
+	}
 	code := exitCode(err)
 	if !errors.Is(err, errSilent) {
-		fmt.Fprintf(inv.Stderr, "hearth: %v\n", err)
+		fmt.Fprintf(inv.Stderr, "hearth: %s\n", quoteControl(err.Error()))
 	}
 	return code
 }

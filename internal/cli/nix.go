@@ -35,7 +35,7 @@ func (a *app) goldenOptions(cfg *config.Config) golden.Options {
 		Interval:      cfg.Boot.Interval.Duration,
 		Checks:        healthChecks(cfg),
 		Health:        &health.Runner{Logger: a.logger()},
-		Nix:           nixsys.New(nixsys.Options{Logger: a.logger()}),
+		Nix:           nixsys.New(nixsys.Options{Logger: a.logger(), ActivationTimeout: cfg.System.ActivationTimeout.Duration}),
 		Rebooter:      golden.CommandRebooter{Command: cfg.Boot.RebootCommand},
 		ActivationLog: a.inv.Stderr,
 		Logger:        a.logger(),

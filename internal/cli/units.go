@@ -103,7 +103,7 @@ func (a *app) unitsSpec(cfg *config.Config, fl unitsFlags) (units.Spec, error) {
 		Sync:             fl.all || cfg.Dotfiles.Remote != "",
 		OnCalendar:       fl.onCalendar,
 		RandomizedDelay:  fl.randomizedDelay,
-		UpgradeTimeout:   cfg.System.BuildTimeout.Duration + cfg.System.ConfirmTimeout.Duration + 15*time.Minute,
+		UpgradeTimeout:   cfg.System.BuildTimeout.Duration + cfg.System.ConfirmTimeout.Duration + 2*cfg.System.ActivationTimeout.Duration + 15*time.Minute,
 		BootCheckTimeout: cfg.Boot.Timeout.Duration + cfg.Boot.Sustain.Duration + 2*time.Minute,
 		SecretsRoot:      cfg.Secrets.Root,
 		MetricsFile:      cfg.MetricsFile,

@@ -95,7 +95,7 @@ func (a *app) upgradeOptions(cfg *config.Config) deploy.Options {
 		BootedSystem:   s.BootedSystem,
 		CurrentSystem:  s.CurrentSystem,
 		Checks:         healthChecks(cfg),
-		Nix:            nixsys.New(nixsys.Options{Logger: a.logger()}),
+		Nix:            nixsys.New(nixsys.Options{Logger: a.logger(), ActivationTimeout: s.ActivationTimeout.Duration}),
 		Health:         &health.Runner{Logger: a.logger()},
 		Progress:       a.inv.Stderr,
 		Logger:         a.logger(),

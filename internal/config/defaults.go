@@ -20,10 +20,12 @@ const (
 	DefaultSecretsKeep    = 3
 	DefaultBuildTimeout   = time.Hour
 	DefaultConfirmTimeout = 2 * time.Minute
-	DefaultBootTimeout    = 5 * time.Minute
-	DefaultSustain        = 30 * time.Second
-	DefaultCheckTimeout   = 10 * time.Second
-	DefaultCheckInterval  = 5 * time.Second
+	// DefaultActivationTimeout is nixsys.DefaultActivationTimeout.
+	DefaultActivationTimeout = 10 * time.Minute
+	DefaultBootTimeout       = 5 * time.Minute
+	DefaultSustain           = 30 * time.Second
+	DefaultCheckTimeout      = 10 * time.Second
+	DefaultCheckInterval     = 5 * time.Second
 )
 
 func applyDefaults(c *Config, env Env) {
@@ -59,6 +61,7 @@ func applyDefaults(c *Config, env Env) {
 	setStr(&s.CurrentSystem, "/run/current-system")
 	setDur(&s.BuildTimeout, DefaultBuildTimeout)
 	setDur(&s.ConfirmTimeout, DefaultConfirmTimeout)
+	setDur(&s.ActivationTimeout, DefaultActivationTimeout)
 	b := &c.Boot
 	if b.MaxAttempts == 0 {
 		b.MaxAttempts = DefaultMaxAttempts

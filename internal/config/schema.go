@@ -54,8 +54,10 @@ type System struct {
 	AllowedSigners string   `json:"allowed_signers" toml:"allowed_signers"`
 	BuildTimeout   Duration `json:"build_timeout" toml:"build_timeout"`
 	ConfirmTimeout Duration `json:"confirm_timeout" toml:"confirm_timeout"`
-	BootedSystem   string   `json:"booted_system" toml:"booted_system"`
-	CurrentSystem  string   `json:"current_system" toml:"current_system"`
+	// ActivationTimeout bounds one switch-to-configuration.
+	ActivationTimeout Duration `json:"activation_timeout" toml:"activation_timeout"`
+	BootedSystem      string   `json:"booted_system" toml:"booted_system"`
+	CurrentSystem     string   `json:"current_system" toml:"current_system"`
 }
 
 // Boot configures boot validation and the golden generation.

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"time"
 )
 
 type validator struct {
@@ -65,6 +66,9 @@ func (v *validator) validate(c *Config) {
 	}
 	if c.System.UpdateInputs && !c.System.CanCommit {
 		v.add("system.update_inputs", "needs system.can_commit = true (the validated flake.lock is pushed)")
+	}
+	if t := c.System.ActivationTimeout.Duration; t < time.Second || t > 24*time.Hour {
+		v.add("system.activation_timeout", "must be between 1s and 24h, got %s", t)
 	}
 	if c.Boot.MaxAttempts < 1 || c.Boot.MaxAttempts > 20 {
 		v.add("boot.max_attempts", "must be between 1 and 20, got %d", c.Boot.MaxAttempts)

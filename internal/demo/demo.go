@@ -159,9 +159,13 @@ func seedRemote(ctx context.Context, o Options, remoteDir string) error {
 
 func newHost(root, name, remoteDir string) (*host, error) {
 	dir := filepath.Join(root, name)
-	link := filepath.Join(dir, "remote.git")
-	if err := os.MkdirAll(filepath.Join(dir, "home"), 0o755); err != nil {
-		return nil, err
+	// The link sits alone in its directory, like a disk mounted there:
+	// removing it looks like unplugging that disk (offline), not a typo.
+	link := filepath.Join(dir, "net", "remote.git")
+	for _, d := range []string{"home", "net"} {
+		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
+			return nil, err
+		}
 	}
 	if err := os.Symlink(remoteDir, link); err != nil {
 		return nil, err

@@ -150,3 +150,25 @@ func TestOfflineRemote(t *testing.T) {
 		t.Fatal("offline round changed the system")
 	}
 }
+
+// An object of the mirror left empty by a power cut is repaired from the
+// remote, and the round goes on to deploy.
+func TestEmptyObjectInMirrorRepaired(t *testing.T) {
+	t.Parallel()
+	env := testutil.Nix(t)
+	repo := testutil.NewNixSystemRepo(t, env)
+	h := newHost(t, env, "desk", repo.Dir)
+	v1 := repo.Commit(t, testutil.NixSystem{Version: "v1"})
+	h.mustRound(t, deploy.OutcomeDeployed, nil)
+	obj := filepath.Join(h.stateDir, deploy.MirrorDir, "objects", v1[:2], v1[2:])
+	if err := os.Truncate(obj, 0); err != nil {
+		t.Fatalf("the deployed commit is not a loose object of the mirror: %v", err)
+	}
+	v2 := repo.Commit(t, testutil.NixSystem{Version: "v2"})
+	if res := h.mustRound(t, deploy.OutcomeDeployed, nil); res.Commit != v2 {
+		t.Fatalf("round over a damaged mirror: %+v, want %s deployed", res, v2)
+	}
+	if out, err := testutil.GitErr(filepath.Join(h.stateDir, deploy.MirrorDir), "fsck", "--no-dangling", "--no-progress"); err != nil || out != "" {
+		t.Errorf("git fsck of the mirror: %v\n%s", err, out)
+	}
+}

@@ -24,8 +24,26 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	}
 	res := &Result{Operation: string(o.Operation)}
 	err = run(ctx, &o, res)
+	if errors.Is(err, gitrepo.ErrCorrupt) && repairMirror(ctx, &o, err) {
+		res = &Result{Operation: string(o.Operation)}
+		err = run(ctx, &o, res)
+	}
 	res.Duration = time.Since(start)
 	return res, err
+}
+
+// repairMirror repairs a mirror a power cut left broken (see
+// gitrepo.Repair) and reports whether the round should run again.
+func repairMirror(ctx context.Context, o *Options, cause error) bool {
+	o.Logger.Warn("the system mirror is damaged; repairing it from the remote", "err", cause)
+	m, err := gitrepo.Open(ctx, filepath.Join(o.StateDir, MirrorDir), o.Git)
+	if err != nil {
+		return false
+	}
+	fix, err := m.Repair(ctx, o.Remote)
+	o.Logger.Warn("repaired the system mirror", "moved_aside", fix.Quarantined, "refs_restored", fix.RefsRestored,
+		"refetched", fix.Fetched, "err", err)
+	return err == nil
 }
 
 // round carries one round's state between its steps.

@@ -18,7 +18,7 @@ type TreeEdit struct {
 // BuildTree returns the id of a tree equal to base with edits applied.
 // base "" means the empty tree. It works in a temporary index file, so the
 // work tree and the repository's real index are never touched, and a crash
-// leaves nothing behind but a stray temp file.
+// leaves nothing behind but a stray temp file, which RemoveStaleLocks sweeps.
 func (r *Repo) BuildTree(ctx context.Context, base string, edits []TreeEdit) (string, error) {
 	var info strings.Builder
 	for _, e := range edits {
@@ -41,7 +41,7 @@ func (r *Repo) BuildTree(ctx context.Context, base string, edits []TreeEdit) (st
 		fmt.Fprintf(&info, "%s %s\t%s\x00", e.Mode, e.ID, e.Path)
 	}
 
-	tmp, err := os.CreateTemp(r.GitDir, "hearth-index-*")
+	tmp, err := os.CreateTemp(r.GitDir, tempIndexName())
 	if err != nil {
 		return "", fmt.Errorf("build tree in %s: %w", r.Dir(), err)
 	}

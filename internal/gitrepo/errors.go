@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Sentinel kinds a caller can test with errors.Is on any error from this package.
@@ -48,6 +50,30 @@ func (e *Error) Error() string {
 		fmt.Fprintf(&b, ": %s", e.Stderr)
 	case e.Err != nil:
 		fmt.Fprintf(&b, ": %v", e.Err)
+	}
+	return quoteControl(b.String())
+}
+
+// quoteControl writes control characters other than newline and tab, and
+// bytes that are not UTF-8, as \xNN: a remote's name or git's message
+// quoting it must not drive the terminal it is printed on.
+func quoteControl(s string) string {
+	var b strings.Builder
+	for i, r := range s {
+		switch {
+		case r == utf8.RuneError:
+			if _, n := utf8.DecodeRuneInString(s[i:]); n == 1 {
+				fmt.Fprintf(&b, "\\x%02x", s[i])
+				continue
+			}
+			b.WriteRune(r)
+		case r == '\n' || r == '\t':
+			b.WriteRune(r)
+		case unicode.IsControl(r):
+			fmt.Fprintf(&b, "\\x%02x", r)
+		default:
+			b.WriteRune(r)
+		}
 	}
 	return b.String()
 }

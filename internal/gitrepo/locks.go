@@ -16,10 +16,10 @@ import (
 const lockSettle = 2 * time.Second
 
 // RemoveStaleLocks deletes lock files (index.lock, HEAD.lock, packed-refs.lock,
-// config.lock, refs/**/*.lock) that a killed git process left behind, and
-// returns the ones it removed. Without this, one SIGKILL at the wrong moment
-// would make every later git command in the repository fail until a human
-// deletes the file.
+// config.lock, refs/**/*.lock) and BuildTree scratch indexes that a killed
+// process left behind, and returns the ones it removed. Without this, one
+// SIGKILL at the wrong moment would make every later git command in the
+// repository fail until a human deletes the file.
 //
 // Git's lock files are not flock()ed: they exist exactly while a git process
 // is between creating and renaming them. So a lock is taken to be stale only
@@ -40,8 +40,10 @@ func (r *Repo) RemoveStaleLocks(ctx context.Context, minAge time.Duration) ([]st
 	if err != nil {
 		return nil, err
 	}
+	swept, ownerless := r.sweepTempIndexes()
+	locks = append(locks, ownerless...)
 	if len(locks) == 0 {
-		return nil, nil
+		return swept, nil
 	}
 	now := time.Now()
 	var old []string
@@ -52,7 +54,7 @@ func (r *Repo) RemoveStaleLocks(ctx context.Context, minAge time.Duration) ([]st
 		}
 	}
 	if len(old) == 0 {
-		return nil, nil
+		return swept, nil
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -72,9 +74,9 @@ func (r *Repo) RemoveStaleLocks(ctx context.Context, minAge time.Duration) ([]st
 	}
 	if busy != "" {
 		r.log.Info("git lock files left in place: a git process is working in the repository", "repo", r.Dir(), "process", busy)
-		return nil, nil
+		return swept, nil
 	}
-	var removed []string
+	removed := swept
 	for _, l := range old {
 		if held[l] {
 			continue

@@ -46,7 +46,7 @@ func checkOwned(repo string, paths ...string) error {
 			continue
 		}
 		if int(st.Uid) != uid {
-			return fmt.Errorf("git repository %s: %s is owned by %s, not by %s who runs hearth; refusing to run git there (its hooks and configured programs would run as %s): %w",
+			return fmt.Errorf("git repository %s: %s is owned by %s, not by %s who runs hearth; refusing to run git there, as its owner's hooks and configured programs would run as %s (run hearth as the owner, or chown the repository): %w",
 				repo, p, userName(int(st.Uid)), userName(uid), userName(uid), ErrForeignOwner)
 		}
 		if fi.Mode().Perm()&0o002 != 0 && fi.Mode()&os.ModeSticky == 0 {

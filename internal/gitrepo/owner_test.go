@@ -116,3 +116,42 @@ func TestSafetyArgs(t *testing.T) {
 		}
 	}
 }
+
+// TestDriversAreSwitchedOff: the filter, diff and merge drivers a config
+// defines get overriding empty commands, whether Open read the config
+// itself (a plain work tree) or asked git (a bare repository, includes).
+func TestDriversAreSwitchedOff(t *testing.T) {
+	ctx := context.Background()
+	testutil.RequireProgram(t, "git")
+	bare, err := Init(ctx, filepath.Join(t.TempDir(), "bare.git"), true, "main", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inc := filepath.Join(t.TempDir(), "included")
+	if err := os.WriteFile(inc, []byte("[merge \"m\"]\n\tdriver = touch /tmp/x\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	testutil.Git(t, bare.GitDir, "config", "filter.lfs.process", "x")
+	testutil.Git(t, bare.GitDir, "config", "include.path", inc)
+	work := newWork(t)
+	testutil.Git(t, work.WorkTree, "config", "diff.Pdf.textconv", "x")
+	testutil.Git(t, work.WorkTree, "config", "filter.a b.clean", "x")
+	for _, tt := range []struct {
+		dir  string
+		want []string
+	}{
+		{bare.GitDir, []string{"filter.lfs.process=", "filter.lfs.smudge=", "merge.m.driver=false"}},
+		{work.WorkTree, []string{"diff.Pdf.textconv=", "filter.a b.clean="}},
+	} {
+		r, err := Open(ctx, tt.dir, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		args := strings.Join(r.driverArgs, "\n") + "\n"
+		for _, w := range tt.want {
+			if !strings.Contains(args, w+"\n") {
+				t.Errorf("%s: driver args %q lack %s", tt.dir, r.driverArgs, w)
+			}
+		}
+	}
+}

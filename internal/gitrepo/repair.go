@@ -114,7 +114,8 @@ func (r *Repo) Repair(ctx context.Context, remote string) (*RepairReport, error)
 		for id := range missing {
 			ids = append(ids, id)
 		}
-		return rep, fmt.Errorf("repair %s: objects still missing (%s); broken files are in %s: %w", r.Dir(), strings.Join(ids[:min(len(ids), 5)], ", "), rep.Aside, ErrCorrupt)
+		return rep, fmt.Errorf("repair %s: objects still missing (%s), neither on the remote nor in the work tree; broken files are in %s; to start over, move %s aside, run hearth sync to clone again and copy back what you need from the old work tree: %w",
+			r.Dir(), strings.Join(ids[:min(len(ids), 5)], ", "), rep.Aside, r.Dir(), ErrCorrupt)
 	}
 	return rep, nil
 }

@@ -167,6 +167,10 @@ func Init(ctx context.Context, dir string, bare bool, branch string, opts Option
 		args = append(args, "--bare")
 	}
 	args = append(args, "--", abs)
+	// git init in an existing repository re-initialises it, reading its config.
+	if err := CheckOwner(abs); err != nil {
+		return nil, err
+	}
 	if err := os.MkdirAll(abs, 0o755); err != nil {
 		return nil, fmt.Errorf("init %s: %w", abs, err)
 	}

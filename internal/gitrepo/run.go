@@ -233,15 +233,30 @@ func redactArgs(args []string) []string {
 }
 
 // localRemoteMissing reports whether u names a local repository (a path or a
-// file:// URL) that does not exist: an unmounted disk or share is offline,
-// like an unreachable host.
+// file:// URL) that is missing the way an unmounted disk or share is: its
+// directory is missing too, or empty, as a mount point with nothing mounted
+// is. That is offline, like an unreachable host. A repository missing from
+// a directory that holds other things is a typo in its name, which must fail
+// with git's message rather than read as offline forever.
 func localRemoteMissing(u string) bool {
+	p := u
 	switch {
 	case strings.HasPrefix(u, "file://"):
-		p, err := url.Parse(u)
-		return err == nil && !exists(p.Path)
-	case filepath.IsAbs(u):
-		return !exists(u)
+		pu, err := url.Parse(u)
+		if err != nil {
+			return false
+		}
+		p = pu.Path
+	case !filepath.IsAbs(u):
+		return false
 	}
-	return false
+	p = filepath.Clean(p)
+	if exists(p) {
+		return false
+	}
+	entries, err := os.ReadDir(filepath.Dir(p))
+	if err != nil {
+		return errors.Is(err, os.ErrNotExist)
+	}
+	return len(entries) == 0
 }

@@ -38,7 +38,7 @@ func (n *Nix) SwitchToConfiguration(ctx context.Context, storePath string, actio
 	}
 	prog := filepath.Join(storePath, "bin", "switch-to-configuration")
 	n.log.Info("activating", "store_path", storePath, "action", string(action))
-	if _, err := n.run(ctx, n.timeout, log, prog, string(action)); err != nil {
+	if _, err := n.run(ctx, n.activate, log, prog, string(action)); err != nil {
 		return fmt.Errorf("switch-to-configuration %s of %s: %w", action, storePath, err)
 	}
 	return nil

@@ -23,8 +23,9 @@ type Executor interface {
 	Run(ctx context.Context, c Cmd) error
 }
 
-// OSExecutor runs programs with os/exec, each in its own process group so that
-// a cancelled or timed-out nix build takes its builders down with it.
+// OSExecutor runs programs with os/exec, each in its own session, so that a
+// cancelled or timed-out nix build or activation takes everything it started
+// down with it (see killTree).
 type OSExecutor struct{}
 
 // Run implements Executor.
@@ -33,12 +34,12 @@ func (OSExecutor) Run(ctx context.Context, c Cmd) error {
 	cmd.Env = c.Env
 	cmd.Stdout = c.Stdout
 	cmd.Stderr = c.Stderr
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	cmd.Cancel = func() error {
-		// Negative pid signals the whole process group.
-		return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		killTree(cmd.Process.Pid)
+		return nil
 	}
-	// A builder that escaped the group must not keep Wait blocked on a pipe.
+	// A process that escaped anyway must not keep Wait blocked on a pipe.
 	cmd.WaitDelay = 5 * time.Second
 	return cmd.Run()
 }

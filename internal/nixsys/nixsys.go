@@ -17,8 +17,13 @@ import (
 // DefaultStoreDir is the nix store unless NIX_STORE_DIR says otherwise.
 const DefaultStoreDir = "/nix/store"
 
-// DefaultCommandTimeout bounds every nix command except builds.
+// DefaultCommandTimeout bounds every nix command except builds and
+// activations.
 const DefaultCommandTimeout = 5 * time.Minute
+
+// DefaultActivationTimeout bounds one switch-to-configuration. Killing an
+// activation midway leaves the system half switched, so it is generous.
+const DefaultActivationTimeout = 10 * time.Minute
 
 // Options configure a Nix.
 type Options struct {
@@ -28,8 +33,10 @@ type Options struct {
 	// StoreDir is where store paths live; empty: NIX_STORE_DIR from Env or the
 	// process environment, else /nix/store. Paths outside it are refused.
 	StoreDir string
-	// CommandTimeout bounds profile and activation commands; 0: DefaultCommandTimeout.
+	// CommandTimeout bounds profile commands; 0: DefaultCommandTimeout.
 	CommandTimeout time.Duration
+	// ActivationTimeout bounds switch-to-configuration; 0: DefaultActivationTimeout.
+	ActivationTimeout time.Duration
 }
 
 // Nix runs nix programs with one set of options.
@@ -39,11 +46,12 @@ type Nix struct {
 	log      *slog.Logger
 	storeDir string
 	timeout  time.Duration
+	activate time.Duration // switch-to-configuration's limit
 }
 
 // New returns a Nix for opts.
 func New(opts Options) *Nix {
-	n := &Nix{exec: opts.Exec, log: opts.Logger, storeDir: opts.StoreDir, timeout: opts.CommandTimeout}
+	n := &Nix{exec: opts.Exec, log: opts.Logger, storeDir: opts.StoreDir, timeout: opts.CommandTimeout, activate: opts.ActivationTimeout}
 	if n.exec == nil {
 		n.exec = OSExecutor{}
 	}
@@ -52,6 +60,9 @@ func New(opts Options) *Nix {
 	}
 	if n.timeout <= 0 {
 		n.timeout = DefaultCommandTimeout
+	}
+	if n.activate <= 0 {
+		n.activate = DefaultActivationTimeout
 	}
 	n.env = append(os.Environ(), opts.Env...)
 	if n.storeDir == "" {

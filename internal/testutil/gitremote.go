@@ -86,7 +86,12 @@ func NewRemote(t testing.TB) *Remote {
 	if _, err := os.Stat(backend); err != nil {
 		Missing(t, "git-http-backend not found in "+execPath)
 	}
-	root := t.TempDir()
+	// The repository sits alone in its own directory, like a disk mounted
+	// there: Stop leaves that directory empty, as an unmounted disk does.
+	root := filepath.Join(t.TempDir(), "disk")
+	if err := os.Mkdir(root, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	r := &Remote{Dir: filepath.Join(root, "remote.git"), root: root, name: "remote.git", backend: backend}
 	Git(t, root, "init", "--quiet", "--bare", "--initial-branch=main", r.Dir)
 	Git(t, r.Dir, "config", "http.receivepack", "true")
@@ -135,11 +140,12 @@ func (r *Remote) FileURL() string { return "file://" + r.Dir }
 // HTTPURL is the smart-HTTP URL of the bare repository.
 func (r *Remote) HTTPURL() string { return "http://" + r.addr + "/" + r.name }
 
-// offlineDir is where the repository waits while stopped.
-func (r *Remote) offlineDir() string { return filepath.Join(r.root, "offline", r.name) }
+// offlineDir is where the repository's directory waits while stopped.
+func (r *Remote) offlineDir() string { return r.root + "-offline" }
 
 // Stop makes the remote unreachable: the HTTP server stops (connections are
-// refused) and the bare repository moves away from its file:// path.
+// refused) and the directory holding the bare repository is left empty, like
+// the mount point of a disk that is not there.
 func (r *Remote) Stop(t testing.TB) {
 	t.Helper()
 	r.mu.Lock()
@@ -150,11 +156,11 @@ func (r *Remote) Stop(t testing.TB) {
 	if err := r.srv.Close(); err != nil {
 		t.Fatalf("git remote: stop server: %v", err)
 	}
-	if err := os.MkdirAll(filepath.Dir(r.offlineDir()), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Rename(r.Dir, r.offlineDir()); err != nil {
+	if err := os.Rename(r.root, r.offlineDir()); err != nil {
 		t.Fatalf("git remote: take offline: %v", err)
+	}
+	if err := os.Mkdir(r.root, 0o755); err != nil {
+		t.Fatal(err)
 	}
 	r.up = false
 }
@@ -167,7 +173,11 @@ func (r *Remote) Start(t testing.TB) {
 		r.mu.Unlock()
 		return
 	}
-	if err := os.Rename(r.offlineDir(), r.Dir); err != nil {
+	if err := os.Remove(r.root); err != nil {
+		r.mu.Unlock()
+		t.Fatalf("git remote: bring online: %v", err)
+	}
+	if err := os.Rename(r.offlineDir(), r.root); err != nil {
 		r.mu.Unlock()
 		t.Fatalf("git remote: bring online: %v", err)
 	}
