@@ -2,8 +2,6 @@ package cli
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"text/tabwriter"
 	"time"
 
@@ -24,12 +22,16 @@ func newConflictsCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if done, err := a.asHomeOwner(cmd.Context(), cfg); done {
+				return err
+			}
 			m, err := syncer.ReadManifest(cfg.Dotfiles.SourceDir)
 			if err != nil {
 				return err
 			}
+			reportManifestProblems(a, m)
 			if a.json {
-				return a.printJSON(m.Conflicts)
+				return a.printJSON(conflictViews(cfg.Dotfiles.SourceDir, m))
 			}
 			if len(m.Conflicts) == 0 {
 				fmt.Fprintln(a.stdout(), "no conflicts")
@@ -37,8 +39,12 @@ func newConflictsCmd(a *app) *cobra.Command {
 			}
 			w := tabwriter.NewWriter(a.stdout(), 0, 4, 2, ' ', 0)
 			fmt.Fprintln(w, "ID\tPATH\tKEPT (LIVE)\tSET ASIDE (SIDECAR)\tWHEN")
-			for _, c := range m.Conflicts {
+			for _, v := range conflictViews(cfg.Dotfiles.SourceDir, m) {
+				c := v.Conflict
 				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", safeName(c.ID), safeName(c.Path), safeName(c.WinnerHost), safeName(c.LoserHost), c.Recorded.Local().Format(time.DateTime))
+				if v.Problem != "" {
+					fmt.Fprintf(w, "\t  %s\n", safeLine(v.Problem))
+				}
 			}
 			return w.Flush()
 		},
@@ -57,19 +63,26 @@ func newConflictsShowCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if done, err := a.asHomeOwner(cmd.Context(), cfg); done {
+				return err
+			}
 			m, err := syncer.ReadManifest(cfg.Dotfiles.SourceDir)
 			if err != nil {
 				return err
 			}
+			reportManifestProblems(a, m)
 			c, err := m.Find(args[0])
 			if err != nil {
 				return err
 			}
-			read := func(rel string) []byte {
-				b, _ := os.ReadFile(filepath.Join(cfg.Dotfiles.SourceDir, filepath.FromSlash(rel)))
-				return b // a missing side shows as empty
+			// Read beneath the source without following links; an entry
+			// whose sidecar is a link or whose path leaves the tree is
+			// refused, and a missing side shows as empty.
+			live, sidecar, err := syncer.ReadSides(cfg.Dotfiles.SourceDir, *c)
+			if err != nil {
+				return fmt.Errorf("%w; drop it with hearth conflicts resolve %s --keep live", err, c.ID)
 			}
-			diff := textdiff.Unified("live/"+c.Path, "sidecar/"+c.Path, read(c.Path), read(c.Sidecar))
+			diff := textdiff.Unified("live/"+c.Path, "sidecar/"+c.Path, live, sidecar)
 			if a.json {
 				return a.printJSON(struct {
 					*syncer.Conflict
@@ -96,6 +109,9 @@ func newConflictsResolveCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if done, err := a.asHomeOwner(cmd.Context(), cfg); done {
+				return err
+			}
 			if keep != syncer.KeepLive && keep != syncer.KeepSidecar {
 				return usageError("--keep must be live or sidecar")
 			}
@@ -119,4 +135,31 @@ func newConflictsResolveCmd(a *app) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&keep, "keep", "", "which version stays: live or sidecar")
 	return cmd
+}
+
+// conflictView is a manifest entry as the list shows it, with the reason
+// it cannot be shown or kept, if any.
+type conflictView struct {
+	syncer.Conflict
+	Problem string `json:"problem,omitempty"`
+}
+
+func conflictViews(dir string, m *syncer.Manifest) []conflictView {
+	out := make([]conflictView, 0, len(m.Conflicts))
+	for _, c := range m.Conflicts {
+		v := conflictView{Conflict: c}
+		if err := syncer.Check(dir, c); err != nil {
+			v.Problem = err.Error()
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+// reportManifestProblems names what of the manifest could not be used;
+// the rest is listed and can be resolved as usual.
+func reportManifestProblems(a *app, m *syncer.Manifest) {
+	for _, p := range m.Problems {
+		a.logger().Warn("conflict manifest problem", "problem", p)
+	}
 }

@@ -17,11 +17,21 @@ the source repository and committed; the remote is fetched and merged (never
 rebased: overlapping edits are settled by conflict_policy and the losing
 version kept as a sidecar, see 'hearth conflicts'); the result is pushed with
 a lease and applied to home, where targets edited meanwhile are left alone.
-An unreachable remote or a lost push race is not a failure (exit 0).`,
+An unreachable remote or a lost push race is not a failure (exit 0).
+
+One bad entry never stops the round: when capture or apply fails (a template
+that does not parse, say), the round still commits, fetches, merges and
+pushes, so a fix pushed from another host arrives; what could not be applied
+stays as it is in home. Such a round, and one that held targets, has the
+result "held" and exits 0; the holds and failures are listed here, in
+'hearth status' and in --json.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, err := a.config()
 			if err != nil {
+				return err
+			}
+			if done, err := a.asHomeOwner(cmd.Context(), cfg); done {
 				return err
 			}
 			var res *dotsync.Result
@@ -30,7 +40,7 @@ An unreachable remote or a lost push race is not a failure (exit 0).`,
 				res, err = dotsync.Round(cmd.Context(), cfg, dotsync.Env{Getenv: a.inv.Env.Getenv, Logger: a.logger()})
 				if res != nil && res.Sync != nil {
 					s := res.Sync
-					rec.Result, rec.Commit = s.Result, s.Local
+					rec.Result, rec.Commit = res.Result, s.Local
 					rec.Details["remote_commit"] = s.Remote
 					rec.Details["pending_commits"] = s.Pending
 					rec.Details["conflicts"] = res.OpenConflicts
@@ -38,6 +48,9 @@ An unreachable remote or a lost push race is not a failure (exit 0).`,
 					rec.Details["held"] = len(res.Held)
 					rec.Details["captured"] = len(res.Captured)
 					rec.Details["applied"] = len(res.Applied)
+					if len(s.Problems) > 0 {
+						rec.Details["problems"] = s.Problems
+					}
 				}
 				return err
 			})
@@ -55,7 +68,7 @@ An unreachable remote or a lost push race is not a failure (exit 0).`,
 func printSync(a *app, res *dotsync.Result) error {
 	s := res.Sync
 	w := a.stdout()
-	fmt.Fprintf(w, "sync %s: local %s, remote %s", s.Result, short(s.Local), short(s.Remote))
+	fmt.Fprintf(w, "sync %s: local %s, remote %s", res.Result, short(s.Local), short(s.Remote))
 	if s.Pending > 0 {
 		fmt.Fprintf(w, ", %d commit(s) not yet pushed", s.Pending)
 	}
@@ -71,6 +84,12 @@ func printSync(a *app, res *dotsync.Result) error {
 	}
 	for _, c := range res.Held {
 		fmt.Fprintf(w, "  held %s: %s\n", safeName(c.Target), safeLine(c.Reason))
+	}
+	for _, e := range res.Trashed {
+		fmt.Fprintf(w, "  trashed %s (not written by hearth; hearth trash restore %s)\n", printable(e.Original()), e.ID)
+	}
+	for _, p := range s.Problems {
+		fmt.Fprintf(w, "  %s failed, held until fixed: %s\n", p.Step, safeLine(p.Error))
 	}
 	if s.Deferred != "" {
 		fmt.Fprintln(w, "  the source changed during the round; the next round finishes it")

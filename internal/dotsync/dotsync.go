@@ -15,6 +15,7 @@ import (
 	"github.com/hearth-fleet/hearth/internal/dotfiles"
 	"github.com/hearth-fleet/hearth/internal/gitrepo"
 	"github.com/hearth-fleet/hearth/internal/syncer"
+	"github.com/hearth-fleet/hearth/internal/trash"
 )
 
 // Env is what a round takes from its process besides the config.
@@ -25,12 +26,19 @@ type Env struct {
 
 // Result is one round: the repository side and the home side.
 type Result struct {
+	// Result is the round's outcome as the status record has it: the
+	// repository side's (ok, offline, pending), except that an ok round
+	// that held targets or went past a capture or apply failure is
+	// "held". Neither is a failure: the next round runs the same way.
+	Result        string                 `json:"result"`
 	Sync          *syncer.Report         `json:"sync"`
 	Captured      []*dotfiles.Change     `json:"captured"`
 	Applied       []*dotfiles.Change     `json:"applied"`
 	Held          []*dotfiles.Change     `json:"held"`
 	Unsupported   []dotfiles.Unsupported `json:"unsupported,omitempty"`
 	OpenConflicts int                    `json:"open_conflicts"`
+	// Trashed is what apply moved into the trash (not written by hearth).
+	Trashed []trash.Entry `json:"trashed,omitempty"`
 }
 
 // StateFile is where the dotfiles engine keeps what it last wrote to home.
@@ -43,6 +51,10 @@ func DotfilesOptions(cfg *config.Config, env Env) dotfiles.Options {
 	vars := dotfiles.DefaultVars()
 	vars.Hostname, vars.FQDNHostname = cfg.Host, cfg.Host
 	vars.HomeDir = cfg.Dotfiles.TargetDir
+	commands := dotfiles.CommandsRun
+	if !cfg.Dotfiles.CommandsAllowed() {
+		commands = dotfiles.CommandsRefuse
+	}
 	return dotfiles.Options{
 		SourceDir:        cfg.Dotfiles.SourceDir,
 		TargetDir:        cfg.Dotfiles.TargetDir,
@@ -51,7 +63,24 @@ func DotfilesOptions(cfg *config.Config, env Env) dotfiles.Options {
 		AgeIdentityFiles: cfg.Dotfiles.AgeIdentities,
 		Getenv:           env.Getenv,
 		Logger:           env.Logger,
+		TemplateCommands: commands,
+		MaxFileSize:      cfg.Dotfiles.MaxFileSize,
+		Protected:        protectedPaths(cfg),
 	}
+}
+
+// protectedPaths are hearth's own files, which no dotfile target may be
+// at or below: the state dir and the config file, and the config's
+// directory when it is hearth's own (named hearth, as ~/.config/hearth).
+func protectedPaths(cfg *config.Config) []string {
+	out := []string{cfg.StateDir}
+	if cfg.File != "" {
+		out = append(out, cfg.File)
+		if dir := filepath.Dir(cfg.File); filepath.Base(dir) == "hearth" {
+			out = append(out, dir)
+		}
+	}
+	return out
 }
 
 // SyncOptions maps the config onto the syncer, without hooks.
@@ -67,6 +96,11 @@ func SyncOptions(cfg *config.Config, env Env) syncer.Options {
 		Git:     gitrepo.Options{Logger: env.Logger},
 	}
 }
+
+// ResultHeld: the repository side of the round completed (committed,
+// merged, pushed), but some targets were not applied; Result.Held and
+// Sync.Problems say which and why.
+const ResultHeld = "held"
 
 // ErrNoRemote: dotfile sync is not configured.
 var ErrNoRemote = errors.New("dotfiles.remote is not set in the config; dotfile sync is off")
@@ -86,6 +120,9 @@ func Round(ctx context.Context, cfg *config.Config, env Env) (*Result, error) {
 	copts := dopts
 	copts.KeepBothOnOverlap = true // a home edit overlapping a synced change: keep both, never block
 	pass := dotfiles.NewPass(copts)
+	// A capture that failed before a clean apply held nothing: the apply
+	// planned the merged source afresh and holds any home edit it left.
+	applyOK := false
 	sopts.Hooks = syncer.Hooks{
 		Capture: func(ctx context.Context) (bool, error) {
 			if _, err := os.Stat(filepath.Join(cfg.Dotfiles.SourceDir, ".git")); err != nil {
@@ -109,15 +146,22 @@ func Round(ctx context.Context, cfg *config.Config, env Env) (*Result, error) {
 		},
 		Apply: func(ctx context.Context, moved bool) error {
 			rep, err := pass.Apply(ctx, moved)
-			if err != nil {
-				return err
+			if rep != nil {
+				// A failed step still reports what it did and held.
+				res.Applied, res.Held, res.Unsupported, res.Trashed = rep.Changes, rep.Held, rep.Unsupported, rep.Trashed
 			}
-			res.Applied, res.Held, res.Unsupported = rep.Changes, rep.Held, rep.Unsupported
-			return nil
+			applyOK = err == nil
+			return err
 		},
 	}
 	rep, err := syncer.Round(ctx, sopts)
 	res.Sync = rep
+	if rep != nil {
+		res.Result = rep.Result
+		if rep.Result == syncer.ResultOK && (len(res.Held) > 0 || (len(rep.Problems) > 0 && !applyOK)) {
+			res.Result = ResultHeld
+		}
+	}
 	if n, merr := syncer.OpenConflicts(cfg.Dotfiles.SourceDir); merr == nil {
 		res.OpenConflicts = n
 	} else if err == nil {

@@ -8,8 +8,8 @@ import (
 	"syscall"
 )
 
-// CheckDir creates the state dir when missing and refuses one that another
-// user could write into: locks, status records and job state there steer
+// CheckDir creates the state dir when missing and refuses one that a user
+// other than root and the running one could write into: locks, status records and job state there steer
 // what hearth (often root) does next, so a dir owned by someone else, or
 // writable by group or others, could let them plant any of it.
 func CheckDir(dir string) error {
@@ -31,7 +31,8 @@ func CheckDir(dir string) error {
 	}
 	me := os.Geteuid()
 	perm := fi.Mode().Perm()
-	if st, ok := fi.Sys().(*syscall.Stat_t); ok && int(st.Uid) != me {
+	// Root owning it is no risk: it could do anything anyway.
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok && int(st.Uid) != me && st.Uid != 0 {
 		return fmt.Errorf("state dir %s is owned by uid %d (mode %#o), but hearth runs as uid %d; refusing it: "+
 			"another user could plant locks and state there. Remedy: chown %d %s, or set state_dir to a directory of uid %d",
 			dir, st.Uid, uint32(perm), me, me, dir, me)

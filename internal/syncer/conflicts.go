@@ -4,28 +4,35 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/hearth-fleet/hearth/internal/gitrepo"
-	"github.com/hearth-fleet/hearth/internal/state"
+	"golang.org/x/sys/unix"
 )
 
-// ReadManifest reads the manifest from a work tree; none means no conflicts.
+// ReadManifest reads the manifest from a work tree; none means no
+// conflicts. It is read beneath the work tree without following links (a
+// link there is a Problem and reads as empty), and what does not parse is
+// a Problem too: only an unreadable file is an error.
 func ReadManifest(dir string) (*Manifest, error) {
-	data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(ManifestPath)))
-	if errors.Is(err, os.ErrNotExist) {
-		return &Manifest{}, nil
-	}
+	name := filepath.Join(dir, filepath.FromSlash(ManifestPath))
+	data, link, ok, err := readBeneath(dir, ManifestPath)
 	if err != nil {
 		return nil, err
 	}
-	m, err := DecodeManifest(data)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", dir, err)
+	if link {
+		return &Manifest{Problems: []string{name + ": is a symlink; ignored"}}, nil
 	}
-	return m, nil
+	if !ok {
+		if _, err := lstatBeneath(dir, ManifestPath); errors.Is(err, errBeneathLink) {
+			return &Manifest{Problems: []string{name + ": " + ConflictDir + " is not a directory (a symlink?); ignored"}}, nil
+		}
+		return &Manifest{}, nil
+	}
+	return DecodeManifest(name, data), nil
 }
 
 // OpenConflicts counts the conflicts listed in a work tree's manifest.
@@ -37,10 +44,14 @@ func OpenConflicts(dir string) (int, error) {
 	return len(m.Conflicts), nil
 }
 
-// Find returns the conflict whose ID starts with id (a unique prefix).
+// Find returns the conflict whose ID is id, or else starts with id (a
+// unique prefix).
 func (m *Manifest) Find(id string) (*Conflict, error) {
 	var found *Conflict
 	for i := range m.Conflicts {
+		if m.Conflicts[i].ID == id {
+			return &m.Conflicts[i], nil
+		}
 		if strings.HasPrefix(m.Conflicts[i].ID, id) && id != "" {
 			if found != nil {
 				return nil, fmt.Errorf("conflict id %q is ambiguous", id)
@@ -51,14 +62,67 @@ func (m *Manifest) Find(id string) (*Conflict, error) {
 	if found == nil {
 		return nil, fmt.Errorf("no conflict with id %q (see hearth conflicts)", id)
 	}
-	// The manifest comes from the remote: never follow its paths out of the repository.
-	if err := safeRel(found.Path); err != nil {
-		return nil, err
-	}
-	if err := safeRel(found.Sidecar); err != nil || !strings.HasPrefix(found.Sidecar, ConflictDir+"/") {
-		return nil, fmt.Errorf("conflict %s: sidecar path %q is not inside %s", found.ID, found.Sidecar, ConflictDir)
-	}
 	return found, nil
+}
+
+// ErrSidecarMissing: the entry's sidecar is gone, most likely settled by a
+// resolve that was killed before it dropped the entry. Resolving it just
+// drops the entry.
+var ErrSidecarMissing = errors.New("sidecar missing (settled by an interrupted resolve, or removed); resolving drops the entry")
+
+// Check says whether an entry can be shown and kept as the sidecar: nil,
+// ErrSidecarMissing, or why the entry is invalid. The manifest comes from
+// the remote: a path that leaves the work tree or passes through a link,
+// and a sidecar that is not a regular file inside ConflictDir (a committed
+// symlink to a key, say), are refused.
+func Check(dir string, c Conflict) error {
+	if err := safeRel(c.Path); err != nil {
+		return err
+	}
+	if c.Path == ConflictDir || strings.HasPrefix(c.Path, ConflictDir+"/") {
+		return fmt.Errorf("conflict manifest path %q lies inside %s", c.Path, ConflictDir)
+	}
+	if err := sidecarPath(c); err != nil {
+		return err
+	}
+	if _, err := lstatBeneath(dir, c.Path); errors.Is(err, errBeneathLink) {
+		return fmt.Errorf("conflict manifest path %q passes through a symlink or a non-directory", c.Path)
+	}
+	st, err := lstatBeneath(dir, c.Sidecar)
+	switch {
+	case errors.Is(err, errBeneathLink):
+		return fmt.Errorf("sidecar %q passes through a symlink or a non-directory", c.Sidecar)
+	case errors.Is(err, fs.ErrNotExist):
+		return ErrSidecarMissing
+	case err != nil:
+		return err
+	case st.Mode&unix.S_IFMT == unix.S_IFLNK:
+		return fmt.Errorf("sidecar %q is a symlink; refused", c.Sidecar)
+	case st.Mode&unix.S_IFMT != unix.S_IFREG:
+		return fmt.Errorf("sidecar %q is not a regular file; refused", c.Sidecar)
+	}
+	return nil
+}
+
+// sidecarPath refuses a sidecar path outside ConflictDir.
+func sidecarPath(c Conflict) error {
+	if err := safeRel(c.Sidecar); err != nil || !strings.HasPrefix(c.Sidecar, ConflictDir+"/") || c.Sidecar == ManifestPath {
+		return fmt.Errorf("sidecar path %q is not a file inside %s", c.Sidecar, ConflictDir)
+	}
+	return nil
+}
+
+// ReadSides returns the live file and the sidecar of a valid entry, read
+// beneath dir without following links; a missing side is empty.
+func ReadSides(dir string, c Conflict) (live, sidecar []byte, err error) {
+	if err := Check(dir, c); err != nil && !errors.Is(err, ErrSidecarMissing) {
+		return nil, nil, fmt.Errorf("conflict %s: %w", c.ID, err)
+	}
+	if live, _, _, err = readBeneath(dir, c.Path); err != nil {
+		return nil, nil, err
+	}
+	sidecar, _, _, err = readBeneath(dir, c.Sidecar)
+	return live, sidecar, err
 }
 
 // Keep values for Resolve.
@@ -70,6 +134,10 @@ const (
 // Resolve settles one recorded conflict as an ordinary local commit: the
 // sidecar and its manifest entry go away, and with KeepSidecar the sidecar's
 // content becomes the live file. The next round propagates it to every host.
+// Each step can be killed and the command run again: the live file is
+// settled first, then the sidecar removed, then the entry dropped, so an
+// entry whose sidecar is gone is already settled. An invalid entry can only
+// be dropped (KeepLive), which touches nothing outside ConflictDir.
 func Resolve(ctx context.Context, o Options, id, keep string) (*Conflict, string, error) {
 	o.setDefaults()
 	if keep != KeepLive && keep != KeepSidecar {
@@ -83,31 +151,33 @@ func Resolve(ctx context.Context, o Options, id, keep string) (*Conflict, string
 	if err != nil {
 		return nil, "", err
 	}
+	for _, p := range m.Problems {
+		o.Logger.Warn("conflict manifest problem", "problem", p)
+	}
 	c, err := m.Find(id)
 	if err != nil {
 		return nil, "", err
 	}
 	resolved := *c
-	sidecar := filepath.Join(o.Dir, filepath.FromSlash(resolved.Sidecar))
-	if keep == KeepSidecar {
-		data, err := os.ReadFile(sidecar)
-		if err != nil {
+	check := Check(o.Dir, resolved)
+	switch {
+	case check == nil && keep == KeepSidecar:
+		if err := keepSidecar(o.Dir, resolved); err != nil {
 			return nil, "", fmt.Errorf("conflict %s: %w", resolved.ID, err)
 		}
-		live := filepath.Join(o.Dir, filepath.FromSlash(resolved.Path))
-		mode := os.FileMode(0o644)
-		if fi, err := os.Stat(live); err == nil {
-			mode = fi.Mode().Perm()
-		}
-		if err := os.MkdirAll(filepath.Dir(live), 0o755); err != nil {
-			return nil, "", err
-		}
-		if err := state.WriteFileAtomic(live, data, mode); err != nil {
-			return nil, "", err
-		}
+	case errors.Is(check, ErrSidecarMissing):
+		o.Logger.Warn("the sidecar is gone; dropping the entry", "conflict", resolved.ID, "sidecar", resolved.Sidecar)
+	case check != nil && keep == KeepSidecar:
+		return nil, "", fmt.Errorf("conflict %s: %w; drop the entry with --keep live", resolved.ID, check)
+	case check != nil:
+		o.Logger.Warn("dropping an invalid conflict entry", "conflict", resolved.ID, "problem", check)
 	}
-	if err := os.Remove(sidecar); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return nil, "", err
+	if sidecarPath(resolved) == nil {
+		// Never follows a link: a link planted as the sidecar goes, not
+		// what it points at.
+		if err := removeBeneath(o.Dir, resolved.Sidecar); err != nil {
+			return nil, "", fmt.Errorf("conflict %s: %w", resolved.ID, err)
+		}
 	}
 	rest := &Manifest{}
 	for _, x := range m.Conflicts {
@@ -119,7 +189,7 @@ func Resolve(ctx context.Context, o Options, id, keep string) (*Conflict, string
 	if err != nil {
 		return nil, "", err
 	}
-	if err := state.WriteFileAtomic(filepath.Join(o.Dir, filepath.FromSlash(ManifestPath)), data, 0o644); err != nil {
+	if err := writeBeneath(o.Dir, ManifestPath, data, 0o644); err != nil {
 		return nil, "", err
 	}
 	o.message = fmt.Sprintf("hearth: resolve conflict %s on %s (keep %s)", resolved.ID, resolved.Path, keep)
@@ -127,11 +197,28 @@ func Resolve(ctx context.Context, o Options, id, keep string) (*Conflict, string
 	return &resolved, commit, err
 }
 
+// keepSidecar makes the sidecar's content the live file, keeping the live
+// file's permissions.
+func keepSidecar(dir string, c Conflict) error {
+	data, _, ok, err := readBeneath(dir, c.Sidecar)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return ErrSidecarMissing
+	}
+	mode := os.FileMode(0o644)
+	if st, err := lstatBeneath(dir, c.Path); err == nil && st.Mode&unix.S_IFMT == unix.S_IFREG {
+		mode = os.FileMode(st.Mode & 0o777)
+	}
+	return writeBeneath(dir, c.Path, data, mode)
+}
+
 // safeRel refuses manifest paths that would leave the repository: the
 // manifest comes from the remote, which is untrusted.
 func safeRel(p string) error {
 	clean := filepath.ToSlash(filepath.Clean(filepath.FromSlash(p)))
-	if p == "" || filepath.IsAbs(p) || clean == ".." || strings.HasPrefix(clean, "../") || clean != p || strings.HasPrefix(clean, ".git/") {
+	if p == "" || filepath.IsAbs(p) || clean == ".." || strings.HasPrefix(clean, "../") || clean != p || clean == ".git" || strings.HasPrefix(clean, ".git/") {
 		return fmt.Errorf("conflict manifest path %q escapes the repository", p)
 	}
 	return nil
@@ -157,11 +244,9 @@ func RecordDisplaced(o Options, path string, content []byte) (*Conflict, error) 
 		Winner: "local", WinnerHost: o.Host, LoserHost: "synced", WinnerTime: now,
 		Policy: o.Policy, Kind: "home-vs-source", MergedBy: o.Host, Recorded: now,
 	}
-	side := filepath.Join(o.Dir, filepath.FromSlash(c.Sidecar))
-	if err := os.MkdirAll(filepath.Dir(side), 0o755); err != nil {
-		return nil, err
-	}
-	if err := state.WriteFileAtomic(side, content, 0o644); err != nil {
+	// Beneath the work tree: the remote may have committed ConflictDir,
+	// or a directory in it, as a link.
+	if err := writeBeneath(o.Dir, c.Sidecar, content, 0o644); err != nil {
 		return nil, err
 	}
 	m.Conflicts = append(m.Conflicts, c)
@@ -169,5 +254,5 @@ func RecordDisplaced(o Options, path string, content []byte) (*Conflict, error) 
 	if err != nil {
 		return nil, err
 	}
-	return &c, state.WriteFileAtomic(filepath.Join(o.Dir, filepath.FromSlash(ManifestPath)), data, 0o644)
+	return &c, writeBeneath(o.Dir, ManifestPath, data, 0o644)
 }

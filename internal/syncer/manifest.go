@@ -42,6 +42,9 @@ type Conflict struct {
 type Manifest struct {
 	Version   int        `json:"version"`
 	Conflicts []Conflict `json:"conflicts"`
+	// Problems are the parts of the file that could not be used as they
+	// were, each naming the file and line; everything else is used.
+	Problems []string `json:"-"`
 }
 
 func (m *Manifest) sort() {
@@ -64,20 +67,6 @@ func (m *Manifest) encode() ([]byte, error) {
 	return append(data, '\n'), err
 }
 
-// DecodeManifest parses manifest bytes; a manifest that does not parse is an
-// error naming it, never silently dropped, because it lists what a human may
-// still want to look at.
-func DecodeManifest(data []byte) (*Manifest, error) {
-	m := &Manifest{}
-	if len(data) == 0 {
-		return m, nil
-	}
-	if err := json.Unmarshal(data, m); err != nil {
-		return nil, fmt.Errorf("%s: %w", ManifestPath, err)
-	}
-	return m, nil
-}
-
 // readManifest reads the manifest of a commit; a commit without one has none.
 func readManifest(ctx context.Context, repo *gitrepo.Repo, rev string) (*Manifest, error) {
 	if rev == "" {
@@ -90,11 +79,7 @@ func readManifest(ctx context.Context, repo *gitrepo.Repo, rev string) (*Manifes
 	if err != nil {
 		return nil, err
 	}
-	m, err := DecodeManifest(data)
-	if err != nil {
-		return nil, fmt.Errorf("commit %s: %w", rev, err)
-	}
-	return m, nil
+	return DecodeManifest(fmt.Sprintf("commit %s:%s", short(rev), ManifestPath), data), nil
 }
 
 // mergeManifests unions the entries of both sides, minus the ones either side

@@ -237,6 +237,11 @@ func (m *merger) rebuildManifest(ctx context.Context) error {
 			m.opts.Logger.Warn("conflict manifest unreadable; its entries are kept from the other side", "commit", short(rev), "err", err)
 			man = &Manifest{}
 		}
+		if i > 0 { // the base's were reported when it was a side
+			for _, p := range man.Problems {
+				m.opts.Logger.Warn("conflict manifest problem; the entries that parse are kept", "problem", p)
+			}
+		}
 		sides[i] = man
 	}
 	merged := mergeManifests(sides[0], sides[1], sides[2])

@@ -4,9 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/hearth-fleet/hearth/internal/gitrepo"
@@ -78,8 +75,10 @@ func finishInterruptedMove(ctx context.Context, o *Options, repo *gitrepo.Repo, 
 	}
 	var write, remove []string
 	for _, c := range changes {
-		abs := filepath.Join(repo.WorkTree, filepath.FromSlash(c.Path))
-		data, ok, err := workFile(abs)
+		// The work tree may be partly at the new commit, whose links
+		// (a directory turned into a link out of the tree) must never be
+		// followed: what lies beneath one is absent.
+		data, _, ok, err := readBeneath(repo.WorkTree, c.Path)
 		if err != nil {
 			return fmt.Errorf("finish the interrupted checkout of %.12s: %w", to, err)
 		}
@@ -97,9 +96,17 @@ func finishInterruptedMove(ctx context.Context, o *Options, repo *gitrepo.Repo, 
 			}
 		}
 		if strings.Trim(c.NewID, "0") == "" {
-			remove = append(remove, abs)
+			remove = append(remove, c.Path)
 		} else {
 			write = append(write, c.Path)
+		}
+	}
+	// Removals go first, so a path the new commit turns from a
+	// directory into a file or link is free for the checkout; git itself
+	// never writes through a link.
+	for _, p := range remove {
+		if err := removeBeneath(repo.WorkTree, p); err != nil {
+			return fmt.Errorf("finish the interrupted checkout of %.12s: %w", to, err)
 		}
 	}
 	if err := repo.ResetIndex(ctx, to); err != nil {
@@ -108,33 +115,8 @@ func finishInterruptedMove(ctx context.Context, o *Options, repo *gitrepo.Repo, 
 	if err := repo.CheckoutPaths(ctx, write); err != nil {
 		return err
 	}
-	for _, abs := range remove {
-		if err := os.Remove(abs); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return err
-		}
-	}
 	return repo.UpdateRefs(ctx, []gitrepo.RefUpdate{
 		{Ref: branchRef, New: to, Old: from},
 		{Ref: MovingRef, Old: to, Delete: true},
 	}, "finish an interrupted checkout")
-}
-
-// workFile reads what is at a work tree path as git would store it: a
-// file's content or a symlink's target. ok is false when nothing (or a
-// directory) is there.
-func workFile(abs string) ([]byte, bool, error) {
-	fi, err := os.Lstat(abs)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return nil, false, nil
-	case err != nil:
-		return nil, false, err
-	case fi.Mode()&fs.ModeSymlink != 0:
-		link, err := os.Readlink(abs)
-		return []byte(link), err == nil, err
-	case fi.Mode().IsRegular():
-		data, err := os.ReadFile(abs)
-		return data, err == nil, err
-	}
-	return nil, false, nil
 }

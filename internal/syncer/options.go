@@ -36,6 +36,9 @@ type Hooks struct {
 	// Capture returned; when it did not, what Capture saw is still the
 	// source.
 	Apply func(ctx context.Context, moved bool) error
+	// An error from either hook is a Problem in the report, not the
+	// round's error: commit, fetch, merge and push run regardless, so a
+	// fix pushed by another host always arrives.
 }
 
 // Options configure one sync round.
@@ -111,4 +114,19 @@ type Report struct {
 	Conflicts    []Conflict `json:"conflicts,omitempty"` // recorded this round
 	Cloned       bool       `json:"cloned,omitempty"`
 	Deferred     string     `json:"deferred,omitempty"` // why the work tree was left for the next round
+	// Problems are capture and apply failures the round went past: the
+	// repository side still ran, so a fix pushed elsewhere is merged.
+	Problems []Problem `json:"problems,omitempty"`
+}
+
+// Steps a Problem can come from.
+const (
+	StepCapture = "capture"
+	StepApply   = "apply"
+)
+
+// Problem is a hook failure that did not stop the round.
+type Problem struct {
+	Step  string `json:"step"`
+	Error string `json:"error"`
 }

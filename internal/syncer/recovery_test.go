@@ -204,3 +204,52 @@ func TestFinishedMoveLeavesNoRecord(t *testing.T) {
 		t.Fatalf("a's next edit: %+v", rep)
 	}
 }
+
+// A remote commit turns the directory a/ into a link to a directory
+// outside everything; a round dies between its checkout and the branch
+// update. Finishing that move must neither read what lies beyond the link
+// (and push it as a sidecar) nor delete it.
+func TestInterruptedMoveDoesNotFollowPlantedLink(t *testing.T) {
+	testutil.RequireProgram(t, "git")
+	victim := t.TempDir()
+	secret := filepath.Join(victim, "x")
+	if err := os.WriteFile(secret, []byte("victim's own file\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := testutil.NewRemote(t)
+	r.SeedMain(t, map[string]string{"a/x": "x0\n", "dot_f": "f0\n"})
+	hs := newHosts(t, r.FileURL(), "h", "evil")
+	h, evil := hs[0], hs[1]
+	h.round(t)
+	evil.round(t)
+	if err := os.RemoveAll(filepath.Join(evil.dir, "a")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(victim, filepath.Join(evil.dir, "a")); err != nil {
+		t.Fatal(err)
+	}
+	evil.round(t)
+
+	// h fetched the planted commit, recorded the move and checked it out,
+	// then died before moving its branch.
+	testutil.Git(t, h.dir, "fetch", "--quiet", r.FileURL(), "+refs/heads/main:refs/remotes/origin/main")
+	testutil.Git(t, h.dir, "update-ref", MovingRef, "refs/remotes/origin/main")
+	testutil.Git(t, h.dir, "read-tree", "-m", "-u", "HEAD", "refs/remotes/origin/main")
+	if fi, err := os.Lstat(filepath.Join(h.dir, "a")); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Fatalf("the interrupted checkout did not leave the link: %v", err)
+	}
+
+	h.round(t)
+	if got, err := os.ReadFile(secret); err != nil || string(got) != "victim's own file\n" {
+		t.Errorf("file beyond the planted link after the round: %q, %v", got, err)
+	}
+	if out, _ := testutil.GitErr(r.Dir, "grep", "-l", "victim's own file", "main"); out != "" {
+		t.Errorf("the file beyond the link reached the remote: %s", out)
+	}
+	if l, err := os.Readlink(filepath.Join(h.dir, "a")); err != nil || l != victim {
+		t.Errorf("h's work tree a = %q, %v; want the remote's link", l, err)
+	}
+	if out, err := testutil.GitErr(h.dir, "rev-parse", "--verify", "--quiet", MovingRef); err == nil {
+		t.Errorf("%s left after the round: %s", MovingRef, out)
+	}
+}

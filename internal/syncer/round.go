@@ -22,6 +22,26 @@ const remoteName = "origin"
 // always a state it can finish.
 func Round(ctx context.Context, o Options) (*Report, error) {
 	o.setDefaults()
+	rep, err := round(ctx, o)
+	if !errors.Is(err, gitrepo.ErrCorrupt) {
+		return rep, err
+	}
+	// A power cut can leave git's files broken; repair and go again once.
+	o.Logger.Warn("the clone is damaged; repairing it from the remote", "repo", o.Dir, "err", err)
+	repo, oerr := gitrepo.Open(ctx, o.Dir, o.Git)
+	if oerr != nil {
+		return nil, err
+	}
+	fix, rerr := repo.Repair(ctx, o.Remote)
+	o.Logger.Warn("repaired the clone", "repo", o.Dir, "moved_aside", fix.Quarantined, "refs_restored", fix.RefsRestored,
+		"index_rebuilt", fix.IndexRebuilt, "refetched", fix.Fetched, "rebuilt_from_work_tree", fix.Rehashed, "err", rerr)
+	if rerr != nil {
+		return nil, fmt.Errorf("%w (repair failed: %w)", err, rerr)
+	}
+	return round(ctx, o)
+}
+
+func round(ctx context.Context, o Options) (*Report, error) {
 	rep := &Report{}
 	repo, cloned, err := openOrClone(ctx, &o)
 	if err != nil {
@@ -69,11 +89,18 @@ func Round(ctx context.Context, o Options) (*Report, error) {
 	status := background(func() (bool, error) { return repo.Changed(ctx) })
 	defer status.wait()
 
-	// 1. Capture and commit.
+	// 1. Capture and commit. A capture that fails (one bad entry, or a bad
+	// source a remote pushed) must not stop the merge: the fix may be on
+	// the remote. What it took is committed; the rest stays in home.
 	captured := false
 	if o.Hooks.Capture != nil {
 		if captured, err = o.Hooks.Capture(ctx); err != nil {
-			return nil, fmt.Errorf("capture: %w", err)
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			o.Logger.Warn("capture failed; syncing the rest of the round anyway", "err", err)
+			rep.Problems = append(rep.Problems, Problem{Step: StepCapture, Error: err.Error()})
+			captured = true // it may have written part of its work
 		}
 	}
 	changed := func() (bool, error) {
@@ -175,9 +202,18 @@ func Round(ctx context.Context, o Options) (*Report, error) {
 			return nil, err
 		}
 	}
+	applied := true
 	if o.Hooks.Apply != nil && rep.Deferred == "" {
 		if err := o.Hooks.Apply(ctx, moved); err != nil {
-			return rep, fmt.Errorf("apply: %w", err)
+			if ctx.Err() != nil {
+				return rep, ctx.Err()
+			}
+			// The repository side is done and pushed; what could not be
+			// applied is held, and the next round tries again on whatever
+			// the remote has by then.
+			o.Logger.Warn("apply failed; home keeps what it has", "err", err)
+			rep.Problems = append(rep.Problems, Problem{Step: StepApply, Error: err.Error()})
+			applied = false
 		}
 	}
 	// Automatic gc is off for every git call; pack here, under the lock.
@@ -192,7 +228,7 @@ func Round(ctx context.Context, o Options) (*Report, error) {
 			return rep, err
 		}
 		var updates []gitrepo.RefUpdate
-		if old != target {
+		if old != target && applied {
 			updates = append(updates, gitrepo.RefUpdate{Ref: AppliedRef, New: target, Old: old})
 		}
 		if pushed != "" {
