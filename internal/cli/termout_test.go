@@ -55,6 +55,17 @@ func TestHostileNamesQuotedInHumanOutput(t *testing.T) {
 	run("conflicts")
 	run("conflicts", "show", "c1\n"+forged)
 	run("sync")
+	// --json needs no quoting of its own: the encoder escapes control
+	// characters, and the names come back intact.
+	for _, args := range [][]string{{"conflicts", "--json"}, {"status", "--json"}, {"diff", "--json"}} {
+		res := h.Run(t.Context(), args...)
+		if !json.Valid([]byte(res.Stdout)) || strings.ContainsAny(res.Stdout, "\x1b\x07") {
+			t.Errorf("hearth %s: not valid JSON or a raw escape:\n%q", strings.Join(args, " "), res.Stdout)
+		}
+		if args[0] == "conflicts" && !strings.Contains(res.Stdout, `"c1\n`+forged+`"`) {
+			t.Errorf("hearth conflicts --json lost the conflict id:\n%s", res.Stdout)
+		}
+	}
 	shown := false
 	for cmd, out := range outputs {
 		if strings.ContainsAny(out, "\x1b\x07\u009b") {
