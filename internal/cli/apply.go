@@ -47,16 +47,16 @@ edited in home since hearth last wrote it is held, never overwritten, unless
 				return a.printJSON(rep)
 			}
 			for _, c := range rep.Changes {
-				fmt.Fprintf(a.stdout(), "%s %s\n", c.Action, c.Target)
+				fmt.Fprintf(a.stdout(), "%s %s\n", c.Action, safeName(c.Target))
 			}
 			for _, e := range rep.Trashed {
 				fmt.Fprintf(a.stdout(), "trashed %s (not written by hearth; hearth trash restore %s)\n", printable(e.Original()), e.ID)
 			}
 			for _, c := range rep.Held {
-				fmt.Fprintf(a.stdout(), "held %s: %s\n", c.Target, c.Reason)
+				fmt.Fprintf(a.stdout(), "held %s: %s\n", safeName(c.Target), safeLine(c.Reason))
 			}
 			for _, u := range rep.Unsupported {
-				fmt.Fprintf(a.stdout(), "unsupported %s: %s\n", u.Source, u.Reason)
+				fmt.Fprintf(a.stdout(), "unsupported %s: %s\n", safeName(u.Source), safeLine(u.Reason))
 			}
 			return nil
 		},

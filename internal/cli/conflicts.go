@@ -41,9 +41,9 @@ func newConflictsCmd(a *app) *cobra.Command {
 			fmt.Fprintln(w, "ID\tPATH\tKEPT (LIVE)\tSET ASIDE (SIDECAR)\tWHEN")
 			for _, v := range conflictViews(cfg.Dotfiles.SourceDir, m) {
 				c := v.Conflict
-				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", c.ID, c.Path, c.WinnerHost, c.LoserHost, c.Recorded.Local().Format(time.DateTime))
+				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", safeName(c.ID), safeName(c.Path), safeName(c.WinnerHost), safeName(c.LoserHost), c.Recorded.Local().Format(time.DateTime))
 				if v.Problem != "" {
-					fmt.Fprintf(w, "\t  %s\n", v.Problem)
+					fmt.Fprintf(w, "\t  %s\n", safeLine(v.Problem))
 				}
 			}
 			return w.Flush()
@@ -89,10 +89,10 @@ func newConflictsShowCmd(a *app) *cobra.Command {
 					Diff string `json:"diff"`
 				}{c, diff})
 			}
-			fmt.Fprintf(a.stdout(), "conflict %s on %s (policy %s, merged on %s)\n", c.ID, c.Path, c.Policy, c.MergedBy)
-			fmt.Fprintf(a.stdout(), "live:    %s's version (changed %s)\n", c.WinnerHost, c.WinnerTime.Local().Format(time.DateTime))
-			fmt.Fprintf(a.stdout(), "sidecar: %s's version (changed %s), %s\n", c.LoserHost, c.LoserTime.Local().Format(time.DateTime), c.Sidecar)
-			fmt.Fprint(a.stdout(), diff)
+			fmt.Fprintf(a.stdout(), "conflict %s on %s (policy %s, merged on %s)\n", safeName(c.ID), safeName(c.Path), safeName(string(c.Policy)), safeName(c.MergedBy))
+			fmt.Fprintf(a.stdout(), "live:    %s's version (changed %s)\n", safeName(c.WinnerHost), c.WinnerTime.Local().Format(time.DateTime))
+			fmt.Fprintf(a.stdout(), "sidecar: %s's version (changed %s), %s\n", safeName(c.LoserHost), c.LoserTime.Local().Format(time.DateTime), safeName(c.Sidecar))
+			fmt.Fprint(a.stdout(), safeText(diff))
 			return nil
 		},
 	}
@@ -129,7 +129,7 @@ func newConflictsResolveCmd(a *app) *cobra.Command {
 			if a.json {
 				return a.printJSON(map[string]any{"resolved": c, "kept": keep, "commit": commit})
 			}
-			fmt.Fprintf(a.stdout(), "resolved %s on %s keeping the %s version (commit %s); the next sync propagates it\n", c.ID, c.Path, keep, short(commit))
+			fmt.Fprintf(a.stdout(), "resolved %s on %s keeping the %s version (commit %s); the next sync propagates it\n", safeName(c.ID), safeName(c.Path), keep, short(commit))
 			return nil
 		},
 	}

@@ -43,10 +43,14 @@ func printDiff(w io.Writer, rep *dotfiles.DiffReport) {
 		fmt.Fprintf(w, "# %s\n", title)
 		for _, c := range changes {
 			if c.Diff != "" {
-				fmt.Fprint(w, c.Diff)
+				fmt.Fprint(w, safeText(c.Diff))
 				continue
 			}
-			fmt.Fprintf(w, "%s\n", c)
+			fmt.Fprintf(w, "%s %s", c.Action, safeName(c.Target))
+			if c.Reason != "" {
+				fmt.Fprintf(w, ": %s", safeLine(c.Reason))
+			}
+			fmt.Fprintln(w)
 		}
 	}
 	section("apply would change home", rep.Apply)
@@ -54,11 +58,11 @@ func printDiff(w io.Writer, rep *dotfiles.DiffReport) {
 	if len(rep.Held) > 0 {
 		fmt.Fprintln(w, "# held (never overwritten; each diff is what apply --force would do, whose source file to edit instead is named)")
 		for _, c := range rep.Held {
-			fmt.Fprintf(w, "held %s: %s\n", c.Target, c.Reason)
-			fmt.Fprint(w, c.Diff)
+			fmt.Fprintf(w, "held %s: %s\n", safeName(c.Target), safeLine(c.Reason))
+			fmt.Fprint(w, safeText(c.Diff))
 		}
 	}
 	for _, u := range rep.Unsupported {
-		fmt.Fprintf(w, "unsupported %s: %s\n", u.Source, u.Reason)
+		fmt.Fprintf(w, "unsupported %s: %s\n", safeName(u.Source), safeLine(u.Reason))
 	}
 }

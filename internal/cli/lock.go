@@ -2,10 +2,14 @@ package cli
 
 import (
 	"errors"
+	"fmt"
 	"os/exec"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/hearth-fleet/hearth/internal/state"
+	"github.com/hearth-fleet/hearth/internal/termsafe"
 	"github.com/spf13/cobra"
 )
 
@@ -19,6 +23,9 @@ secrets), so that no timer-started run of that job interferes. Exits with the
 command's status; exits 1 if the lock is not free within --wait.`,
 		Args: cobra.MinimumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if !slices.Contains(state.LockJobs, args[0]) {
+				return fmt.Errorf("unknown job %s: hearth lock takes one of %s", termsafe.Quote(args[0]), strings.Join(state.LockJobs, ", "))
+			}
 			cfg, err := a.config()
 			if err != nil {
 				return err

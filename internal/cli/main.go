@@ -66,7 +66,7 @@ func Run(ctx context.Context, inv Invocation) int {
 	}
 	code := exitCode(err)
 	if !errors.Is(err, errSilent) {
-		fmt.Fprintf(inv.Stderr, "hearth: %s\n", quoteControl(err.Error()))
+		fmt.Fprintf(inv.Stderr, "hearth: %s\n", safeText(err.Error()))
 	}
 	return code
 }

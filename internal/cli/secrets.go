@@ -85,11 +85,11 @@ to hearth (or on PATH).`,
 				fmt.Fprintln(w, "secrets: no secrets configured; nothing installed or removed")
 				if rep.Generation != "" {
 					fmt.Fprintf(w, "  generation %s stays live with %d secret(s); pass --allow-empty to remove them\n",
-						termsafe.Quote(rep.Generation), len(rep.Unchanged))
+						safeName(rep.Generation), len(rep.Unchanged))
 				}
 				return nil
 			}
-			fmt.Fprintf(w, "secrets: generation %s", termsafe.Quote(rep.Generation))
+			fmt.Fprintf(w, "secrets: generation %s", safeName(rep.Generation))
 			if !rep.Switched {
 				fmt.Fprint(w, " (unchanged)")
 			}

@@ -75,7 +75,7 @@ func printStatusTable(a *app, out statusOutput) error {
 	fmt.Fprintln(w, "JOB\tRESULT\tWHEN\tDURATION\tCOMMIT\tDETAIL")
 	for _, e := range out.Jobs {
 		if e.Record == nil {
-			fmt.Fprintf(w, "%s\t-\t-\t-\t-\t%s\n", e.Job, e.Problem)
+			fmt.Fprintf(w, "%s\t-\t-\t-\t-\t%s\n", safeName(e.Job), safeLine(e.Problem))
 			continue
 		}
 		r := e.Record
@@ -83,20 +83,20 @@ func printStatusTable(a *app, out statusOutput) error {
 		if detail == "" {
 			detail = summarizeDetails(r.Details)
 		}
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", e.Job, r.Result, r.Finished.Local().Format(time.DateTime),
-			(time.Duration(r.Duration * float64(time.Second))).Round(time.Millisecond), short(r.Commit), detail)
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", safeName(e.Job), safeName(r.Result), r.Finished.Local().Format(time.DateTime),
+			(time.Duration(r.Duration * float64(time.Second))).Round(time.Millisecond), safeName(short(r.Commit)), safeLine(detail))
 	}
 	if err := w.Flush(); err != nil {
 		return err
 	}
 	for _, c := range out.Held {
-		fmt.Fprintf(a.stdout(), "held %s: %s\n", c.Target, c.Reason)
+		fmt.Fprintf(a.stdout(), "held %s: %s\n", safeName(c.Target), safeLine(c.Reason))
 	}
 	if out.Trash.Count > 0 {
 		fmt.Fprintf(a.stdout(), "%d item(s) in the trash (%d bytes in %s); see hearth trash list\n", out.Trash.Count, out.Trash.Bytes, out.Trash.Dir)
 	}
 	for _, p := range syncProblems(out.Jobs) {
-		fmt.Fprintf(a.stdout(), "sync %s failed, held until fixed: %s\n", p["step"], p["error"])
+		fmt.Fprintf(a.stdout(), "sync %s failed, held until fixed: %s\n", safeLine(fmt.Sprint(p["step"])), safeLine(fmt.Sprint(p["error"])))
 	}
 	if out.Conflicts > 0 {
 		fmt.Fprintf(a.stdout(), "%d dotfile conflict(s) settled automatically; see hearth conflicts\n", out.Conflicts)

@@ -74,22 +74,22 @@ func printSync(a *app, res *dotsync.Result) error {
 	}
 	fmt.Fprintln(w)
 	for _, c := range res.Captured {
-		fmt.Fprintf(w, "  captured %s\n", c.Target)
+		fmt.Fprintf(w, "  captured %s\n", safeName(c.Target))
 	}
 	for _, c := range s.Conflicts {
-		fmt.Fprintf(w, "  conflict %s on %s: kept %s's version, %s's saved as %s\n", c.ID, c.Path, c.WinnerHost, c.LoserHost, c.Sidecar)
+		fmt.Fprintf(w, "  conflict %s on %s: kept %s's version, %s's saved as %s\n", safeName(c.ID), safeName(c.Path), safeName(c.WinnerHost), safeName(c.LoserHost), safeName(c.Sidecar))
 	}
 	for _, c := range res.Applied {
-		fmt.Fprintf(w, "  %s %s\n", c.Action, c.Target)
+		fmt.Fprintf(w, "  %s %s\n", c.Action, safeName(c.Target))
 	}
 	for _, c := range res.Held {
-		fmt.Fprintf(w, "  held %s: %s\n", c.Target, c.Reason)
+		fmt.Fprintf(w, "  held %s: %s\n", safeName(c.Target), safeLine(c.Reason))
 	}
 	for _, e := range res.Trashed {
 		fmt.Fprintf(w, "  trashed %s (not written by hearth; hearth trash restore %s)\n", printable(e.Original()), e.ID)
 	}
 	for _, p := range s.Problems {
-		fmt.Fprintf(w, "  %s failed, held until fixed: %s\n", p.Step, p.Error)
+		fmt.Fprintf(w, "  %s failed, held until fixed: %s\n", p.Step, safeLine(p.Error))
 	}
 	if s.Deferred != "" {
 		fmt.Fprintln(w, "  the source changed during the round; the next round finishes it")

@@ -5,11 +5,8 @@ import (
 	"fmt"
 	"path"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"text/tabwriter"
 	"time"
-	"unicode"
 
 	"github.com/hearth-fleet/hearth/internal/config"
 	"github.com/hearth-fleet/hearth/internal/dotfiles"
@@ -100,7 +97,7 @@ that path now; --force moves that into the trash first.`,
 			}
 			fmt.Fprintf(a.stdout(), "restored %s from trash entry %s\n", printable(e.Original()), e.ID)
 			if note != "" {
-				fmt.Fprintln(a.stdout(), "note: "+note)
+				fmt.Fprintln(a.stdout(), "note: "+safeLine(note))
 			}
 			return nil
 		},
@@ -152,10 +149,5 @@ func restoreNote(ctx context.Context, a *app, cfg *config.Config, e trash.Entry)
 }
 
 // printable quotes a name that holds control characters, so a file name
-// cannot write to the terminal.
-func printable(s string) string {
-	if strings.IndexFunc(s, unicode.IsControl) < 0 {
-		return s
-	}
-	return strconv.Quote(s)
-}
+// cannot write to the terminal (the same rule as every human output).
+func printable(s string) string { return safeName(s) }

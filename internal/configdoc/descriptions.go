@@ -59,7 +59,7 @@ var descriptions = map[string]string{
 	"secrets.root":              "Symlink to the live generation (`<root>.d/N`), switched atomically.",
 	"secrets.age_key_file":      "File of age identities used to decrypt.",
 	"secrets.ssh_host_key_file": "An OpenSSH ed25519 or RSA private key used as an age identity (as sops-nix does with host keys).",
-	"secrets.keep":              "Generations kept, the live one included.",
+	"secrets.keep":              "Generations kept, the live one included; the older ones are readable by root only.",
 
 	"secrets.secret":               "One secret (repeat the table for more).",
 	"secrets.secret.name":          "File name under `root`: letters, digits and `_ . @ -` (no path separators).",

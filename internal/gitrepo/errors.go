@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
-	"unicode"
-	"unicode/utf8"
+
+	"github.com/hearth-fleet/hearth/internal/termsafe"
 )
 
 // Sentinel kinds a caller can test with errors.Is on any error from this package.
@@ -51,32 +51,11 @@ func (e *Error) Error() string {
 	case e.Err != nil:
 		fmt.Fprintf(&b, ": %v", e.Err)
 	}
-	return quoteControl(b.String())
+	// A remote's name or git's message quoting it must not drive the
+	// terminal it is printed on.
+	return termsafe.Text(b.String())
 }
 
-// quoteControl writes control characters other than newline and tab, and
-// bytes that are not UTF-8, as \xNN: a remote's name or git's message
-// quoting it must not drive the terminal it is printed on.
-func quoteControl(s string) string {
-	var b strings.Builder
-	for i, r := range s {
-		switch {
-		case r == utf8.RuneError:
-			if _, n := utf8.DecodeRuneInString(s[i:]); n == 1 {
-				fmt.Fprintf(&b, "\\x%02x", s[i])
-				continue
-			}
-			b.WriteRune(r)
-		case r == '\n' || r == '\t':
-			b.WriteRune(r)
-		case unicode.IsControl(r):
-			fmt.Fprintf(&b, "\\x%02x", r)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
 
 // Unwrap exposes both the kind and the cause to errors.Is / errors.As.
 func (e *Error) Unwrap() []error {

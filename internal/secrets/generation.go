@@ -143,6 +143,9 @@ func (l layout) ensureGens() error {
 	if uid, ok := fileUID(fi); ok && uid != os.Geteuid() {
 		return fmt.Errorf("secrets generations dir %s is owned by uid %d, not by us; refusing", l.gens, uid)
 	}
+	if _, err := os.Lstat(filepath.Join(l.gens, markerName)); err == nil {
+		return nil
+	}
 	if err := l.checkMarker(); err != nil {
 		return err
 	}

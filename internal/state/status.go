@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/hearth-fleet/hearth/internal/safefile"
 )
 
 // Result values of a status record.
@@ -36,6 +38,9 @@ type Record struct {
 	Details  map[string]any `json:"details,omitempty"`
 }
 
+// maxRecord bounds what is read of a status record.
+const maxRecord = 16 << 20
+
 // ErrCorrupt marks a status record that cannot be read back.
 var ErrCorrupt = errors.New("corrupt status record")
 
@@ -61,8 +66,8 @@ func WriteRecord(dir string, rec Record) error {
 	if rec.Job == "" {
 		return errors.New("status record without a job name")
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("state dir %s: %w", dir, err)
+	if err := CheckDir(dir); err != nil {
+		return err
 	}
 	if rec.Duration == 0 && !rec.Finished.IsZero() {
 		rec.Duration = rec.Finished.Sub(rec.Started).Seconds()
@@ -78,7 +83,7 @@ func WriteRecord(dir string, rec Record) error {
 // ErrCorrupt (wrapped, naming the file) when the file cannot be parsed.
 func ReadRecord(dir, job string) (Record, error) {
 	p := recordPath(dir, job)
-	data, err := os.ReadFile(p)
+	data, err := safefile.Read(p, maxRecord, nil)
 	if err != nil {
 		return Record{}, err
 	}
@@ -140,7 +145,7 @@ func ReadAll(dir string) []Entry {
 // isJobRecord keeps other state files (boot.json, dotfile
 // hashes and the like are not records) out of the status table.
 func isJobRecord(path string) bool {
-	data, err := os.ReadFile(path)
+	data, err := safefile.Read(path, maxRecord, nil)
 	if err != nil {
 		return false
 	}

@@ -6,6 +6,7 @@
 package termsafe
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -29,6 +30,47 @@ func Join(names []string, sep string) string {
 		q[i] = Quote(n)
 	}
 	return strings.Join(q, sep)
+}
+
+// Line returns s with every control character (newline and tab included),
+// invalid byte and bidi override escaped as in Go strings, without adding
+// quotes: for a message or reason printed on one line of a table.
+func Line(s string) string { return escape(s, "") }
+
+// Text is Line for text of several lines, such as a diff or an error: it
+// keeps newlines and tabs, and escapes everything else Line does.
+func Text(s string) string { return escape(s, "\n\t") }
+
+func escape(s, keep string) string {
+	if !hasUnsafe(s, keep) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case unsafeRune(r) && !strings.ContainsRune(keep, r):
+			q := strconv.QuoteRune(r) // 'x' with r escaped
+			b.WriteString(q[1 : len(q)-1])
+		default:
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	return b.String()
+}
+
+func hasUnsafe(s, keep string) bool {
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if (r == utf8.RuneError && size == 1) || (unsafeRune(r) && !strings.ContainsRune(keep, r)) {
+			return true
+		}
+		i += size
+	}
+	return false
 }
 
 func needsQuote(s string) bool {

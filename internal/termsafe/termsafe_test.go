@@ -40,3 +40,21 @@ func TestQuoteLeavesNoControlByte(t *testing.T) {
 		t.Errorf("Join = %s", got)
 	}
 }
+
+func TestLineAndText(t *testing.T) {
+	tests := []struct{ in, line, text string }{
+		{"plain reason", "plain reason", "plain reason"},
+		{"a\nb\tc", `a\nb\tc`, "a\nb\tc"},
+		{"\x1b]52;c;aGk=\x07", `\x1b]52;c;aGk=\a`, `\x1b]52;c;aGk=\a`},
+		{"bad\xff", `bad\xff`, `bad\xff`},
+		{"c1\u009b", `c1\u009b`, `c1\u009b`},
+	}
+	for _, tt := range tests {
+		if got := Line(tt.in); got != tt.line {
+			t.Errorf("Line(%q) = %q, want %q", tt.in, got, tt.line)
+		}
+		if got := Text(tt.in); got != tt.text {
+			t.Errorf("Text(%q) = %q, want %q", tt.in, got, tt.text)
+		}
+	}
+}

@@ -4,6 +4,8 @@ package textdiff
 import (
 	"fmt"
 	"strings"
+
+	"github.com/hearth-fleet/hearth/internal/termsafe"
 )
 
 // maxDiffLines bounds the Myers search; larger inputs show as one hunk
@@ -11,7 +13,8 @@ import (
 const maxDiffLines = 20000
 
 // Unified returns a unified diff (3 lines of context) turning a into b,
-// or "" when they are equal. Labels go on the ---/+++ lines.
+// or "" when they are equal. Labels go on the ---/+++ lines, quoted when
+// they hold a control character.
 func Unified(labelA, labelB string, a, b []byte) string {
 	if string(a) == string(b) {
 		return ""
@@ -19,7 +22,8 @@ func Unified(labelA, labelB string, a, b []byte) string {
 	x, y := SplitLines(string(a)), SplitLines(string(b))
 	ops := Ops(x, y)
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "--- %s\n+++ %s\n", labelA, labelB)
+	// Labels are file names, which may hold a newline or an escape sequence.
+	fmt.Fprintf(&sb, "--- %s\n+++ %s\n", termsafe.Quote(labelA), termsafe.Quote(labelB))
 	const ctx = 3
 	for i := 0; i < len(ops); {
 		// Find the next change.
