@@ -107,6 +107,10 @@ func Round(ctx context.Context, o Options) (*Report, error) {
 		if errors.Is(err, gitrepo.ErrOffline) {
 			o.Logger.Warn("remote unreachable; local commits kept for the next round", "remote", o.Remote)
 			rep.Result = ResultOffline
+			// What waits is counted against the remote as last fetched.
+			if rep.Remote, err = repo.ReadRef(ctx, trackRef); err != nil {
+				return nil, err
+			}
 			break
 		}
 		if err != nil && !missingRemoteBranch(err) {
