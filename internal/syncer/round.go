@@ -17,7 +17,8 @@ const AppliedRef = "refs/hearth/applied"
 const remoteName = "origin"
 
 // Round runs one sync round (DESIGN section 3). Offline and lost push races
-// are results, not errors; an error means the round could not do its job and
+// are results, not errors, and so are failed capture and apply hooks
+// (Report.Problems); an error means the round could not do its job and
 // the next round starts over from whatever state this one left, which is
 // always a state it can finish.
 func Round(ctx context.Context, o Options) (*Report, error) {
