@@ -214,12 +214,18 @@ func keepSidecar(dir string, c Conflict) error {
 	return writeBeneath(dir, c.Path, data, mode)
 }
 
-// safeRel refuses manifest paths that would leave the repository: the
-// manifest comes from the remote, which is untrusted.
+// safeRel refuses manifest paths that would leave the repository or reach
+// into a git dir (any ".git" component): the manifest comes from the
+// remote, which is untrusted.
 func safeRel(p string) error {
 	clean := filepath.ToSlash(filepath.Clean(filepath.FromSlash(p)))
-	if p == "" || filepath.IsAbs(p) || clean == ".." || strings.HasPrefix(clean, "../") || clean != p || clean == ".git" || strings.HasPrefix(clean, ".git/") {
+	if p == "" || p == "." || filepath.IsAbs(p) || clean == ".." || strings.HasPrefix(clean, "../") || clean != p {
 		return fmt.Errorf("conflict manifest path %q escapes the repository", p)
+	}
+	for part := range strings.SplitSeq(clean, "/") {
+		if strings.EqualFold(part, ".git") {
+			return fmt.Errorf("conflict manifest path %q lies in a git dir", p)
+		}
 	}
 	return nil
 }

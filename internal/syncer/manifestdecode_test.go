@@ -58,3 +58,21 @@ func TestDecodeManifest(t *testing.T) {
 		})
 	}
 }
+
+// Manifest paths from the remote that leave the tree or reach into a git
+// dir are refused before anything is read or written.
+func TestCheckRefusesEscapingPaths(t *testing.T) {
+	dir := t.TempDir()
+	for _, p := range []string{"", ".", "..", "../x", "/etc/passwd", "a/../../x", ".git/config", "sub/.git/hooks/x", "sub/.GIT/x", ConflictDir + "/x"} {
+		c := Conflict{ID: "x", Path: p, Sidecar: ConflictDir + "/f~h~x"}
+		if err := Check(dir, c); err == nil || err == ErrSidecarMissing {
+			t.Errorf("path %q: %v", p, err)
+		}
+	}
+	for _, s := range []string{"", "f", "../f", ConflictDir, ManifestPath, ConflictDir + "/../f", ConflictDir + "/a/.git/x"} {
+		c := Conflict{ID: "x", Path: "f", Sidecar: s}
+		if err := Check(dir, c); err == nil || err == ErrSidecarMissing {
+			t.Errorf("sidecar %q: %v", s, err)
+		}
+	}
+}
