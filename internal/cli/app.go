@@ -17,6 +17,7 @@ type app struct {
 	verbose    int
 	log        *slog.Logger
 	cfg        *config.Config
+	ownerFD    string // set in the child running a dotfiles job as the home's owner
 }
 
 func (a *app) setupLogging() {
@@ -41,6 +42,11 @@ func (a *app) logger() *slog.Logger {
 func (a *app) config() (*config.Config, error) {
 	if a.cfg != nil {
 		return a.cfg, nil
+	}
+	if a.ownerFD != "" {
+		cfg, err := a.ownerConfig()
+		a.cfg = cfg
+		return cfg, err
 	}
 	path, explicit := config.Locate(a.configFlag, a.inv.Env)
 	cfg, err := config.Load(path, explicit, a.inv.Env)

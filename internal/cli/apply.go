@@ -23,6 +23,9 @@ edited in home since hearth last wrote it is held, never overwritten, unless
 			if err != nil {
 				return err
 			}
+			if done, err := a.asHomeOwner(cmd.Context(), cfg); done {
+				return err
+			}
 			opts := dotsync.DotfilesOptions(cfg, dotsync.Env{Getenv: a.inv.Env.Getenv, Logger: a.logger()})
 			opts.Force = force
 			var rep *dotfiles.ApplyReport
@@ -33,6 +36,7 @@ edited in home since hearth last wrote it is held, never overwritten, unless
 				if rep != nil {
 					rec.Details["changed"] = rep.Writes
 					rec.Details["held"] = len(rep.Held)
+					rec.Details["trashed"] = len(rep.Trashed)
 				}
 				return err
 			})
@@ -44,6 +48,9 @@ edited in home since hearth last wrote it is held, never overwritten, unless
 			}
 			for _, c := range rep.Changes {
 				fmt.Fprintf(a.stdout(), "%s %s\n", c.Action, c.Target)
+			}
+			for _, e := range rep.Trashed {
+				fmt.Fprintf(a.stdout(), "trashed %s (not written by hearth; hearth trash restore %s)\n", printable(e.Original()), e.ID)
 			}
 			for _, c := range rep.Held {
 				fmt.Fprintf(a.stdout(), "held %s: %s\n", c.Target, c.Reason)

@@ -22,6 +22,9 @@ func newConflictsCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if done, err := a.asHomeOwner(cmd.Context(), cfg); done {
+				return err
+			}
 			m, err := syncer.ReadManifest(cfg.Dotfiles.SourceDir)
 			if err != nil {
 				return err
@@ -58,6 +61,9 @@ func newConflictsShowCmd(a *app) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg, err := a.config()
 			if err != nil {
+				return err
+			}
+			if done, err := a.asHomeOwner(cmd.Context(), cfg); done {
 				return err
 			}
 			m, err := syncer.ReadManifest(cfg.Dotfiles.SourceDir)
@@ -101,6 +107,9 @@ func newConflictsResolveCmd(a *app) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg, err := a.config()
 			if err != nil {
+				return err
+			}
+			if done, err := a.asHomeOwner(cmd.Context(), cfg); done {
 				return err
 			}
 			if keep != syncer.KeepLive && keep != syncer.KeepSidecar {

@@ -19,6 +19,9 @@ func newDiffCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if done, err := a.asHomeOwner(cmd.Context(), cfg); done {
+				return err
+			}
 			rep, err := dotfiles.Diff(cmd.Context(), dotsync.DotfilesOptions(cfg, dotsync.Env{Getenv: a.inv.Env.Getenv, Logger: a.logger()}))
 			if err != nil {
 				return err
@@ -49,9 +52,10 @@ func printDiff(w io.Writer, rep *dotfiles.DiffReport) {
 	section("apply would change home", rep.Apply)
 	section("capture would take into the source", rep.Capture)
 	if len(rep.Held) > 0 {
-		fmt.Fprintln(w, "# held (never overwritten)")
+		fmt.Fprintln(w, "# held (never overwritten; each diff is what apply --force would do, whose source file to edit instead is named)")
 		for _, c := range rep.Held {
 			fmt.Fprintf(w, "held %s: %s\n", c.Target, c.Reason)
+			fmt.Fprint(w, c.Diff)
 		}
 	}
 	for _, u := range rep.Unsupported {

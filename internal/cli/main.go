@@ -32,13 +32,16 @@ type Invocation struct {
 	Env    config.Env
 	// Decrypter reads sops files; nil runs the hearth-sops helper.
 	Decrypter secrets.Decrypter
+	// Self is the hearth binary, re-executed to run a dotfiles job as the
+	// home's owner; "" (in-process runs) refuses such a job.
+	Self string
 }
 
 // Main runs hearth with the real process environment and returns the exit status.
 func Main(args []string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	return Run(ctx, Invocation{Args: args, Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Env: config.OSEnv()})
+	return Run(ctx, Invocation{Args: args, Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Env: config.OSEnv(), Self: selfExe})
 }
 
 // Run executes one command line.

@@ -24,6 +24,8 @@ small fleet of hosts in sync through plain git remotes. Every host is equal.`,
 	f.StringVar(&a.configFlag, "config", "", "config file (default $HEARTH_CONFIG, then /etc/hearth/config.toml)")
 	f.BoolVar(&a.json, "json", false, "print machine-readable JSON on stdout")
 	f.CountVarP(&a.verbose, "verbose", "v", "log more (repeat for debug)")
+	f.StringVar(&a.ownerFD, ownerFlag, "", "")
+	_ = f.MarkHidden(ownerFlag)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError("%v", err) })
 	root.AddCommand(
 		newVersionCmd(a),
@@ -40,6 +42,7 @@ small fleet of hosts in sync through plain git remotes. Every host is equal.`,
 		newSecretsCmd(a),
 		newUpgradeCmd(a),
 		newUnitsCmd(a),
+		newTrashCmd(a),
 	)
 	return root
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/hearth-fleet/hearth/internal/dotsync"
 	"github.com/hearth-fleet/hearth/internal/state"
 	"github.com/hearth-fleet/hearth/internal/syncer"
+	"github.com/hearth-fleet/hearth/internal/trash"
 	"github.com/spf13/cobra"
 )
 
@@ -22,6 +23,14 @@ type statusOutput struct {
 	Jobs      []state.Entry      `json:"jobs"`
 	Held      []*dotfiles.Change `json:"held_targets"`
 	Conflicts int                `json:"open_conflicts"`
+	Trash     trashStatus        `json:"trash"`
+}
+
+// trashStatus points at the trash: what apply moved aside, restorable.
+type trashStatus struct {
+	Dir   string `json:"dir"`
+	Count int    `json:"count"`
+	Bytes int64  `json:"bytes"`
 }
 
 func newStatusCmd(a *app) *cobra.Command {
@@ -34,8 +43,19 @@ func newStatusCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			// The dotfiles part renders templates: only ever as the home's
+			// owner; where root may not become them, the rest still shows.
+			owner, notOwner := a.homeOwner(cfg)
+			if owner != nil {
+				return a.runAsOwner(cmd.Context(), cfg, owner)
+			}
 			out := statusOutput{Host: cfg.Host, StateDir: cfg.StateDir, Jobs: state.ReadAll(cfg.StateDir), Held: []*dotfiles.Change{}}
-			dotfilesStatus(cmd.Context(), a, cfg, &out)
+			if notOwner != nil {
+				a.logger().Warn("dotfile targets not inspected", "err", notOwner)
+			} else {
+				dotfilesStatus(cmd.Context(), a, cfg, &out)
+			}
+			out.Trash = trashSummary(a, cfg)
 			for _, e := range out.Jobs {
 				if e.Record == nil && e.Problem != "never run" {
 					a.logger().Warn("status record problem", "job", e.Job, "problem", e.Problem)
@@ -72,6 +92,9 @@ func printStatusTable(a *app, out statusOutput) error {
 	for _, c := range out.Held {
 		fmt.Fprintf(a.stdout(), "held %s: %s\n", c.Target, c.Reason)
 	}
+	if out.Trash.Count > 0 {
+		fmt.Fprintf(a.stdout(), "%d item(s) in the trash (%d bytes in %s); see hearth trash list\n", out.Trash.Count, out.Trash.Bytes, out.Trash.Dir)
+	}
 	for _, p := range syncProblems(out.Jobs) {
 		fmt.Fprintf(a.stdout(), "sync %s failed, held until fixed: %s\n", p["step"], p["error"])
 	}
@@ -87,7 +110,12 @@ func dotfilesStatus(ctx context.Context, a *app, cfg *config.Config, out *status
 	if _, err := os.Stat(filepath.Join(cfg.Dotfiles.SourceDir, ".git")); err != nil {
 		return
 	}
-	held, err := dotfiles.Held(ctx, dotsync.DotfilesOptions(cfg, dotsync.Env{Getenv: a.inv.Env.Getenv, Logger: a.logger()}))
+	opts := dotsync.DotfilesOptions(cfg, dotsync.Env{Getenv: a.inv.Env.Getenv, Logger: a.logger()})
+	// status only reports: it never runs the programs templates name.
+	if opts.TemplateCommands == dotfiles.CommandsRun {
+		opts.TemplateCommands = dotfiles.CommandsSkip
+	}
+	held, err := dotfiles.Held(ctx, opts)
 	if err != nil {
 		a.logger().Warn("cannot list held dotfile targets", "err", err)
 	} else {
@@ -96,6 +124,15 @@ func dotfilesStatus(ctx context.Context, a *app, cfg *config.Config, out *status
 	if n, err := syncer.OpenConflicts(cfg.Dotfiles.SourceDir); err == nil {
 		out.Conflicts = n
 	}
+}
+
+func trashSummary(a *app, cfg *config.Config) trashStatus {
+	t := trash.Trash{Dir: trash.Dir(cfg.StateDir)}
+	n, bytes, err := t.Summary()
+	if err != nil {
+		a.logger().Warn("cannot read the trash", "err", err)
+	}
+	return trashStatus{Dir: t.Dir, Count: n, Bytes: bytes}
 }
 
 func short(commit string) string {

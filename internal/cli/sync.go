@@ -31,6 +31,9 @@ result "held" and exits 0; the holds and failures are listed here, in
 			if err != nil {
 				return err
 			}
+			if done, err := a.asHomeOwner(cmd.Context(), cfg); done {
+				return err
+			}
 			var res *dotsync.Result
 			err = a.runJob(cmd.Context(), cfg, "sync", "sync", func(rec *state.Record) error {
 				var err error
@@ -81,6 +84,9 @@ func printSync(a *app, res *dotsync.Result) error {
 	}
 	for _, c := range res.Held {
 		fmt.Fprintf(w, "  held %s: %s\n", c.Target, c.Reason)
+	}
+	for _, e := range res.Trashed {
+		fmt.Fprintf(w, "  trashed %s (not written by hearth; hearth trash restore %s)\n", printable(e.Original()), e.ID)
 	}
 	for _, p := range s.Problems {
 		fmt.Fprintf(w, "  %s failed, held until fixed: %s\n", p.Step, p.Error)

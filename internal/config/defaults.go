@@ -11,6 +11,7 @@ const (
 	DefaultBranch         = "main"
 	DefaultConflictPolicy = "newest"
 	DefaultPushRetries    = 12 // 20 hosts starting together all push within one round (bench/README.md)
+	DefaultMaxFileSize    = 64 << 20
 	DefaultOperation      = "switch"
 	DefaultProfile        = "/nix/var/nix/profiles/system"
 	DefaultGoldenProfile  = "/nix/var/nix/profiles/system-profiles/hearth-golden"
@@ -42,6 +43,13 @@ func applyDefaults(c *Config, env Env) {
 	setStr(&d.ConflictPolicy, DefaultConflictPolicy)
 	if d.PushRetries == 0 {
 		d.PushRetries = DefaultPushRetries
+	}
+	if d.TemplateCommands == nil {
+		on := true
+		d.TemplateCommands = &on
+	}
+	if d.MaxFileSize == 0 {
+		d.MaxFileSize = DefaultMaxFileSize
 	}
 	s := &c.System
 	setStr(&s.Branch, DefaultBranch)

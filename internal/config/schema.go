@@ -30,7 +30,16 @@ type Dotfiles struct {
 	ConflictPolicy string   `json:"conflict_policy" toml:"conflict_policy"`
 	AgeIdentities  []string `json:"age_identities" toml:"age_identities"`
 	PushRetries    int      `json:"push_retries" toml:"push_retries"`
+	// TemplateCommands, when false, makes output and outputList fail (the
+	// entry is held) instead of running programs named by the remote.
+	TemplateCommands *bool `json:"template_commands" toml:"template_commands"`
+	// MaxFileSize caps each source, home and include file read; a target
+	// over it is held.
+	MaxFileSize int64 `json:"max_file_size" toml:"max_file_size"`
 }
+
+// CommandsAllowed reports whether templates may run programs (the default).
+func (d Dotfiles) CommandsAllowed() bool { return d.TemplateCommands == nil || *d.TemplateCommands }
 
 // System configures the nix-config upgrade pipeline.
 type System struct {

@@ -73,6 +73,13 @@ func (r *round) prepare(ctx context.Context) error {
 	if err := os.MkdirAll(o.StateDir, 0o755); err != nil {
 		return fmt.Errorf("state dir %s: %w", o.StateDir, err)
 	}
+	// A checkout someone else owns is refused before anything is deployed:
+	// git in it would run that user's hooks and programs as hearth's user.
+	if o.Checkout != "" {
+		if err := gitrepo.CheckOwner(o.Checkout); err != nil {
+			return fmt.Errorf("system.checkout: %w", err)
+		}
+	}
 	var err error
 	if r.m, err = openMirror(ctx, o); err != nil {
 		return err

@@ -1,10 +1,10 @@
 package dotfiles
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"os"
 	"syscall"
 
@@ -13,26 +13,53 @@ import (
 
 // actual is what is at a target path in home right now.
 type actual struct {
-	exists   bool
-	kind     Kind // "" for other file types (sockets, devices)
-	perm     fs.FileMode
+	exists bool
+	kind   Kind // "" for other file types (sockets, devices)
+	perm   fs.FileMode
+	size   int64
+	sum    string // of a file up to the size limit
+	link   string
+	// contents of a file, read only when needed (load): a capture, a
+	// merge or a diff. Planning compares by size and hash, streamed.
 	contents []byte
-	sum      string
-	link     string
+	loaded   bool
 }
 
 // readActual inspects abs without following a final symlink. A file
 // replaced between the look and the read (an editor saving by rename) is
 // looked at once more.
-func readActual(abs string) (actual, error) {
-	a, err := inspect(abs)
+func readActual(abs string) (actual, error) { return readActualLimit(abs, math.MaxInt64) }
+
+// readActualLimit is readActual that does not hash a file over limit
+// bytes (it is held; its sum stays empty).
+func readActualLimit(abs string, limit int64) (actual, error) {
+	a, err := inspect(abs, limit)
 	if errors.Is(err, safefile.ErrNotRegular) {
-		a, err = inspect(abs)
+		a, err = inspect(abs, limit)
 	}
 	return a, err
 }
 
-func inspect(abs string) (actual, error) {
+// load reads the contents of the file a describes, checking that they
+// are still what was hashed.
+func (a *actual) load(abs string, limit int64) error {
+	if a.loaded || a.kind != KindFile {
+		return nil
+	}
+	b, err := readFast(abs, limit)
+	if err != nil {
+		return fmt.Errorf("read %s: %w", abs, err)
+	}
+	if hashBytes(b) != a.sum {
+		return fmt.Errorf("read %s: %w", abs, errChanged)
+	}
+	a.contents, a.loaded = b, true
+	return nil
+}
+
+var errChanged = errors.New("changed while being read")
+
+func inspect(abs string, limit int64) (actual, error) {
 	fi, err := os.Lstat(abs)
 	// ENOTDIR: a parent is a file, so nothing can be at abs.
 	if errors.Is(err, os.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
@@ -45,11 +72,14 @@ func inspect(abs string) (actual, error) {
 	switch {
 	case fi.Mode().IsRegular():
 		a.kind = KindFile
+		a.size = fi.Size()
+		if a.size > limit {
+			break
+		}
 		st, _ := fi.Sys().(*syscall.Stat_t)
-		if a.contents, err = readFast(abs, st); err != nil {
+		if a.sum, a.size, err = safefile.Hash(abs, st); err != nil {
 			return actual{}, fmt.Errorf("read %s: %w", abs, err)
 		}
-		a.sum = hashBytes(a.contents)
 	case fi.Mode()&fs.ModeSymlink != 0:
 		a.kind = KindSymlink
 		if a.link, err = os.Readlink(abs); err != nil {
@@ -82,7 +112,7 @@ func (a actual) matchesTarget(t *Target) bool {
 	}
 	switch t.Kind {
 	case KindFile:
-		return a.perm == t.Perm && bytes.Equal(a.contents, t.Contents)
+		return a.perm == t.Perm && a.size == int64(len(t.Contents)) && a.sum == t.sum()
 	case KindSymlink:
 		return a.link == t.Link
 	case KindDir:
@@ -100,7 +130,7 @@ func (a actual) asRecord(source string) record {
 func targetRecord(t *Target) record {
 	switch t.Kind {
 	case KindFile:
-		return record{Kind: KindFile, SHA256: hashBytes(t.Contents), Mode: t.Perm, Source: t.Source}
+		return record{Kind: KindFile, SHA256: t.sum(), Mode: t.Perm, Source: t.Source}
 	case KindSymlink:
 		return record{Kind: KindSymlink, Link: t.Link, Source: t.Source}
 	}
@@ -109,5 +139,5 @@ func targetRecord(t *Target) record {
 
 // same reports whether two observations of a target agree.
 func (a actual) same(b actual) bool {
-	return a.exists == b.exists && a.kind == b.kind && a.perm == b.perm && a.sum == b.sum && a.link == b.link
+	return a.exists == b.exists && a.kind == b.kind && a.perm == b.perm && a.size == b.size && a.sum == b.sum && a.link == b.link
 }

@@ -4,10 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 
-	"github.com/hearth-fleet/hearth/internal/state"
+	"github.com/hearth-fleet/hearth/internal/trash"
 )
 
 // ApplyReport says what Apply did.
@@ -19,6 +20,9 @@ type ApplyReport struct {
 	// Writes counts every change made to home (files, links, dirs, modes,
 	// removals); a no-op apply has 0.
 	Writes int `json:"writes"`
+	// Trashed is what home held that hearth had not written and this
+	// apply removed or overwrote: moved into the trash, restorable.
+	Trashed []trash.Entry `json:"trashed"`
 }
 
 // Apply makes home match the source state for this host, one target at a
@@ -37,14 +41,18 @@ func Apply(ctx context.Context, opts Options) (*ApplyReport, error) {
 
 // execApply performs the apply half of a plan.
 func (p *plan) execApply(ctx context.Context) (*ApplyReport, error) {
-	rep := &ApplyReport{Held: p.held, Unsupported: p.st.Unsupported(), Warnings: p.warnings, Changes: []*Change{}}
+	rep := &ApplyReport{Held: p.held, Unsupported: p.st.Unsupported(), Warnings: p.warnings, Changes: []*Change{}, Trashed: []trash.Entry{}}
 	for _, c := range p.capture {
 		h := *c
 		h.Action, h.Reason = ActHold, ReasonEdited+"; capture takes it into the source"
 		h.NewMode, h.NewSource = "", ""
 		rep.Held = append(rep.Held, &h)
 	}
+	p.recs.durable = p.st.opts.durable
 	errs := p.recordAdoptions()
+	// What hearth wrote before this run, including records about to be
+	// dropped: exact_ removals unlink only what these describe.
+	wrote := maps.Clone(p.recs.targets)
 	for _, k := range p.drop {
 		delete(p.recs.targets, k)
 	}
@@ -54,6 +62,9 @@ func (p *plan) execApply(ctx context.Context) (*ApplyReport, error) {
 		if err := p.beginWrites(); err != nil {
 			return rep, fmt.Errorf("dotfiles: mark the run as writing: %w", err)
 		}
+		if err := p.recs.markPending(p.fileWrites()); err != nil {
+			return rep, fmt.Errorf("dotfiles: list the files about to be written: %w", err)
+		}
 	}
 	var dirModes []*Change
 	for _, c := range p.apply {
@@ -61,13 +72,26 @@ func (p *plan) execApply(ctx context.Context) (*ApplyReport, error) {
 			errs = append(errs, err)
 			break
 		}
-		if !p.stillAsPlanned(c) {
+		now, ok := p.stillAsPlanned(c)
+		if !ok {
 			h := *c
 			h.Action, h.Reason = ActHold, ReasonRaced
 			rep.Held = append(rep.Held, &h)
 			continue
 		}
-		if err := p.perform(c); err != nil {
+		kept, err := p.keepUnwritten(c, now, wrote)
+		if err != nil {
+			h := *c
+			h.Action, h.Reason = ActHold, fmt.Sprintf("%s: %v", ReasonNotKept, err)
+			rep.Held = append(rep.Held, &h)
+			log.Warn("dotfiles: held", "target", c.Target, "reason", h.Reason)
+			continue
+		}
+		if kept != nil {
+			rep.Trashed = append(rep.Trashed, *kept)
+			log.Warn("dotfiles: moved into the trash", "target", c.Target, "id", kept.ID, "reason", kept.Reason)
+		}
+		if err := p.perform(c, kept != nil); err != nil {
 			errs = append(errs, fmt.Errorf("apply %s (source %s): %w", c.Target, c.Source, err))
 			continue
 		}
@@ -84,49 +108,74 @@ func (p *plan) execApply(ctx context.Context) (*ApplyReport, error) {
 		c := dirModes[i]
 		if err := os.Chmod(p.abs(c.Target), c.t.Perm); err != nil {
 			errs = append(errs, fmt.Errorf("apply %s (source %s): %w", c.Target, c.Source, err))
+			continue
 		}
+		p.recs.unsynced.touched(p.abs(c.Target))
 	}
-	// Records are saved even after a failed step, so what was written is known.
+	// Records are saved even after a failed step, so what was written is
+	// known; save makes the writes durable first.
 	if err := p.recs.save(); err != nil {
 		errs = append(errs, err)
-	} else if len(p.apply) > 0 {
+		return rep, errors.Join(errs...)
+	}
+	if len(p.apply) > 0 {
 		p.endWrites()
+	}
+	if len(errs) == 0 {
+		if err := p.recs.clearPending(func(t string) bool { return p.st.opts.selected(t) }); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	return rep, errors.Join(errs...)
 }
 
+// fileWrites lists the targets this apply writes file contents to.
+func (p *plan) fileWrites() []string {
+	var out []string
+	for _, c := range p.apply {
+		if c.Action == ActWrite {
+			out = append(out, c.Target)
+		}
+	}
+	return out
+}
+
 // stillAsPlanned re-reads a target just before changing it, so an edit
-// made since the plan was read is held instead of overwritten. (A race
-// window remains between this read and the rename; it is a few system
-// calls wide instead of the whole run.)
-func (p *plan) stillAsPlanned(c *Change) bool {
+// made since the plan was read is held instead of overwritten, and returns
+// what is there. (A race window remains between this read and the rename;
+// it is a few system calls wide instead of the whole run.)
+func (p *plan) stillAsPlanned(c *Change) (actual, bool) {
 	if c.Action == ActMkdir || c.Kind == KindDir && c.Action == ActChmod {
-		return true
+		return actual{}, true
 	}
 	now, err := readActual(p.abs(c.Target))
 	if err != nil {
-		return false
+		return actual{}, false
 	}
 	if c.Action == ActRemove && c.t.Entry == nil {
 		// exact_ removals only know the kind of what they remove.
-		return now.exists && now.kind == c.act.kind
+		return now, now.exists && now.kind == c.act.kind
 	}
-	return now.same(c.act)
+	return now, now.same(c.act)
 }
 
-// perform carries out one apply change and updates the records.
-func (p *plan) perform(c *Change) error {
+// perform carries out one apply change and updates the records. trashed
+// says the target's old content was moved into the trash already.
+func (p *plan) perform(c *Change, trashed bool) error {
 	abs := p.abs(c.Target)
 	if err := checkNoEscape(p.st.opts.TargetDir, abs); err != nil {
 		return err
 	}
 	t := c.t
+	b := &p.recs.unsynced
+	dirPerm := 0o777 &^ p.st.opts.umask()
 	switch c.Action {
 	case ActMkdir:
 		// Owner-writable for now; the final mode is set after the contents.
 		if err := os.Mkdir(abs, 0o700); err != nil {
 			return err
 		}
+		b.touched(abs)
 		return p.st.opts.chown(abs)
 	case ActChmod:
 		if t.Kind == KindDir {
@@ -135,29 +184,33 @@ func (p *plan) perform(c *Change) error {
 		if err := os.Chmod(abs, t.Perm); err != nil {
 			return err
 		}
+		b.touched(abs)
 	case ActWrite:
-		if err := os.MkdirAll(filepath.Dir(abs), 0o777&^p.st.opts.umask()); err != nil {
+		if err := os.MkdirAll(filepath.Dir(abs), dirPerm); err != nil {
 			return err
 		}
-		if err := state.WriteFileAtomic(abs, t.Contents, t.Perm); err != nil {
+		if err := writeUnsynced(abs, t.Contents, t.Perm, b); err != nil {
 			return err
 		}
 		if err := p.st.opts.chown(abs); err != nil {
 			return err
 		}
 	case ActSymlink:
-		if err := writeSymlink(abs, t.Link, 0o777&^p.st.opts.umask()); err != nil {
+		if err := writeSymlink(abs, t.Link, dirPerm, b); err != nil {
 			return err
 		}
 		if err := p.st.opts.chown(abs); err != nil {
 			return err
 		}
 	case ActRemove:
-		if err := os.RemoveAll(abs); err != nil {
-			return err
+		if !trashed {
+			if err := os.RemoveAll(abs); err != nil {
+				return err
+			}
+			b.touched(abs)
 		}
 		delete(p.recs.targets, c.Target)
-		return state.SyncDir(filepath.Dir(abs))
+		return nil
 	}
 	if t.Kind != KindDir && !t.Create {
 		if capturable(t) {
@@ -172,7 +225,7 @@ func (p *plan) perform(c *Change) error {
 
 // writeSymlink replaces abs with a symlink atomically: make it under a
 // temporary name beside abs, then rename over.
-func writeSymlink(abs, link string, dirPerm os.FileMode) error {
+func writeSymlink(abs, link string, dirPerm os.FileMode, b *batch) error {
 	dir := filepath.Dir(abs)
 	if err := os.MkdirAll(dir, dirPerm); err != nil {
 		return err
@@ -188,7 +241,8 @@ func writeSymlink(abs, link string, dirPerm os.FileMode) error {
 		_ = os.Remove(tmp)
 		return err
 	}
-	return state.SyncDir(dir)
+	b.touched(abs)
+	return nil
 }
 
 // recordAdoptions records the targets that home already holds as desired,

@@ -327,20 +327,32 @@ func TestSourceChangeUpdatesCleanTargets(t *testing.T) {
 	}
 }
 
-func TestTemplateErrorNamesFileAndLineAndWritesNothing(t *testing.T) {
+// TestTemplateErrorIsHeldNamingFileAndLine: a template error holds that
+// target with a reason naming the file and line, writes nothing there, and
+// the other targets apply.
+func TestTemplateErrorIsHeldNamingFileAndLine(t *testing.T) {
 	f := setupCorpus(t)
 	writeFile(t, filepath.Join(f.src, "home", "dot_broken.tmpl"), "line one\n{{ .nosuchkey }}\n", 0o644)
-	before := dumpTree(t, f.home, f.replacer())
-	_, err := Apply(context.Background(), f.opts)
-	if err == nil || !strings.Contains(err.Error(), "home/dot_broken.tmpl:2") {
-		t.Fatalf("err = %v, want one naming home/dot_broken.tmpl:2", err)
+	rep, err := Apply(context.Background(), f.opts)
+	if err != nil {
+		t.Fatalf("a template error failed the run: %v", err)
 	}
-	if got := dumpTree(t, f.home, f.replacer()); string(got) != string(before) {
-		t.Error("apply with a template error changed home")
+	if held := heldText(rep.Held); !strings.Contains(held, ".broken (home/dot_broken.tmpl)") || !strings.Contains(held, "home/dot_broken.tmpl:2") {
+		t.Fatalf("held = %s\nwant .broken held naming home/dot_broken.tmpl:2", held)
+	}
+	if _, err := os.Lstat(filepath.Join(f.home, ".broken")); !os.IsNotExist(err) {
+		t.Errorf("the broken template's target was written (%v)", err)
+	}
+	if !hasChange(rep.Changes, ".bashrc", ActWrite) {
+		t.Errorf("the other targets were not applied: %v", rep.Changes)
 	}
 	writeFile(t, filepath.Join(f.src, "home", "dot_broken.tmpl"), "{{ if }}\n", 0o644)
-	if _, err := Diff(context.Background(), f.opts); err == nil || !strings.Contains(err.Error(), "home/dot_broken.tmpl:1") {
-		t.Fatalf("parse error = %v, want one naming home/dot_broken.tmpl:1", err)
+	d, err := Diff(context.Background(), f.opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if held := heldText(d.Held); !strings.Contains(held, "home/dot_broken.tmpl:1") {
+		t.Fatalf("held = %s\nwant a parse error naming home/dot_broken.tmpl:1", held)
 	}
 }
 

@@ -2,7 +2,6 @@ package dotfiles
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -10,40 +9,44 @@ import (
 	"filippo.io/age"
 )
 
-// TestBadInputNamesTheFileAndChangesNothing: each malformed source is an
-// error naming the file at fault, and neither home nor the state changes.
-func TestBadInputNamesTheFileAndChangesNothing(t *testing.T) {
+// TestBadInputIsHeldNamingTheFile: each malformed source holds what it
+// affects with a reason naming the file at fault, never fails the run, and
+// the entries it does not affect still apply.
+func TestBadInputIsHeldNamingTheFile(t *testing.T) {
 	tests := []struct {
 		name  string
 		setup func(t *testing.T, f *fixture)
 		want  string
+		// allHeld: the root's .chezmoiignore failed, so apply holds every
+		// target (capture still runs).
+		allHeld bool
 	}{
 		{"bad yaml data", func(t *testing.T, f *fixture) {
 			writeFile(t, filepath.Join(f.src, "home", ".chezmoidata.yaml"), "a: [unclosed\n", 0o644)
-		}, "home/.chezmoidata.yaml"},
+		}, "home/.chezmoidata.yaml", false},
 		{"bad toml in data dir", func(t *testing.T, f *fixture) {
 			writeFile(t, filepath.Join(f.src, "home", ".chezmoidata", "x.toml"), "= nope\n", 0o644)
-		}, "home/.chezmoidata/x.toml"},
+		}, "home/.chezmoidata/x.toml", false},
 		{"unknown data format", func(t *testing.T, f *fixture) {
 			writeFile(t, filepath.Join(f.src, "home", ".chezmoidata", "notes.txt"), "hi\n", 0o644)
-		}, "home/.chezmoidata/notes.txt"},
+		}, "home/.chezmoidata/notes.txt", false},
 		{"bad ignore pattern", func(t *testing.T, f *fixture) {
 			writeFile(t, filepath.Join(f.src, "home", "dot_config", ".chezmoiignore"), "[oops\n", 0o644)
-		}, "home/dot_config/.chezmoiignore:1"},
+		}, "home/dot_config/.chezmoiignore:1", false},
 		{"ignore template error", func(t *testing.T, f *fixture) {
 			writeFile(t, filepath.Join(f.src, "home", ".chezmoiignore"), "{{ .nope }}\n", 0o644)
-		}, "home/.chezmoiignore:1"},
+		}, "home/.chezmoiignore:1", true},
 		{"duplicate target", func(t *testing.T, f *fixture) {
 			writeFile(t, filepath.Join(f.src, "home", "dot_bashrc.tmpl"), "x\n", 0o644)
-		}, "home/dot_bashrc"},
+		}, "home/dot_bashrc", false},
 		{"missing identity file", func(t *testing.T, f *fixture) {
 			f.opts.AgeIdentityFiles = []string{filepath.Join(f.src, "no-such-key.txt")}
-		}, "no-such-key.txt"},
+		}, "no-such-key.txt", false},
 		{"malformed identity", func(t *testing.T, f *fixture) {
 			p := filepath.Join(f.src, "bad-key.txt")
 			writeFile(t, p, "AGE-SECRET-KEY-1NOTAKEY\n", 0o600)
 			f.opts.AgeIdentityFiles = []string{p}
-		}, "bad-key.txt"},
+		}, "bad-key.txt", false},
 		{"someone else's identity", func(t *testing.T, f *fixture) {
 			id, err := age.GenerateX25519Identity()
 			if err != nil {
@@ -52,28 +55,28 @@ func TestBadInputNamesTheFileAndChangesNothing(t *testing.T) {
 			p := filepath.Join(f.src, "other-key.txt")
 			writeFile(t, p, id.String()+"\n", 0o600)
 			f.opts.AgeIdentityFiles = []string{p}
-		}, "home/encrypted_"},
+		}, "home/encrypted_", false},
 		{"undecryptable file", func(t *testing.T, f *fixture) {
 			writeFile(t, filepath.Join(f.src, "home", "encrypted_dot_broken.age"), "not age at all\n", 0o644)
-		}, "home/encrypted_dot_broken.age"},
+		}, "home/encrypted_dot_broken.age", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := setupCorpus(t)
 			tt.setup(t, f)
-			homeBefore := dumpTree(t, f.home, f.replacer())
-			_, err := Apply(context.Background(), f.opts)
-			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Fatalf("err = %v, want one naming %s", err, tt.want)
+			rep, err := Apply(context.Background(), f.opts)
+			if err != nil {
+				t.Fatalf("bad input failed the run: %v", err)
 			}
-			if strings.Contains(err.Error(), "AGE-SECRET-KEY") {
-				t.Errorf("error shows key material: %v", err)
+			held := heldText(rep.Held)
+			if !strings.Contains(held, tt.want) {
+				t.Fatalf("held = %s\nwant a reason naming %s", held, tt.want)
 			}
-			if got := dumpTree(t, f.home, f.replacer()); string(got) != string(homeBefore) {
-				t.Error("bad input changed home")
+			if strings.Contains(held, "AGE-SECRET-KEY") {
+				t.Errorf("reason shows key material: %s", held)
 			}
-			if _, err := os.Stat(f.opts.StatePath); !os.IsNotExist(err) {
-				t.Errorf("bad input wrote the state file (%v)", err)
+			if tt.allHeld != (len(rep.Changes) == 0) {
+				t.Errorf("applied %d changes, want all held = %v", len(rep.Changes), tt.allHeld)
 			}
 		})
 	}

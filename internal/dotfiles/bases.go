@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-
-	"github.com/hearth-fleet/hearth/internal/state"
 )
 
 // The base store keeps the content hearth last wrote to (or captured from)
@@ -34,7 +32,7 @@ func (r *records) putBase(content []byte) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("base store %s: %w", dir, err)
 	}
-	return state.WriteFileAtomic(p, content, 0o600)
+	return writeUnsynced(p, content, 0o600, &r.unsynced)
 }
 
 // base returns the stored content with this hash, verified.

@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
+	"io/fs"
 	"path/filepath"
 	"slices"
 
-	"github.com/hearth-fleet/hearth/internal/state"
+	"golang.org/x/sys/unix"
 )
 
 // CaptureReport says what Capture took from home.
@@ -90,27 +90,33 @@ type Displaced struct {
 // the attributes changed, and records home as captured. The content is
 // written before the rename so a crash between the two leaves a valid
 // source (old attributes, new content) that the next capture finishes.
+// Every path is resolved below the work tree without following a symlink:
+// a link swapped into the source is refused, never written through.
 func (p *plan) captureOne(c *Change) error {
-	src := filepath.Join(p.st.opts.SourceDir, filepath.FromSlash(c.Source))
-	fi, err := os.Stat(src)
+	o := &p.st.opts
+	st, err := p.st.work.Stat(c.Source)
 	if err != nil {
 		return err
 	}
-	if err := state.WriteFileAtomic(src, c.sourceContent(), fi.Mode().Perm()); err != nil {
+	if st.Mode&unix.S_IFMT != unix.S_IFREG {
+		return fmt.Errorf("source %s is no longer a regular file", c.Source)
+	}
+	uid, gid := -1, -1
+	if o.Owner != nil && o.Chown == nil {
+		uid, gid = o.Owner.UID, o.Owner.GID
+	}
+	if err := p.st.work.WriteFile(c.Source, c.sourceContent(), fs.FileMode(st.Mode&0o777), uid, gid); err != nil {
 		return err
 	}
-	if err := p.st.opts.chown(src); err != nil {
-		return err
-	}
-	if c.NewSource != "" {
-		dst := filepath.Join(p.st.opts.SourceDir, filepath.FromSlash(c.NewSource))
-		if _, err := os.Lstat(dst); err == nil {
-			return fmt.Errorf("rename to %s: a source entry with that name exists", c.NewSource)
-		}
-		if err := os.Rename(src, dst); err != nil {
+	if o.Chown != nil {
+		if err := o.chown(filepath.Join(o.SourceDir, filepath.FromSlash(c.Source))); err != nil {
 			return err
 		}
-		if err := state.SyncDir(filepath.Dir(dst)); err != nil {
+	}
+	if c.NewSource != "" {
+		if err := p.st.work.Rename(c.Source, c.NewSource); errors.Is(err, fs.ErrExist) {
+			return fmt.Errorf("rename to %s: a source entry with that name exists", c.NewSource)
+		} else if err != nil {
 			return err
 		}
 	}

@@ -35,6 +35,8 @@ const (
 	ReasonParentHeld   = "parent directory is held"
 	ReasonNotDirectory = "not a directory in home"
 	ReasonRaced        = "changed in home while apply ran"
+	ReasonNotKept      = "not changed: what home holds could not be moved into the trash"
+	ReasonTorn         = "left empty by an apply cut off before its writes reached the disk; written again"
 )
 
 // Change is one planned or performed change to a target (apply) or to the

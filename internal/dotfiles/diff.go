@@ -33,6 +33,9 @@ func Diff(ctx context.Context, opts Options) (*DiffReport, error) {
 	for _, c := range p.apply {
 		c.Diff = applyDiff(c)
 	}
+	for _, c := range p.held {
+		c.Diff = heldDiff(c, filepath.Join(p.st.opts.SourceDir, filepath.FromSlash(c.Source)))
+	}
 	for _, c := range p.capture {
 		src, err := os.ReadFile(filepath.Join(p.st.opts.SourceDir, filepath.FromSlash(c.Source)))
 		if err != nil {
@@ -92,6 +95,31 @@ func applyDiff(c *Change) string {
 	return s
 }
 
+// heldDiff shows what apply --force would do to a held target (a diff
+// from home to what the source renders) and names the source file to edit
+// to keep home's version instead.
+func heldDiff(c *Change, sourceAbs string) string {
+	t, a := c.t, c.act
+	if t == nil || c.Reason == ReasonParentHeld || c.Source == "" {
+		return ""
+	}
+	s := fmt.Sprintf("# source of %s: %s\n", c.Target, sourceAbs)
+	label := c.Target
+	switch {
+	case t.Kind == KindFile && (a.kind == KindFile || !a.exists):
+		from := "a/" + label
+		if !a.exists {
+			from = "/dev/null"
+		}
+		s += contentDiff(c, from, "b/"+label, a.contents, t.Contents)
+	case t.Kind == KindSymlink && a.kind == KindSymlink:
+		s += textdiff.Unified("a/"+label, "b/"+label, []byte(a.link+"\n"), []byte(t.Link+"\n"))
+	case a.exists && a.kind != t.Kind:
+		s += fmt.Sprintf("# home has a %s, the source a %s\n", pick(string(a.kind), "special file"), t.Kind)
+	}
+	return s
+}
+
 // contentDiff is a unified diff, or a line saying sensitive contents differ.
 func contentDiff(c *Change, from, to string, old, new []byte) string {
 	if c.Sensitive {
@@ -120,6 +148,7 @@ func (r *DiffReport) Unified() string {
 	}
 	for _, c := range r.Held {
 		fmt.Fprintf(&b, "# held %s: %s\n", c.Target, c.Reason)
+		b.WriteString(c.Diff)
 	}
 	for _, u := range r.Unsupported {
 		fmt.Fprintf(&b, "# unsupported %s: %s\n", u.Source, u.Reason)

@@ -6,8 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -16,6 +18,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 	"github.com/Masterminds/sprig/v3"
+	"github.com/hearth-fleet/hearth/internal/safefile"
 	"gopkg.in/yaml.v3"
 )
 
@@ -65,6 +68,7 @@ func (r *renderer) funcMap() template.FuncMap {
 		"env":             r.getenv,
 		"lookPath":        lookPath,
 		"output":          r.output,
+		"outputList":      r.outputList,
 		"fromJson":        fromJSON,
 		"toJson":          toJSON,
 		"fromYaml":        fromYAML,
@@ -83,41 +87,55 @@ func (r *renderer) funcMap() template.FuncMap {
 }
 
 // include returns a file's bytes. Relative paths are inside the source
-// root; absolute paths are read as they are (/run/secrets/x), which marks
-// the output as sensitive so diffs never print it.
+// root, read without following any symlink; absolute paths are read as
+// they are (/run/secrets/x) but never through a final symlink, which marks
+// the output as sensitive so diffs never print it. Every read is
+// size-capped and refuses what is not a regular file (a FIFO would block).
 func (r *renderer) include(name string) (string, error) {
-	p, err := r.resolve(name)
-	if err != nil {
-		return "", err
-	}
-	b, err := os.ReadFile(p)
+	b, err := r.readInclude(name)
 	if err != nil {
 		return "", fmt.Errorf("include %s: %w", name, err)
 	}
 	return string(b), nil
 }
 
+func (r *renderer) readInclude(name string) ([]byte, error) {
+	p, rel, err := r.resolve(name)
+	if err != nil {
+		return nil, err
+	}
+	if rel != "" {
+		return r.src.work.ReadFile(rel, r.opts.maxFileSize())
+	}
+	return safefile.Read(p, r.opts.maxFileSize(), nil)
+}
+
 // resolve maps a template-supplied path to a file: absolute paths mark the
-// render sensitive, relative ones must stay inside the source root.
-func (r *renderer) resolve(name string) (string, error) {
+// render sensitive, relative ones must stay inside the source root and
+// come back as rel, relative to the work tree.
+func (r *renderer) resolve(name string) (abs, rel string, err error) {
 	if filepath.IsAbs(name) {
 		r.cur.sensitive = true
 		p := filepath.Clean(name)
 		if len(r.opts.IncludeRoots) == 0 {
-			return p, nil
+			return p, "", nil
 		}
 		for _, root := range r.opts.IncludeRoots {
 			if isWithin(filepath.Clean(root), p) {
-				return p, nil
+				return p, "", nil
 			}
 		}
-		return "", fmt.Errorf("include %s: outside the allowed roots %v: %w", name, r.opts.IncludeRoots, errEscapes)
+		return "", "", fmt.Errorf("outside the allowed roots %v: %w", r.opts.IncludeRoots, errEscapes)
 	}
 	p, err := within(r.root, filepath.FromSlash(name))
 	if err != nil {
-		return "", fmt.Errorf("include %s: %w", name, err)
+		return "", "", err
 	}
-	return p, nil
+	rel, err = filepath.Rel(r.opts.SourceDir, p)
+	if err != nil {
+		return "", "", err
+	}
+	return p, filepath.ToSlash(rel), nil
 }
 
 // includeTemplate executes a template from .chezmoitemplates or, failing
@@ -142,11 +160,7 @@ func (r *renderer) includeTemplate(name string, data ...any) (string, error) {
 		}
 		return buf.String(), nil
 	}
-	p, err := r.resolve(name)
-	if err != nil {
-		return "", err
-	}
-	b, err := os.ReadFile(p)
+	b, err := r.readInclude(name)
 	if err != nil {
 		return "", fmt.Errorf("includeTemplate %s: %w", name, err)
 	}
@@ -177,6 +191,9 @@ func lookPath(file string) string {
 // output runs a program and returns its stdout. It marks the render
 // sensitive: commands are how templates fetch secrets.
 func (r *renderer) output(name string, args ...string) (string, error) {
+	if err := r.commandAllowed("output"); err != nil {
+		return "", err
+	}
 	r.cur.sensitive = true
 	ctx, cancel := context.WithTimeout(r.ctx, r.opts.outputTimeout())
 	defer cancel()
@@ -185,6 +202,43 @@ func (r *renderer) output(name string, args ...string) (string, error) {
 		return "", fmt.Errorf("output %s: %w", name, err)
 	}
 	return string(out), nil
+}
+
+// outputList is output with the arguments as one list (chezmoi's).
+func (r *renderer) outputList(name string, args ...any) (string, error) {
+	if err := r.commandAllowed("outputList"); err != nil {
+		return "", err
+	}
+	var argv []string
+	for _, a := range args {
+		switch a := a.(type) {
+		case []string:
+			argv = append(argv, a...)
+		case []any:
+			for _, e := range a {
+				argv = append(argv, fmt.Sprint(e))
+			}
+		default:
+			argv = append(argv, fmt.Sprint(a))
+		}
+	}
+	return r.output(name, argv...)
+}
+
+// errCommandSkipped: a command-running function was called by a render
+// that may not run programs and does not need the output (status).
+var errCommandSkipped = errors.New("template runs a command; not rendered here")
+
+// commandAllowed says whether the template function fn, which runs a
+// program, may run in this render.
+func (r *renderer) commandAllowed(fn string) error {
+	switch r.opts.TemplateCommands {
+	case CommandsRefuse:
+		return fmt.Errorf("template function %s called by %s is disabled (dotfiles.template_commands = false)", fn, r.cur.tmpl.Name())
+	case CommandsSkip:
+		return errCommandSkipped
+	}
+	return nil
 }
 
 // Runner runs a program for the output template function.
@@ -209,15 +263,24 @@ func (ExecRunner) Output(ctx context.Context, name string, args ...string) ([]by
 }
 
 func (r *renderer) stat(name string) (any, error) {
-	p, err := r.resolve(name)
+	p, rel, err := r.resolve(name)
 	if err != nil {
 		return nil, err
 	}
-	fi, err := os.Stat(p)
-	if errors.Is(err, os.ErrNotExist) {
+	var fi fs.FileInfo
+	if rel != "" {
+		// Below the source: described, never followed.
+		st, err := r.src.work.Stat(rel)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		fi = statInfo{name: path.Base(rel), st: st}
+	} else if fi, err = os.Stat(p); errors.Is(err, os.ErrNotExist) {
 		return nil, nil
-	}
-	if err != nil {
+	} else if err != nil {
 		return nil, err
 	}
 	return map[string]any{

@@ -187,3 +187,12 @@ func mustCapture(t testing.TB, opts Options) *CaptureReport {
 	}
 	return rep
 }
+
+// heldText lists held changes one a line: target, source and reason.
+func heldText(held []*Change) string {
+	var b strings.Builder
+	for _, c := range held {
+		fmt.Fprintf(&b, "%s (%s): %s\n", c.Target, c.Source, c.Reason)
+	}
+	return b.String()
+}

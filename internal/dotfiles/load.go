@@ -5,11 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path"
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/hearth-fleet/hearth/internal/safefile"
 )
 
 // Entry is one managed target as declared by the source state.
@@ -19,6 +20,14 @@ type Entry struct {
 	IsDir  bool
 	Dir    DirAttrs  // when IsDir
 	File   FileAttrs // otherwise
+
+	// problem, when set, holds the entry (and a directory's subtree) with
+	// this reason instead of failing the whole run.
+	problem string
+	// captureOnly, when set, lets Capture take home edits of the entry
+	// while Apply holds it with this reason (its .chezmoiignore failed, so
+	// what Apply may write is unknown).
+	captureOnly string
 }
 
 // Unsupported is a source entry hearth skips, with the reason.
@@ -29,9 +38,11 @@ type Unsupported struct {
 
 // SourceState is a parsed source directory, ready to render.
 type SourceState struct {
+	ctx         context.Context
 	opts        Options
-	root        string // absolute source root, after .chezmoiroot
-	rootRel     string // root relative to SourceDir, slash form ("" when none)
+	work        *safefile.Dir // SourceDir, every source read goes below it
+	root        string        // absolute source root, after .chezmoiroot
+	rootRel     string        // root relative to SourceDir, slash form ("" when none)
 	entries     []*Entry
 	byTarget    map[string]*Entry
 	ignore      *IgnoreSet
@@ -40,6 +51,20 @@ type SourceState struct {
 	seen        map[string]bool
 	known       map[string]bool // every target path the source names, supported or not
 	listed      map[string][]fs.DirEntry
+	// broken lists entries that could not be loaded at all (a bad name, an
+	// unreadable directory), held by the plan.
+	broken []brokenEntry
+	// whole, when set, is a problem of the whole source (its root): no
+	// entry is known, everything is held and no record is dropped.
+	whole *brokenEntry
+	// tmplProblem, when set, holds every template: the data or shared
+	// templates they may use are broken.
+	tmplProblem string
+}
+
+// brokenEntry is a source path that names no loadable entry.
+type brokenEntry struct {
+	Target, Source, Reason string
 }
 
 // Load reads the source directory: .chezmoiroot, data, shared templates,
@@ -57,23 +82,37 @@ func Load(ctx context.Context, opts Options) (*SourceState, error) {
 		return nil, fmt.Errorf("target dir: %w", err)
 	}
 	opts.Vars = fillVars(opts.Vars)
-	s := &SourceState{opts: opts, byTarget: map[string]*Entry{}, ignore: &IgnoreSet{}, seen: map[string]bool{}, known: map[string]bool{}}
+	s := &SourceState{ctx: ctx, opts: opts, byTarget: map[string]*Entry{}, ignore: &IgnoreSet{}, seen: map[string]bool{}, known: map[string]bool{}}
+	if s.work, err = safefile.OpenDir(opts.SourceDir); err != nil {
+		return nil, fmt.Errorf("source dir: %w", err)
+	}
 	if err := s.readRoot(); err != nil {
-		return nil, err
+		// Nothing below the root can be trusted or found: hold everything
+		// (see plan), so capture, merge and push still run and a fix pushed
+		// to the remote reaches this host.
+		s.root = s.opts.SourceDir
+		s.whole = &brokenEntry{Target: ".", Source: ".chezmoiroot", Reason: "source unusable, nothing applied or captured: " + err.Error()}
+		s.opts.logger().Warn("dotfiles: source unusable", "err", err)
+		s.r, _ = newRenderer(ctx, &s.opts, s, nil, nil, nil)
+		return s, nil
 	}
 	data, err := s.readData()
 	if err != nil {
-		return nil, err
+		s.tmplProblem = "template data unavailable: " + err.Error()
 	}
 	shared, err := s.readSharedTemplates()
 	if err != nil {
-		return nil, err
+		s.tmplProblem = "shared templates unavailable: " + err.Error()
 	}
-	s.r, err = newRenderer(ctx, &s.opts, s.root, data, chezmoiVars(&s.opts, s.root), shared)
+	s.r, err = newRenderer(ctx, &s.opts, s, data, chezmoiVars(&s.opts, s.root), shared)
 	if err != nil {
-		return nil, err
+		s.tmplProblem = "shared templates unavailable: " + err.Error()
+		s.r, _ = newRenderer(ctx, &s.opts, s, data, chezmoiVars(&s.opts, s.root), nil)
 	}
-	if err := s.walk(s.root, "", ""); err != nil {
+	if s.tmplProblem != "" {
+		s.opts.logger().Warn("dotfiles: templates held", "reason", s.tmplProblem)
+	}
+	if err := s.walk(s.root, "", "", ""); err != nil {
 		return nil, err
 	}
 	slices.SortFunc(s.entries, func(a, b *Entry) int { return strings.Compare(a.Target, b.Target) })
@@ -103,26 +142,32 @@ func fillVars(v Vars) Vars {
 	return v
 }
 
-// readRoot applies .chezmoiroot: the source state lives in that subdirectory.
+// readRoot applies .chezmoiroot: the source state lives in that
+// subdirectory. The file and the root are resolved below the work tree
+// without following any symlink: a root that is, or goes through, a link,
+// or leaves the work tree, is refused.
 func (s *SourceState) readRoot() error {
 	s.root = s.opts.SourceDir
-	b, err := os.ReadFile(filepath.Join(s.opts.SourceDir, ".chezmoiroot"))
-	if errors.Is(err, os.ErrNotExist) {
+	name := filepath.Join(s.opts.SourceDir, ".chezmoiroot")
+	b, err := s.work.ReadFile(".chezmoiroot", 4096)
+	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
 	if err != nil {
-		return fmt.Errorf(".chezmoiroot: %w", err)
+		return fmt.Errorf("%s: %w", name, err)
 	}
 	rel := strings.TrimSpace(string(b))
 	root, err := within(s.opts.SourceDir, filepath.FromSlash(rel))
 	if err != nil || rel == "" {
-		return fmt.Errorf("%s: invalid root %q: %w", filepath.Join(s.opts.SourceDir, ".chezmoiroot"), rel, errors.Join(err, errEscapes))
+		return fmt.Errorf("%s: invalid root %q: %w", name, rel, errors.Join(err, errEscapes))
 	}
-	fi, err := os.Stat(root)
-	if err != nil || !fi.IsDir() {
-		return fmt.Errorf("%s: root %q is not a directory", filepath.Join(s.opts.SourceDir, ".chezmoiroot"), rel)
+	rel = path.Clean(filepath.ToSlash(rel))
+	d, err := s.work.Sub(rel)
+	if err != nil {
+		return fmt.Errorf("%s: root %q: %w", name, rel, err)
 	}
-	s.root, s.rootRel = root, path.Clean(filepath.ToSlash(rel))
+	d.Close()
+	s.root, s.rootRel = root, rel
 	return nil
 }
 
@@ -144,7 +189,7 @@ func (s *SourceState) readData() (map[string]any, error) {
 	// the tree is read once per run.
 	var visit func(dir, rel string) error
 	visit = func(dir, rel string) error {
-		ents, err := s.readDir(dir)
+		ents, err := s.readDir(s.srcRel(rel))
 		if err != nil {
 			return err
 		}
@@ -174,22 +219,27 @@ func (s *SourceState) readData() (map[string]any, error) {
 		return nil, fmt.Errorf("read data files under %s: %w", s.root, err)
 	}
 	slices.Sort(files)
+	// A bad file is reported, the good ones still merged: templates are
+	// held, and a .chezmoiignore that needs no broken key still renders.
 	data := map[string]any{}
+	var errs []error
 	for _, f := range files {
-		b, err := os.ReadFile(filepath.Join(s.root, filepath.FromSlash(f)))
+		b, err := s.work.ReadFile(s.srcRel(f), s.opts.maxFileSize())
 		if err != nil {
-			return nil, fmt.Errorf("read %s: %w", s.srcRel(f), err)
+			errs = append(errs, fmt.Errorf("read %s: %w", s.srcRel(f), err))
+			continue
 		}
 		m, err := readDataFile(s.srcRel(f), b)
 		if err != nil {
-			return nil, err
+			errs = append(errs, err)
+			continue
 		}
 		mergeData(data, m)
 	}
 	if s.opts.Data != nil {
 		mergeData(data, deepCopyMap(s.opts.Data))
 	}
-	return data, nil
+	return data, errors.Join(errs...)
 }
 
 func deepCopyMap(m map[string]any) map[string]any {
@@ -205,28 +255,35 @@ func deepCopyMap(m map[string]any) map[string]any {
 
 // readSharedTemplates reads .chezmoitemplates/ (name relative to it -> text).
 func (s *SourceState) readSharedTemplates() (map[string]string, error) {
-	dir := filepath.Join(s.root, ".chezmoitemplates")
 	out := map[string]string{}
-	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
-		return out, nil
-	}
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if !d.Type().IsRegular() {
+	var visit func(rel string) error
+	visit = func(rel string) error {
+		ents, err := s.readDir(s.srcRel(path.Join(".chezmoitemplates", rel)))
+		if errors.Is(err, fs.ErrNotExist) && rel == "" {
 			return nil
 		}
-		b, err := os.ReadFile(p)
 		if err != nil {
 			return err
 		}
-		rel, _ := filepath.Rel(dir, p)
-		out[filepath.ToSlash(rel)] = string(b)
+		for _, e := range ents {
+			r := path.Join(rel, e.Name())
+			switch {
+			case e.IsDir():
+				if err := visit(r); err != nil {
+					return err
+				}
+			case e.Type().IsRegular():
+				b, err := s.work.ReadFile(s.srcRel(path.Join(".chezmoitemplates", r)), s.opts.maxFileSize())
+				if err != nil {
+					return err
+				}
+				out[r] = string(b)
+			}
+		}
 		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", dir, err)
+	}
+	if err := visit(""); err != nil {
+		return nil, fmt.Errorf("read %s: %w", filepath.Join(s.root, ".chezmoitemplates"), err)
 	}
 	return out, nil
 }
@@ -240,31 +297,46 @@ func (s *SourceState) unsupportedEntry(src, reason string) {
 	s.opts.logger().Warn("dotfiles: unsupported source entry skipped", "source", src, "reason", reason)
 }
 
-// walk reads one source directory. srcRel is its path below the root and
-// target its target path ("" for the root).
-// readDir lists dir once per run (os.ReadDir order: sorted by name).
-func (s *SourceState) readDir(dir string) ([]fs.DirEntry, error) {
-	if ents, ok := s.listed[dir]; ok {
+// readDir lists the work-tree directory rel once per run, sorted by name,
+// without following any symlink on the way.
+func (s *SourceState) readDir(rel string) ([]fs.DirEntry, error) {
+	if ents, ok := s.listed[rel]; ok {
 		return ents, nil
 	}
-	ents, err := os.ReadDir(dir)
+	ents, err := s.work.ReadDir(rel)
 	if err != nil {
 		return nil, err
 	}
 	if s.listed == nil {
 		s.listed = map[string][]fs.DirEntry{}
 	}
-	s.listed[dir] = ents
+	s.listed[rel] = ents
 	return ents, nil
 }
 
-func (s *SourceState) walk(dir, srcRel, target string) error {
-	ents, err := s.readDir(dir)
-	if err != nil {
-		return fmt.Errorf("read source dir %s: %w", dir, err)
-	}
-	if err := s.readIgnore(dir, srcRel, target, ents); err != nil {
+// walk reads one source directory. srcRel is its path below the root,
+// target its target path ("" for the root), and captureOnly is set below a
+// directory whose .chezmoiignore failed. A problem with one entry holds
+// that entry (and a directory's subtree); only a cancelled context is an
+// error.
+func (s *SourceState) walk(dir, srcRel, target, captureOnly string) error {
+	if err := s.ctx.Err(); err != nil {
 		return err
+	}
+	ents, err := s.readDir(s.srcRel(srcRel))
+	if err != nil {
+		if target == "" {
+			s.whole = &brokenEntry{Target: ".", Source: s.srcRel("."), Reason: "source unusable, nothing applied or captured: " + err.Error()}
+			return nil
+		}
+		if e := s.byTarget[target]; e != nil {
+			e.problem = "cannot read source directory: " + err.Error()
+		}
+		return nil
+	}
+	if err := s.readIgnore(srcRel, target, ents); err != nil && captureOnly == "" {
+		captureOnly = err.Error() + "; apply holds this subtree until it is fixed"
+		s.opts.logger().Warn("dotfiles: .chezmoiignore failed", "err", err)
 	}
 	join := func(a, b string) string {
 		if a == "" {
@@ -290,7 +362,8 @@ func (s *SourceState) walk(dir, srcRel, target string) error {
 		if e.IsDir() {
 			a := ParseDirName(name)
 			if err := validTargetName(a.TargetName); err != nil {
-				return fmt.Errorf("source %s: %w", src, err)
+				s.broken = append(s.broken, brokenEntry{Target: src, Source: src, Reason: "invalid source name: " + err.Error()})
+				continue
 			}
 			t := join(target, a.TargetName)
 			s.known[t] = true
@@ -305,17 +378,16 @@ func (s *SourceState) walk(dir, srcRel, target string) error {
 				s.unsupportedEntry(src, "external_ directories are not supported")
 				continue
 			}
-			if err := s.add(&Entry{Target: t, Source: src, IsDir: true, Dir: a}); err != nil {
-				return err
-			}
-			if err := s.walk(filepath.Join(dir, name), join(srcRel, name), t); err != nil {
+			s.add(&Entry{Target: t, Source: src, IsDir: true, Dir: a, captureOnly: captureOnly})
+			if err := s.walk(filepath.Join(dir, name), join(srcRel, name), t, captureOnly); err != nil {
 				return err
 			}
 			continue
 		}
 		a := ParseFileName(name)
 		if err := validTargetName(a.TargetName); err != nil {
-			return fmt.Errorf("source %s: %w", src, err)
+			s.broken = append(s.broken, brokenEntry{Target: src, Source: src, Reason: "invalid source name: " + err.Error()})
+			continue
 		}
 		t := join(target, a.TargetName)
 		s.known[t] = true
@@ -327,9 +399,7 @@ func (s *SourceState) walk(dir, srcRel, target string) error {
 			s.unsupportedEntry(src, a.Type.String()+" entries are not supported")
 			continue
 		}
-		if err := s.add(&Entry{Target: t, Source: src, File: a}); err != nil {
-			return err
-		}
+		s.add(&Entry{Target: t, Source: src, File: a, captureOnly: captureOnly})
 	}
 	return nil
 }
@@ -349,34 +419,41 @@ func (s *SourceState) special(src, name string, isDir bool) {
 }
 
 // readIgnore renders and adds the .chezmoiignore of one source directory.
-func (s *SourceState) readIgnore(dir, srcRel, target string, ents []fs.DirEntry) error {
+func (s *SourceState) readIgnore(srcRel, target string, ents []fs.DirEntry) error {
 	for _, e := range ents {
 		if n := e.Name(); (n != ".chezmoiignore" && n != ".chezmoiignore.tmpl") || !e.Type().IsRegular() {
 			continue
 		}
 		rel := path.Join(srcRel, e.Name())
-		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		b, err := s.work.ReadFile(s.srcRel(rel), s.opts.maxFileSize())
 		if err != nil {
 			return fmt.Errorf("read %s: %w", s.srcRel(rel), err)
 		}
+		// Rendered even when some data is broken: one that needs no
+		// broken key still works.
 		out, _, err := s.r.render(s.srcRel(rel), path.Join(target, e.Name()), b)
+		if err != nil && s.tmplProblem != "" {
+			return fmt.Errorf("render %s: %w (%s)", s.srcRel(rel), err, s.tmplProblem)
+		}
 		if err != nil {
 			return fmt.Errorf("render %s: %w", s.srcRel(rel), err)
 		}
-		if err := s.ignore.ParseIgnore(s.srcRel(rel), target, string(out)); err != nil {
+		b = out
+		if err := s.ignore.ParseIgnore(s.srcRel(rel), target, string(b)); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (s *SourceState) add(e *Entry) error {
+// add registers an entry; a second entry for the same target holds it.
+func (s *SourceState) add(e *Entry) {
 	if prev, ok := s.byTarget[e.Target]; ok {
-		return fmt.Errorf("source %s and %s both define target %s", prev.Source, e.Source, e.Target)
+		prev.problem = fmt.Sprintf("both %s and %s define this target", prev.Source, e.Source)
+		return
 	}
 	s.byTarget[e.Target] = e
 	s.entries = append(s.entries, e)
-	return nil
 }
 
 // Entries lists the managed entries in target order.

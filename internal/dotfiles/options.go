@@ -6,8 +6,11 @@ import (
 	"log/slog"
 	"os"
 	"path"
+	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/hearth-fleet/hearth/internal/trash"
 )
 
 // Options say where the source and target are and describe the host. The
@@ -59,8 +62,35 @@ type Options struct {
 	Runner Runner
 	// OutputTimeout bounds each output call; 0 means 30s.
 	OutputTimeout time.Duration
+	// TemplateCommands says whether template functions that run programs
+	// (output, outputList) run; see CommandPolicy.
+	TemplateCommands CommandPolicy
+	// MaxFileSize caps every source, home and include file read into
+	// memory; a target over it is held. 0 means DefaultMaxFileSize.
+	MaxFileSize int64
+	// Protected are absolute paths that no target may be at or below (the
+	// state dir, hearth's config file and dir). SourceDir is always
+	// protected, and so is any target with a component named .git: a
+	// target there would let the remote write into hearth's own files, or
+	// copy home files into the source to be pushed (exfiltration).
+	Protected []string
 	// Logger receives progress; nil discards.
 	Logger *slog.Logger
+	// TrashDir receives what Apply removes or overwrites without having
+	// written it (see package trash); "" means trash.Dir of the state
+	// file's directory.
+	TrashDir string
+
+	// durable makes Apply's writes durable; nil means syncfs(2). Tests
+	// count its calls.
+	durable durability
+}
+
+func (o *Options) trash() trash.Trash {
+	if o.TrashDir != "" {
+		return trash.Trash{Dir: o.TrashDir}
+	}
+	return trash.Trash{Dir: trash.Dir(filepath.Dir(o.StatePath))}
 }
 
 func (o *Options) umask() fs.FileMode {
@@ -89,6 +119,32 @@ func (o *Options) outputTimeout() time.Duration {
 		return 30 * time.Second
 	}
 	return o.OutputTimeout
+}
+
+// CommandPolicy says what a template function that runs a program does.
+type CommandPolicy int
+
+// Command policies.
+const (
+	// CommandsRun runs it (chezmoi's behaviour).
+	CommandsRun CommandPolicy = iota
+	// CommandsRefuse fails the render, naming the function and the file;
+	// the entry is held (dotfiles.template_commands = false).
+	CommandsRefuse
+	// CommandsSkip leaves the target out of the plan, quietly: for reports
+	// (status) that must not run programs to describe home.
+	CommandsSkip
+)
+
+// DefaultMaxFileSize is the default of Options.MaxFileSize: far above any
+// dotfile, low enough that a round's memory stays bounded.
+const DefaultMaxFileSize = 64 << 20
+
+func (o *Options) maxFileSize() int64 {
+	if o.MaxFileSize <= 0 {
+		return DefaultMaxFileSize
+	}
+	return o.MaxFileSize
 }
 
 func (o *Options) logger() *slog.Logger {

@@ -25,8 +25,14 @@ type plan struct {
 	adoptBases [][]byte
 	drop       []string
 	warnings   []string
+	guard      *guard
 }
 
+// makePlan plans one run. A problem with one entry (a template error, an
+// oversized or unreadable file, a bad name, a refused target) holds that
+// entry with the reason and plans the rest; a problem with the whole
+// source holds everything. Only a cancelled context, bad Options or an
+// unreadable state file are errors.
 func makePlan(ctx context.Context, opts Options) (*plan, error) {
 	st, err := Load(ctx, opts)
 	if err != nil {
@@ -35,6 +41,19 @@ func makePlan(ctx context.Context, opts Options) (*plan, error) {
 	recs, err := loadRecords(opts.StatePath)
 	if err != nil {
 		return nil, err
+	}
+	p := &plan{st: st, recs: recs, adopt: map[string]record{}, guard: newGuard(&st.opts)}
+	if recs.warning != "" {
+		p.warnings = append(p.warnings, recs.warning)
+		st.opts.logger().Warn("dotfiles: " + recs.warning)
+	}
+	if w := st.whole; w != nil {
+		// Every record is kept: nothing is known to be gone.
+		p.held = append(p.held, &Change{Target: w.Target, Source: w.Source, Action: ActHold, Reason: w.Reason})
+		return p, nil
+	}
+	for _, b := range st.broken {
+		p.held = append(p.held, &Change{Target: b.Target, Source: b.Source, Action: ActHold, Reason: b.Reason})
 	}
 	all, err := st.Targets()
 	if err != nil {
@@ -46,15 +65,27 @@ func makePlan(ctx context.Context, opts Options) (*plan, error) {
 			targets = append(targets, t)
 		}
 	}
-	p := &plan{st: st, recs: recs, targets: targets, adopt: map[string]record{}}
-	if recs.warning != "" {
-		p.warnings = append(p.warnings, recs.warning)
-		st.opts.logger().Warn("dotfiles: " + recs.warning)
+	p.targets = targets
+	// Held without a look at home: what cannot be planned, or must not be
+	// written.
+	early := make([]string, len(targets))
+	for i, t := range targets {
+		switch {
+		case t.Problem != "":
+			early[i] = t.Problem
+		default:
+			early[i] = p.guard.refuse(t.Path)
+		}
 	}
-	// Read home for every target first, overlapping the reads.
+	// Read home for every other target first, overlapping the reads.
+	limit := st.opts.maxFileSize()
 	acts := make([]actual, len(targets))
 	actErrs := make([]error, len(targets))
-	parallel(len(targets), func(i int) { acts[i], actErrs[i] = readActual(p.abs(targets[i].Path)) })
+	parallel(len(targets), func(i int) {
+		if early[i] == "" && !targets[i].unknown {
+			acts[i], actErrs[i] = readActualLimit(p.abs(targets[i].Path), limit)
+		}
+	})
 	desired := map[string]bool{}
 	var heldDirs []string
 	for i, t := range targets {
@@ -62,14 +93,27 @@ func makePlan(ctx context.Context, opts Options) (*plan, error) {
 			return nil, err
 		}
 		desired[t.Path] = true
-		if under(t.Path, heldDirs) {
-			p.hold(t, actual{}, ReasonParentHeld)
+		a := acts[i]
+		reason := early[i]
+		switch {
+		case t.unknown:
+			continue
+		case under(t.Path, heldDirs):
+			reason = ReasonParentHeld
+		case reason != "":
+		case actErrs[i] != nil:
+			reason = "cannot read home: " + actErrs[i].Error()
+		case a.kind == KindFile && a.size > limit:
+			reason = fmt.Sprintf("home file is %d bytes, over the limit of %d (dotfiles.max_file_size)", a.size, limit)
+		}
+		if reason != "" {
+			p.hold(t, a, reason)
+			if t.Kind == KindDir {
+				heldDirs = append(heldDirs, t.Path)
+			}
 			continue
 		}
-		if actErrs[i] != nil {
-			return nil, actErrs[i]
-		}
-		a := acts[i]
+		nApply := len(p.apply)
 		switch t.Kind {
 		case KindDir:
 			if !p.planDir(t, a) {
@@ -78,9 +122,18 @@ func makePlan(ctx context.Context, opts Options) (*plan, error) {
 		default:
 			p.planLeaf(t, a)
 		}
+		if co := t.Entry.captureOnly; co != "" {
+			for _, c := range p.apply[nApply:] {
+				c.Action, c.Reason, c.NewMode = ActHold, co, ""
+				p.held = append(p.held, c)
+			}
+			p.apply = p.apply[:nApply]
+			delete(p.adopt, t.Path)
+		}
 	}
 	for name := range recs.targets {
-		if !desired[name] && st.opts.selected(name) {
+		// Records below a held directory stay: its subtree is unknown.
+		if !desired[name] && st.opts.selected(name) && !under(name, heldDirs) {
 			p.drop = append(p.drop, name)
 		}
 	}
@@ -109,6 +162,11 @@ func (p *plan) add(list *[]*Change, t *Target, a actual, act Action, reason stri
 	}
 	if t.Kind != KindSymlink && act != ActRemove && act != ActHold {
 		c.NewMode = modeString(t.Perm)
+	}
+	if act == ActWrite && a.kind == KindFile {
+		// Diff shows what the write replaces; a failed read only costs
+		// that diff (apply re-reads before writing anyway).
+		_ = c.act.load(p.abs(t.Path), p.st.opts.maxFileSize())
 	}
 	*list = append(*list, c)
 	return c
@@ -146,7 +204,7 @@ func (p *plan) planExact(t *Target) {
 	}
 	for _, e := range ents {
 		child := path.Join(t.Path, e.Name())
-		if p.st.known[child] || p.st.Ignored(child) {
+		if p.st.known[child] || p.st.Ignored(child) || p.guard.touches(child) {
 			continue
 		}
 		ct := &Target{Path: child, Source: t.Source, Kind: kindOf(e.Type()), Sensitive: t.Sensitive}
@@ -192,7 +250,7 @@ func (p *plan) planLeaf(t *Target, a actual) {
 		switch {
 		case a.kind == KindDir:
 			p.hold(t, a, ReasonTypeChanged)
-		case (hasRec && a.matchesRecord(rec)) || (a.kind == KindFile && len(a.contents) == 0) || force:
+		case (hasRec && a.matchesRecord(rec)) || (a.kind == KindFile && a.size == 0) || force:
 			p.add(&p.apply, t, a, ActRemove, "source renders empty")
 		case hasRec:
 			p.hold(t, a, ReasonEdited)
@@ -222,11 +280,13 @@ func (p *plan) planLeaf(t *Target, a actual) {
 	case a.kind == KindDir:
 		p.hold(t, a, ReasonTypeChanged)
 	case hasRec && a.matchesRecord(rec):
-		if t.Kind == KindFile && a.kind == KindFile && a.sum == hashBytes(t.Contents) {
+		if t.Kind == KindFile && a.kind == KindFile && a.sum == t.sum() {
 			p.add(&p.apply, t, a, ActChmod, "")
 			return
 		}
 		p.add(&p.apply, t, a, write, "")
+	case p.writeWasTorn(t, a): // see pending.go
+		p.add(&p.apply, t, a, write, ReasonTorn)
 	case force:
 		p.add(&p.apply, t, a, write, "forced")
 	case !hasRec:
@@ -248,7 +308,20 @@ func (p *plan) planEdit(t *Target, a actual, rec record) {
 		p.hold(t, a, ReasonTemplate)
 	case f.Encrypted:
 		p.hold(t, a, ReasonEncrypted)
-	case hashBytes(t.Contents) != rec.SHA256 || t.Perm != rec.Mode:
+	default:
+		p.planCapture(t, a, rec)
+	}
+}
+
+// planCapture plans taking a home edit of a plain file into the source,
+// merging with a source change when there is one.
+func (p *plan) planCapture(t *Target, a actual, rec record) {
+	if err := a.load(p.abs(t.Path), p.st.opts.maxFileSize()); err != nil {
+		p.hold(t, a, "cannot read home edit: "+err.Error())
+		return
+	}
+	switch {
+	case t.sum() != rec.SHA256 || t.Perm != rec.Mode:
 		// The source moved too (a merge the last apply could not bring
 		// home, or a hand edit): copying home over it would lose the
 		// source's change, so merge both against what hearth last wrote.
@@ -296,7 +369,7 @@ func (p *plan) renamedSource(t *Target, a actual, modeChanged bool) string {
 		attrs.Private = a.perm&0o077 == 0
 		attrs.ReadOnly = a.perm&0o222 == 0
 	}
-	if len(a.contents) == 0 {
+	if a.size == 0 {
 		attrs.Empty = true
 	}
 	name := attrs.SourceName()

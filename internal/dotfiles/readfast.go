@@ -3,19 +3,14 @@ package dotfiles
 import (
 	"runtime"
 	"sync"
-	"syscall"
 
 	"github.com/hearth-fleet/hearth/internal/safefile"
 )
 
-// maxFileSize bounds what is read into memory from one source or home file.
-const maxFileSize = 256 << 20
-
-// readFast reads a source or home file (see safefile: home belongs to a
-// user and hearth may run as root); want, when set, is the Lstat the plan
-// made of it.
-func readFast(path string, want *syscall.Stat_t) ([]byte, error) {
-	return safefile.Read(path, maxFileSize, want)
+// readFast reads a home file of at most limit bytes (see safefile: home
+// belongs to a user and hearth may run as root).
+func readFast(path string, limit int64) ([]byte, error) {
+	return safefile.Read(path, limit, nil)
 }
 
 // parallel runs fn(i) for i in [0, n) on a few goroutines; file reads

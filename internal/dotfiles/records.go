@@ -37,6 +37,11 @@ type records struct {
 	targets map[string]record
 	orig    map[string]record
 	warning string // set when a corrupt file was discarded
+	// unsynced are this run's writes not yet durable; save flushes them
+	// first, so a record never describes content that is not on disk.
+	unsynced batch
+	durable  durability      // nil: syncfs
+	pending  map[string]bool // see pending.go
 }
 
 // loadRecords reads the state file. A missing file is empty; a corrupt or
@@ -46,7 +51,7 @@ func loadRecords(path string) (*records, error) {
 	if path == "" {
 		return nil, errors.New("dotfiles: state path is required")
 	}
-	r := &records{path: path, targets: map[string]record{}}
+	r := &records{path: path, targets: map[string]record{}, pending: loadPending(path)}
 	b, err := os.ReadFile(path)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
@@ -64,8 +69,12 @@ func loadRecords(path string) (*records, error) {
 	return r, nil
 }
 
-// save writes the state file atomically, only when it changed.
+// save makes this run's writes durable, then writes the state file
+// atomically, only when it changed.
 func (r *records) save() error {
+	if err := r.unsynced.flush(r.durable); err != nil {
+		return fmt.Errorf("dotfiles: make writes durable before recording them: %w", err)
+	}
 	if r.warning == "" && maps.Equal(r.orig, r.targets) {
 		return nil
 	}

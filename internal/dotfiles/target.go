@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"path/filepath"
 	"strings"
 )
 
@@ -35,11 +34,28 @@ type Target struct {
 	// private_, or rendered from an absolute include or a command.
 	Sensitive bool
 	Entry     *Entry
+	// Problem, when set, is why the target could not be rendered (a
+	// template error, an unreadable or oversized source): it is held.
+	Problem string
+	// unknown: the render needed a command this plan may not run
+	// (CommandsSkip); the target is left out of the plan, records kept.
+	unknown bool
+	hash    string // of Contents, once computed
 }
 
-// Targets renders every entry for this host, in target order. Template
-// errors name the source file and line; entries that call an unsupported
-// template function are recorded as unsupported and left out.
+// sum is the hex SHA-256 of the contents, computed once.
+func (t *Target) sum() string {
+	if t.hash == "" {
+		t.hash = hashBytes(t.Contents)
+	}
+	return t.hash
+}
+
+// Targets renders every entry for this host, in target order. An entry
+// that cannot be read or rendered (template errors name the source file
+// and line) gives a target with Problem set, held by the plan, so one bad
+// entry never stops the others. Entries that call an unsupported template
+// function are recorded as unsupported and left out.
 func (s *SourceState) Targets() ([]*Target, error) {
 	dec := &decrypter{files: s.opts.AgeIdentityFiles}
 	umask := s.opts.umask()
@@ -49,21 +65,35 @@ func (s *SourceState) Targets() ([]*Target, error) {
 	raw := make([][]byte, len(s.entries))
 	rawErrs := make([]error, len(s.entries))
 	parallel(len(s.entries), func(i int) {
-		if e := s.entries[i]; !e.IsDir {
-			raw[i], rawErrs[i] = readFast(filepath.Join(s.opts.SourceDir, filepath.FromSlash(e.Source)), nil)
+		if e := s.entries[i]; !e.IsDir && e.problem == "" {
+			raw[i], rawErrs[i] = s.work.ReadFile(e.Source, s.opts.maxFileSize())
 		}
 	})
-	var errs []error
 	for i, e := range s.entries {
+		if err := s.ctx.Err(); err != nil {
+			return nil, err
+		}
 		if e.IsDir {
 			out = append(out, &Target{
-				Path: e.Target, Source: e.Source, Kind: KindDir, Entry: e,
+				Path: e.Target, Source: e.Source, Kind: KindDir, Entry: e, Problem: e.problem,
 				Perm: e.Dir.Perm() &^ umask, Exact: e.Dir.Exact, Sensitive: e.Dir.Private,
 			})
 			continue
 		}
-		if rawErrs[i] != nil {
-			errs = append(errs, fmt.Errorf("read source %s: %w", e.Source, rawErrs[i]))
+		held := func(reason string) {
+			out = append(out, &Target{Path: e.Target, Source: e.Source, Kind: KindFile, Entry: e, Problem: reason,
+				Template: e.File.Template, Encrypted: e.File.Encrypted, Sensitive: true})
+			s.opts.logger().Warn("dotfiles: entry held", "source", e.Source, "reason", reason)
+		}
+		switch {
+		case e.problem != "":
+			held(e.problem)
+			continue
+		case rawErrs[i] != nil:
+			held("cannot read source: " + rawErrs[i].Error())
+			continue
+		case e.File.Template && s.tmplProblem != "":
+			held(s.tmplProblem)
 			continue
 		}
 		t, err := s.renderFile(e, raw[i], dec, umask)
@@ -76,14 +106,16 @@ func (s *SourceState) Targets() ([]*Target, error) {
 			}
 			s.unsupportedEntry(e.Source, reason)
 			continue
+		case errors.Is(err, errCommandSkipped):
+			out = append(out, &Target{Path: e.Target, Source: e.Source, Kind: KindFile, Entry: e, unknown: true})
+			continue
+		case s.ctx.Err() != nil:
+			return nil, s.ctx.Err()
 		case err != nil:
-			errs = append(errs, err)
+			held(err.Error())
 			continue
 		}
 		out = append(out, t)
-	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
 	}
 	return out, nil
 }

@@ -16,6 +16,7 @@ import (
 type renderer struct {
 	ctx   context.Context
 	opts  *Options
+	src   *SourceState       // reads relative includes below the work tree
 	root  string             // absolute source root (after .chezmoiroot)
 	base  *template.Template // funcs plus every .chezmoitemplates entry
 	named map[string]bool    // names of .chezmoitemplates entries
@@ -31,8 +32,8 @@ type renderState struct {
 }
 
 // newRenderer parses the .chezmoitemplates files (name -> text) once.
-func newRenderer(ctx context.Context, opts *Options, root string, data, vars map[string]any, shared map[string]string) (*renderer, error) {
-	r := &renderer{ctx: ctx, opts: opts, root: root, data: data, vars: vars, named: map[string]bool{}}
+func newRenderer(ctx context.Context, opts *Options, src *SourceState, data, vars map[string]any, shared map[string]string) (*renderer, error) {
+	r := &renderer{ctx: ctx, opts: opts, src: src, root: src.root, data: data, vars: vars, named: map[string]bool{}}
 	r.cur = &renderState{}
 	r.base = template.New("").Funcs(r.funcMap()).Option("missingkey=error")
 	names := make([]string, 0, len(shared))
@@ -96,6 +97,9 @@ func (r *renderer) render(src, target string, text []byte) ([]byte, bool, error)
 	chez["sourceFile"] = filepath.ToSlash(rel)
 	chez["targetFile"] = filepath.Join(r.opts.TargetDir, filepath.FromSlash(target))
 	data := maps.Clone(r.data)
+	if data == nil {
+		data = map[string]any{}
+	}
 	data["chezmoi"] = chez
 	var buf bytes.Buffer
 	if err := t.Execute(&buf, data); err != nil {

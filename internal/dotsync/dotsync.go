@@ -15,6 +15,7 @@ import (
 	"github.com/hearth-fleet/hearth/internal/dotfiles"
 	"github.com/hearth-fleet/hearth/internal/gitrepo"
 	"github.com/hearth-fleet/hearth/internal/syncer"
+	"github.com/hearth-fleet/hearth/internal/trash"
 )
 
 // Env is what a round takes from its process besides the config.
@@ -36,6 +37,8 @@ type Result struct {
 	Held          []*dotfiles.Change     `json:"held"`
 	Unsupported   []dotfiles.Unsupported `json:"unsupported,omitempty"`
 	OpenConflicts int                    `json:"open_conflicts"`
+	// Trashed is what apply moved into the trash (not written by hearth).
+	Trashed []trash.Entry `json:"trashed,omitempty"`
 }
 
 // StateFile is where the dotfiles engine keeps what it last wrote to home.
@@ -48,6 +51,10 @@ func DotfilesOptions(cfg *config.Config, env Env) dotfiles.Options {
 	vars := dotfiles.DefaultVars()
 	vars.Hostname, vars.FQDNHostname = cfg.Host, cfg.Host
 	vars.HomeDir = cfg.Dotfiles.TargetDir
+	commands := dotfiles.CommandsRun
+	if !cfg.Dotfiles.CommandsAllowed() {
+		commands = dotfiles.CommandsRefuse
+	}
 	return dotfiles.Options{
 		SourceDir:        cfg.Dotfiles.SourceDir,
 		TargetDir:        cfg.Dotfiles.TargetDir,
@@ -56,7 +63,24 @@ func DotfilesOptions(cfg *config.Config, env Env) dotfiles.Options {
 		AgeIdentityFiles: cfg.Dotfiles.AgeIdentities,
 		Getenv:           env.Getenv,
 		Logger:           env.Logger,
+		TemplateCommands: commands,
+		MaxFileSize:      cfg.Dotfiles.MaxFileSize,
+		Protected:        protectedPaths(cfg),
 	}
+}
+
+// protectedPaths are hearth's own files, which no dotfile target may be
+// at or below: the state dir and the config file, and the config's
+// directory when it is hearth's own (named hearth, as ~/.config/hearth).
+func protectedPaths(cfg *config.Config) []string {
+	out := []string{cfg.StateDir}
+	if cfg.File != "" {
+		out = append(out, cfg.File)
+		if dir := filepath.Dir(cfg.File); filepath.Base(dir) == "hearth" {
+			out = append(out, dir)
+		}
+	}
+	return out
 }
 
 // SyncOptions maps the config onto the syncer, without hooks.
@@ -124,7 +148,7 @@ func Round(ctx context.Context, cfg *config.Config, env Env) (*Result, error) {
 			rep, err := pass.Apply(ctx, moved)
 			if rep != nil {
 				// A failed step still reports what it did and held.
-				res.Applied, res.Held, res.Unsupported = rep.Changes, rep.Held, rep.Unsupported
+				res.Applied, res.Held, res.Unsupported, res.Trashed = rep.Changes, rep.Held, rep.Unsupported, rep.Trashed
 			}
 			applyOK = err == nil
 			return err

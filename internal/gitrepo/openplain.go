@@ -25,7 +25,11 @@ func openPlain(abs string, opts Options) *Repo {
 	if !readable || !plainConfig(string(cfg)) {
 		return nil
 	}
-	return newRepo(gitDir, abs, opts)
+	r := newRepo(gitDir, abs, opts)
+	if r.setDrivers(driversInConfig(string(cfg))) != nil {
+		return nil // Open asks git, and reports it
+	}
+	return r
 }
 
 // plainConfig reports whether a repository's config leaves nothing that

@@ -47,6 +47,9 @@ type Repo struct {
 	opts     Options
 	log      *slog.Logger
 	idLen    int // hex length of object ids: 40 (sha1) or 64 (sha256)
+	// driverArgs switch off the filter, diff and merge drivers the
+	// repository's config defines (see drivers.go).
+	driverArgs []string
 }
 
 // Dir is the path that names the repository in messages: the work tree, or
@@ -75,6 +78,10 @@ func Open(ctx context.Context, dir string, opts Options) (*Repo, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, fmt.Errorf("open git repo %s: %w", dir, err)
+	}
+	// Before any git runs there: even rev-parse reads the repository's config.
+	if err := CheckOwner(abs); err != nil {
+		return nil, err
 	}
 	if r := openPlain(abs, opts); r != nil {
 		return r, nil
@@ -107,7 +114,11 @@ func Open(ctx context.Context, dir string, opts Options) (*Repo, error) {
 		}
 		r := newRepo(gitDir, "", opts)
 		r.idLen = idLen
-		return r, nil
+		return r, r.loadDrivers(ctx)
+	}
+	// A gitfile or core.worktree may put the git dir elsewhere.
+	if err := checkOwned(abs, gitDir, filepath.Join(gitDir, "config")); err != nil {
+		return nil, err
 	}
 	top, err := probe.run(ctx, call{args: []string{"rev-parse", "--show-toplevel"}, dir: abs, raw: true})
 	if err != nil {
@@ -118,7 +129,15 @@ func Open(ctx context.Context, dir string, opts Options) (*Repo, error) {
 	}
 	r := newRepo(gitDir, abs, opts)
 	r.idLen = idLen
-	return r, nil
+	return r, r.loadDrivers(ctx)
+}
+
+func (r *Repo) loadDrivers(ctx context.Context) error {
+	names, err := r.driversFromGit(ctx)
+	if err != nil {
+		return fmt.Errorf("open git repo %s: %w", r.Dir(), err)
+	}
+	return r.setDrivers(names)
 }
 
 func samePath(a, b string) bool {

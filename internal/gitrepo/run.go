@@ -57,14 +57,74 @@ func (r *Repo) environ(extra []string) []string {
 		"GIT_CONFIG_GLOBAL="+global,
 		"SSH_ASKPASS_REQUIRE=never",
 	)
+	env = append(env, programEnv(env, r.opts.Env)...)
 	env = append(env, r.opts.Env...)
 	return append(env, extra...)
 }
 
-func (r *Repo) baseArgs(c call) []string {
+// programEnv pins, through the environment (which beats any config file),
+// the programs git would otherwise take from a repository's config:
+// core.sshCommand, core.askPass, core.editor, core.pager, and the protocols
+// a url.<x>.insteadOf may rewrite to (no ext::, which runs a command).
+// base and opts are the environment so far and the caller's additions; an
+// ssh command chosen there is kept.
+func programEnv(base, opts []string) []string {
+	all := append(append([]string{}, base...), opts...)
+	env := []string{
+		"GIT_ASKPASS=", // set but empty: git asks no program at all
+		"GIT_EDITOR=:",
+		"GIT_PAGER=cat",
+		"GIT_ALLOW_PROTOCOL=" + allowedProtocols,
+	}
+	if envValue(all, "GIT_SSH_COMMAND") == "" {
+		ssh := "ssh"
+		if p := envValue(all, "GIT_SSH"); p != "" {
+			ssh = shellQuote(p)
+		}
+		env = append(env, "GIT_SSH_COMMAND="+ssh)
+	}
+	return env
+}
+
+// allowedProtocols are the transports hearth's remotes may use.
+const allowedProtocols = "file:git:http:https:ssh"
+
+// envValue is the last value of key in env, as exec sees it.
+func envValue(env []string, key string) string {
+	v := ""
+	for _, kv := range env {
+		if k, val, ok := strings.Cut(kv, "="); ok && k == key {
+			v = val
+		}
+	}
+	return v
+}
+
+func shellQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// safetyArgs are given to every git command. Hooks and fsmonitor would run
+// programs named by the repository; the credential helper list is emptied
+// for the same reason. Durability: objects, refs and the index reach the
+// disk before git reports success, in one batched flush per command, so a
+// power cut does not leave the empty object files that break every later
+// round.
+var safetyArgs = []string{
+	"--no-pager",
+	"-c", "core.hooksPath=" + os.DevNull,
+	"-c", "core.fsmonitor=false",
+	"-c", "credential.helper=",
+	"-c", "core.fsync=added",
+	"-c", "core.fsyncMethod=batch",
 	// Automatic gc would fork a detached process that keeps locks after the
 	// command returned; hearth's rounds must own the repository alone.
-	args := []string{"-c", "gc.auto=0", "-c", "maintenance.auto=false"}
+	"-c", "gc.auto=0",
+	"-c", "maintenance.auto=false",
+}
+
+func (r *Repo) baseArgs(c call) []string {
+	args := append(append([]string{}, safetyArgs...), r.driverArgs...)
 	if r.opts.FsckObjects {
 		args = append(args, "-c", "transfer.fsckObjects=true")
 	}
@@ -155,6 +215,9 @@ func (r *Repo) runFull(ctx context.Context, c call) ([]byte, string, int, error)
 	// fetch must not pay for an extra git call.
 	// A timeout on the network is an unreachable remote; a cancellation
 	// (the caller giving up) is not.
+	if e.Err == nil && looksCorrupt(e.Stderr) {
+		e.Kind = ErrCorrupt
+	}
 	if c.network && (errors.Is(ctx.Err(), context.DeadlineExceeded) || looksOffline(e.Stderr) || localRemoteMissing(r.remoteURL(ctx, c.remote))) {
 		e.Kind = ErrOffline
 	}

@@ -40,14 +40,16 @@ func (r *Repo) MergeFile(ctx context.Context, base, ours, theirs []byte, favor F
 	}
 	args := []string{"merge-file", "-p", "-L", "ours", "-L", "base", "-L", "theirs"}
 	// The plain run counts overlapping hunks (its exit status, capped at 127).
-	out, code, err := r.runCode(ctx, call{args: append(args, paths...), raw: true, dir: dir, okExit: okCounts()})
+	// No repository around the temp dir may lend git its config.
+	env := []string{"GIT_CEILING_DIRECTORIES=" + filepath.Dir(dir)}
+	out, code, err := r.runCode(ctx, call{args: append(args, paths...), raw: true, dir: dir, env: env, okExit: okCounts()})
 	if err != nil {
 		return nil, 0, err
 	}
 	if favor == FavorNone || code == 0 {
 		return out, code, nil
 	}
-	out, err = r.run(ctx, call{args: append(append(args, "--"+string(favor)), paths...), raw: true, dir: dir})
+	out, err = r.run(ctx, call{args: append(append(args, "--"+string(favor)), paths...), raw: true, dir: dir, env: env})
 	if err != nil {
 		return nil, 0, err
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"regexp"
 	"strings"
 )
@@ -29,11 +30,20 @@ func (r *Repo) VerifyCommit(ctx context.Context, commit, allowedSignersFile stri
 	if _, err := os.Stat(allowedSignersFile); err != nil {
 		return nil, fmt.Errorf("verify commit %s in %s: allowed signers file: %w", commit, r.Dir(), err)
 	}
-	// The whole signing configuration comes from these flags; a repository
-	// config cannot point gpg.ssh.program elsewhere because we name it too.
+	// The whole signing configuration comes from these flags, which beat the
+	// repository's config: hearth's own ssh-keygen, found on its PATH, and
+	// for signatures of other formats (which git picks by the signature, not
+	// by gpg.format) a program that refuses every one.
+	keygen, err := exec.LookPath("ssh-keygen")
+	if err != nil {
+		return nil, fmt.Errorf("verify commit %s in %s: %w", commit, r.Dir(), err)
+	}
 	_, stderr, _, err := r.runFull(ctx, call{args: []string{
 		"-c", "gpg.format=ssh",
-		"-c", "gpg.ssh.program=ssh-keygen",
+		"-c", "gpg.ssh.program=" + keygen,
+		"-c", "gpg.program=false",
+		"-c", "gpg.openpgp.program=false",
+		"-c", "gpg.x509.program=false",
 		"-c", "gpg.ssh.allowedSignersFile=" + allowedSignersFile,
 		"verify-commit", "--end-of-options", commit,
 	}})

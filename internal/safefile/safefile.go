@@ -8,6 +8,8 @@
 package safefile
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -40,6 +42,12 @@ func Read(path string, limit int64, want *syscall.Stat_t) ([]byte, error) {
 		return nil, &fs.PathError{Op: "open", Path: path, Err: err}
 	}
 	defer syscall.Close(fd)
+	return readFD(fd, path, limit, want)
+}
+
+// readFD reads the open descriptor fd of path: a regular file (the one
+// want describes, when set) of at most limit bytes.
+func readFD(fd int, path string, limit int64, want *syscall.Stat_t) ([]byte, error) {
 	var st syscall.Stat_t
 	if err := retryEINTR(func() error { return syscall.Fstat(fd, &st) }); err != nil {
 		return nil, &fs.PathError{Op: "stat", Path: path, Err: err}
@@ -47,7 +55,7 @@ func Read(path string, limit int64, want *syscall.Stat_t) ([]byte, error) {
 	if st.Mode&syscall.S_IFMT != syscall.S_IFREG || (want != nil && (st.Dev != want.Dev || st.Ino != want.Ino)) {
 		return nil, &fs.PathError{Op: "read", Path: path, Err: ErrNotRegular}
 	}
-	tooLarge := &fs.PathError{Op: "read", Path: path, Err: fmt.Errorf("%w (over %d bytes)", ErrTooLarge, limit)}
+	tooLarge := &fs.PathError{Op: "read", Path: path, Err: &SizeError{Size: st.Size, Limit: limit}}
 	if st.Size > limit {
 		return nil, tooLarge
 	}
@@ -66,6 +74,7 @@ func Read(path string, limit int64, want *syscall.Stat_t) ([]byte, error) {
 		case n == 0:
 			return buf, nil
 		case int64(len(buf)) > limit:
+			tooLarge.Err = &SizeError{Size: int64(len(buf)), Limit: limit}
 			return nil, tooLarge
 		case len(buf) < cap(buf):
 			return buf, nil // a short read of a regular file is its end on Linux
@@ -74,10 +83,61 @@ func Read(path string, limit int64, want *syscall.Stat_t) ([]byte, error) {
 	}
 }
 
+// SizeError is ErrTooLarge with the figures, for messages that name them.
+type SizeError struct{ Size, Limit int64 }
+
+func (e *SizeError) Error() string {
+	return fmt.Sprintf("%v: %d bytes, over the limit of %d", ErrTooLarge, e.Size, e.Limit)
+}
+
+func (e *SizeError) Unwrap() error { return ErrTooLarge }
+
 func retryEINTR(fn func() error) error {
 	for {
 		if err := fn(); !errors.Is(err, syscall.EINTR) {
 			return err
 		}
+	}
+}
+
+// Hash streams the regular file at path (opened as Read opens it) through
+// a SHA-256, holding one small buffer instead of the file, and returns the
+// hex digest and the size read.
+func Hash(path string, want *syscall.Stat_t) (sum string, size int64, err error) {
+	var fd int
+	err = retryEINTR(func() (err error) {
+		fd, err = syscall.Open(path, syscall.O_RDONLY|syscall.O_CLOEXEC|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
+		return err
+	})
+	if errors.Is(err, syscall.ELOOP) {
+		err = ErrNotRegular
+	}
+	if err != nil {
+		return "", 0, &fs.PathError{Op: "open", Path: path, Err: err}
+	}
+	defer syscall.Close(fd)
+	var st syscall.Stat_t
+	if err := retryEINTR(func() error { return syscall.Fstat(fd, &st) }); err != nil {
+		return "", 0, &fs.PathError{Op: "stat", Path: path, Err: err}
+	}
+	if st.Mode&syscall.S_IFMT != syscall.S_IFREG || (want != nil && (st.Dev != want.Dev || st.Ino != want.Ino)) {
+		return "", 0, &fs.PathError{Op: "read", Path: path, Err: ErrNotRegular}
+	}
+	h := sha256.New()
+	buf := make([]byte, 64<<10)
+	for {
+		var n int
+		err := retryEINTR(func() (err error) {
+			n, err = syscall.Read(fd, buf)
+			return err
+		})
+		if err != nil {
+			return "", 0, &fs.PathError{Op: "read", Path: path, Err: err}
+		}
+		if n == 0 {
+			return hex.EncodeToString(h.Sum(nil)), size, nil
+		}
+		h.Write(buf[:n])
+		size += int64(n)
 	}
 }

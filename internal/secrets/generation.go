@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/hearth-fleet/hearth/internal/state"
 	"golang.org/x/sys/unix"
@@ -18,8 +19,19 @@ import (
 // list which secrets a host has.
 const genDirMode = 0o751
 
+// oldGenMode locks a generation that is no longer live: kept for the
+// operator's rollback, but nobody else may read what it holds, since a
+// secret's mode or owner may have been tightened (or the secret removed)
+// since.
+const oldGenMode = 0o700
+
 // tmpPrefix marks a generation still being written (or left by a crash).
 const tmpPrefix = ".tmp-"
+
+// markerName marks a generations dir as hearth's. sops-nix makes the same
+// shape (/run/secrets -> /run/secrets.d/N), so the shape alone does not say
+// whose it is, and taking over another tool's root would drop its secrets.
+const markerName = ".hearth-generations"
 
 // layout is the on-disk shape: Root -> GenerationsDir/N.
 type layout struct {
@@ -38,7 +50,7 @@ func (l layout) current() (int, error) {
 		return 0, fmt.Errorf("secrets root %s: %w", l.root, err)
 	}
 	if fi.Mode()&fs.ModeSymlink == 0 {
-		return 0, fmt.Errorf("secrets root %s exists and is not a symlink made by hearth; refusing to replace it", l.root)
+		return 0, fmt.Errorf("secrets root %s exists and is not a symlink made by hearth; refusing to replace it: %s", l.root, l.wayOut())
 	}
 	target, err := os.Readlink(l.root)
 	if err != nil {
@@ -51,9 +63,51 @@ func (l layout) current() (int, error) {
 	abs = filepath.Clean(abs)
 	n, ok := genNumber(filepath.Base(abs))
 	if filepath.Dir(abs) != l.gens || !ok {
-		return 0, fmt.Errorf("secrets root %s is a symlink to %s, not to a generation in %s; refusing to replace it", l.root, target, l.gens)
+		return 0, fmt.Errorf("secrets root %s is a symlink to %s, not to a generation in %s; refusing to replace it: %s", l.root, target, l.gens, l.wayOut())
+	}
+	if err := l.checkMarker(); err != nil {
+		return 0, err
 	}
 	return n, nil
+}
+
+// wayOut tells the user how to let hearth install when the root is not its.
+func (l layout) wayOut() string {
+	return fmt.Sprintf("if another tool (e.g. sops-nix) manages it, set secrets.root to another path, "+
+		"or move %s (and %s) away once every secret it holds is in hearth's config", l.root, l.gens)
+}
+
+// checkMarker refuses a generations dir without hearth's marker, unless it
+// holds no generation at all (a crash right after creating it).
+func (l layout) checkMarker() error {
+	if _, err := os.Lstat(filepath.Join(l.gens, markerName)); err == nil {
+		return nil
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("secrets generations dir %s: %w", l.gens, err)
+	}
+	ns, err := l.generations()
+	if err != nil {
+		return err
+	}
+	if len(ns) > 0 {
+		return fmt.Errorf("secrets generations dir %s was not made by hearth (no %s in it); refusing to take it over: %s; "+
+			"if an earlier hearth made it, create the marker: touch %s",
+			l.gens, markerName, l.wayOut(), filepath.Join(l.gens, markerName))
+	}
+	return nil
+}
+
+// writeMarker marks the generations dir as hearth's.
+func (l layout) writeMarker() error {
+	p := filepath.Join(l.gens, markerName)
+	f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|syscall.O_NOFOLLOW, 0o644)
+	if err != nil {
+		return fmt.Errorf("secrets generations dir: marker: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("secrets generations dir: marker: %w", err)
+	}
+	return state.SyncDir(l.gens)
 }
 
 func genNumber(name string) (int, bool) {
@@ -89,7 +143,10 @@ func (l layout) ensureGens() error {
 	if uid, ok := fileUID(fi); ok && uid != os.Geteuid() {
 		return fmt.Errorf("secrets generations dir %s is owned by uid %d, not by us; refusing", l.gens, uid)
 	}
-	return nil
+	if err := l.checkMarker(); err != nil {
+		return err
+	}
+	return l.writeMarker()
 }
 
 // generations lists the numbered generations, oldest first.
@@ -167,7 +224,8 @@ func (l layout) switchTo(gen string) error {
 }
 
 // prune removes leftovers of interrupted runs and all but the newest keep
-// generations; the live one is never removed.
+// generations; the live one is never removed. The kept older ones are
+// locked to oldGenMode.
 func (l layout) prune(keep, live int) ([]string, error) {
 	ents, err := os.ReadDir(l.gens)
 	if err != nil {
@@ -189,11 +247,17 @@ func (l layout) prune(keep, live int) ([]string, error) {
 	if err != nil {
 		return removed, err
 	}
-	for i := 0; i < len(ns)-keep; i++ {
-		if ns[i] == live {
+	for i, n := range ns {
+		if n == live {
 			continue
 		}
-		p := l.genPath(ns[i])
+		p := l.genPath(n)
+		if i >= len(ns)-keep {
+			if err := os.Chmod(p, oldGenMode); err != nil {
+				errs = append(errs, err)
+			}
+			continue
+		}
 		if err := os.RemoveAll(p); err != nil {
 			errs = append(errs, err)
 			continue

@@ -11,6 +11,7 @@ import (
 
 	"filippo.io/age"
 	"filippo.io/age/agessh"
+	"github.com/hearth-fleet/hearth/internal/safefile"
 	"github.com/hearth-fleet/hearth/internal/sopsproto"
 	"golang.org/x/crypto/ssh"
 )
@@ -37,7 +38,7 @@ func loadIdentities(o Options) (*identities, error) {
 		}
 	}
 	if o.AgeKeyFile != "" {
-		data, err := os.ReadFile(o.AgeKeyFile)
+		data, err := readKeyFile(o.AgeKeyFile)
 		if err != nil {
 			return nil, fmt.Errorf("age key file: %w", err)
 		}
@@ -62,6 +63,17 @@ func loadIdentities(o Options) (*identities, error) {
 	return out, nil
 }
 
+// maxKeyFile bounds a key file: a few keys, not a log.
+const maxKeyFile = 1 << 20
+
+// readKeyFile reads a private key file only when nobody but root and this
+// user could have replaced it (or a directory on its way): the key decides
+// which values get installed, and a swapped-in link must not make root read
+// another file.
+func readKeyFile(path string) ([]byte, error) {
+	return safefile.ReadOwned(path, maxKeyFile)
+}
+
 // add keeps an identity from an age key file. age.ParseIdentities returns
 // only the two native types, whose text form the helper parses back.
 func (s *identities) add(id age.Identity) error {
@@ -83,7 +95,7 @@ func (s *identities) add(id age.Identity) error {
 // encrypted to either recipient form decrypt. The key is parsed here so a
 // bad one is reported before the helper runs; the helper gets its PEM.
 func (s *identities) addSSH(file string) error {
-	pemBytes, err := os.ReadFile(file)
+	pemBytes, err := readKeyFile(file)
 	if err != nil {
 		return fmt.Errorf("ssh host key: %w", err)
 	}

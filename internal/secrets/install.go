@@ -31,12 +31,25 @@ type installed struct {
 // Install decrypts every configured secret and makes them live as a new
 // generation under opts.Root. On any error before the switch nothing
 // changes. A run where every secret, owner and mode is as already installed
-// keeps the live generation. The caller holds the secrets lock.
+// keeps the live generation. With no secret configured it changes nothing
+// unless opts.AllowEmpty: a host migrating from another tool, or a config
+// that lost its secrets by mistake, must not lose every installed secret.
+// The caller holds the secrets lock.
 func Install(ctx context.Context, opts Options) (Report, error) {
 	o := opts.withDefaults()
 	o.Secrets = slices.Clone(o.Secrets)
 	if err := validate(&o); err != nil {
 		return Report{}, err
+	}
+	if len(o.Secrets) == 0 && !o.AllowEmpty {
+		rep := Report{NothingConfigured: true}
+		// Only to say what is left in place; a root that is not hearth's
+		// is none of its business here.
+		if st, err := Installed(opts); err == nil {
+			rep.Generation, rep.Unchanged = st.Generation, st.Secrets
+		}
+		o.Logger.Info("no secrets configured; nothing installed or removed", "generation", rep.Generation, "left", len(rep.Unchanged))
+		return rep, nil
 	}
 	l := layout{root: o.Root, gens: o.GenerationsDir}
 	cur, err := l.current()

@@ -6,11 +6,15 @@ type Report struct {
 	Generation string `json:"generation"`
 	// Switched is true when this run installed a new generation; a run
 	// where nothing changed leaves the live one in place.
-	Switched  bool     `json:"switched"`
-	Added     []string `json:"added,omitempty"`
-	Changed   []string `json:"changed,omitempty"`
-	Removed   []string `json:"removed,omitempty"`
-	Unchanged []string `json:"unchanged,omitempty"`
+	Switched bool `json:"switched"`
+	// NothingConfigured is true when no secret is configured and the run
+	// left everything as it was (see Options.AllowEmpty); Generation and
+	// Unchanged then describe what stays live.
+	NothingConfigured bool     `json:"nothing_configured,omitempty"`
+	Added             []string `json:"added,omitempty"`
+	Changed           []string `json:"changed,omitempty"`
+	Removed           []string `json:"removed,omitempty"`
+	Unchanged         []string `json:"unchanged,omitempty"`
 	// Restarted lists units restarted successfully after the switch.
 	Restarted []string `json:"restarted,omitempty"`
 	// Pruned lists generation directories removed.

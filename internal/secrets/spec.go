@@ -76,6 +76,9 @@ type Options struct {
 	// identity (as ssh-to-age does).
 	SSHHostKeyFile string
 	Secrets        []Spec
+	// AllowEmpty lets Install run with no secret configured, removing every
+	// installed one; without it such a run changes nothing.
+	AllowEmpty bool
 	// Owners defaults to the system user database and os.Lchown.
 	Owners Owners
 	// Restarter defaults to `systemctl try-restart`.

@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"strings"
 	"time"
 
@@ -20,6 +19,7 @@ import (
 	"github.com/getsops/sops/v3/cmd/sops/formats"
 	"github.com/getsops/sops/v3/config"
 	"github.com/getsops/sops/v3/keyservice"
+	"github.com/hearth-fleet/hearth/internal/safefile"
 	"github.com/hearth-fleet/hearth/internal/sopsproto"
 )
 
@@ -37,29 +37,23 @@ type sopsFile struct {
 }
 
 // load parses an encrypted file without decrypting anything: keys are in
-// clear in sops files, values are not.
+// clear in sops files, values are not. The helper runs as root: a file
+// that someone else could replace (with a link to a root-only file, say)
+// is not read at all, see safefile.ReadOwned.
 func load(path, format string) (*sopsFile, *sopsproto.Error) {
-	fi, err := os.Stat(path)
+	data, err := safefile.ReadOwned(path, maxSopsFile)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, sopsproto.Errorf(sopsproto.KindNotExist, "%v", err)
 	}
 	if err != nil {
 		return nil, sopsproto.Errorf(sopsproto.KindIO, "%v", err)
 	}
-	if !fi.Mode().IsRegular() {
-		return nil, sopsproto.Errorf(sopsproto.KindIO, "not a regular file")
-	}
-	if fi.Size() > maxSopsFile {
-		return nil, sopsproto.Errorf(sopsproto.KindIO, "file is larger than %d bytes", maxSopsFile)
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, sopsproto.Errorf(sopsproto.KindIO, "%v", err)
-	}
 	store := common.StoreForFormat(formats.FormatFromString(format), config.NewStoresConfig())
 	tree, err := store.LoadEncryptedFile(data)
 	if err != nil {
-		return nil, sopsproto.Errorf(sopsproto.KindParse, "parse as sops %s: %v", format, err)
+		// Never the parser's message: it quotes the offending input.
+		return nil, sopsproto.Errorf(sopsproto.KindParse, "not a sops %s file%s (the parser's message is not shown: it can quote the file)",
+			format, parsePosition(data, format, err))
 	}
 	if len(tree.Branches) == 0 {
 		return nil, sopsproto.Errorf(sopsproto.KindParse, "no document in file")
@@ -79,7 +73,8 @@ func (f *sopsFile) decrypt(ids []age.Identity) *sopsproto.Error {
 	cipher := aes.NewCipher()
 	mac, err := f.tree.Decrypt(key, cipher)
 	if err != nil {
-		return sopsproto.Errorf(sopsproto.KindDamaged, "decrypt values (file damaged or modified): %v", err)
+		// Not err: sops' cipher quotes the value it could not decrypt.
+		return sopsproto.Errorf(sopsproto.KindDamaged, "decrypt values (file damaged or modified)")
 	}
 	stored, err := cipher.Decrypt(f.tree.Metadata.MessageAuthenticationCode, key,
 		f.tree.Metadata.LastModified.Format(time.RFC3339))

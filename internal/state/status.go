@@ -41,6 +41,20 @@ var ErrCorrupt = errors.New("corrupt status record")
 
 func recordPath(dir, job string) string { return filepath.Join(dir, job+".json") }
 
+// privateRecords are the jobs whose records only their writer (root) may
+// read: a secrets record names the secrets, their sops files and units,
+// and its error carries the sops helper's messages. The other records hold
+// results, commits and counters that `hearth status` shows every user.
+var privateRecords = map[string]bool{"secrets": true}
+
+// RecordMode is the permission a job's status record is written with.
+func RecordMode(job string) os.FileMode {
+	if privateRecords[job] {
+		return 0o600
+	}
+	return 0o644
+}
+
 // WriteRecord stores rec atomically, replacing whatever was there (a corrupt
 // record included).
 func WriteRecord(dir string, rec Record) error {
@@ -57,7 +71,7 @@ func WriteRecord(dir string, rec Record) error {
 	if err != nil {
 		return fmt.Errorf("status record %s: %w", rec.Job, err)
 	}
-	return WriteFileAtomic(recordPath(dir, rec.Job), append(data, '\n'), 0o644)
+	return WriteFileAtomic(recordPath(dir, rec.Job), append(data, '\n'), RecordMode(rec.Job))
 }
 
 // ReadRecord returns the record of job; os.ErrNotExist when the job never ran,
@@ -112,6 +126,8 @@ func ReadAll(dir string) []Entry {
 			out = append(out, Entry{Job: j, Record: &rec})
 		case errors.Is(err, os.ErrNotExist):
 			out = append(out, Entry{Job: j, Problem: "never run"})
+		case errors.Is(err, os.ErrPermission):
+			out = append(out, Entry{Job: j, Problem: "record readable by its writer only (run hearth status as root)"})
 		case errors.Is(err, ErrCorrupt):
 			out = append(out, Entry{Job: j, Problem: err.Error() + " (it is replaced by the next run)"})
 		default:

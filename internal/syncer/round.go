@@ -23,6 +23,26 @@ const remoteName = "origin"
 // always a state it can finish.
 func Round(ctx context.Context, o Options) (*Report, error) {
 	o.setDefaults()
+	rep, err := round(ctx, o)
+	if !errors.Is(err, gitrepo.ErrCorrupt) {
+		return rep, err
+	}
+	// A power cut can leave git's files broken; repair and go again once.
+	o.Logger.Warn("the clone is damaged; repairing it from the remote", "repo", o.Dir, "err", err)
+	repo, oerr := gitrepo.Open(ctx, o.Dir, o.Git)
+	if oerr != nil {
+		return nil, err
+	}
+	fix, rerr := repo.Repair(ctx, o.Remote)
+	o.Logger.Warn("repaired the clone", "repo", o.Dir, "moved_aside", fix.Quarantined, "refs_restored", fix.RefsRestored,
+		"index_rebuilt", fix.IndexRebuilt, "refetched", fix.Fetched, "rebuilt_from_work_tree", fix.Rehashed, "err", rerr)
+	if rerr != nil {
+		return nil, fmt.Errorf("%w (repair failed: %w)", err, rerr)
+	}
+	return round(ctx, o)
+}
+
+func round(ctx context.Context, o Options) (*Report, error) {
 	rep := &Report{}
 	repo, cloned, err := openOrClone(ctx, &o)
 	if err != nil {

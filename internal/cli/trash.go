@@ -1,0 +1,161 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"path"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+	"unicode"
+
+	"github.com/hearth-fleet/hearth/internal/config"
+	"github.com/hearth-fleet/hearth/internal/dotfiles"
+	"github.com/hearth-fleet/hearth/internal/dotsync"
+	"github.com/hearth-fleet/hearth/internal/trash"
+	"github.com/spf13/cobra"
+)
+
+func newTrashCmd(a *app) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "trash",
+		Short: "List and restore what apply moved aside instead of deleting",
+		Long: `When apply removes (exact_ directories) or overwrites (--force) something in
+home that hearth did not write, it moves it into the trash under the state
+dir instead: ` + "`hearth trash list`" + ` shows it, ` + "`hearth trash restore`" + ` puts it back.`,
+	}
+	cmd.AddCommand(newTrashListCmd(a), newTrashRestoreCmd(a))
+	return cmd
+}
+
+func newTrashListCmd(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:   "list",
+		Short: "List the trash, oldest first",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := a.config()
+			if err != nil {
+				return err
+			}
+			entries, err := trashList(cfg)
+			if err != nil {
+				return err
+			}
+			if a.json {
+				return a.printJSON(entries)
+			}
+			w := tabwriter.NewWriter(a.stdout(), 0, 4, 2, ' ', 0)
+			fmt.Fprintln(w, "ID\tWHEN\tKIND\tBYTES\tPATH\tREASON")
+			for _, e := range entries {
+				kind := e.Kind
+				if e.Incomplete {
+					kind += " (incomplete: never removed from its path)"
+				}
+				fmt.Fprintf(w, "%s\t%s\t%s\t%d\t%s\t%s\n", e.ID, e.Time.Local().Format(time.DateTime), kind, e.Bytes,
+					printable(e.Original()), printable(e.Reason))
+			}
+			return w.Flush()
+		},
+	}
+}
+
+// trashList lists the trash of the config's state dir.
+func trashList(cfg *config.Config) ([]trash.Entry, error) {
+	return trash.Trash{Dir: trash.Dir(cfg.StateDir)}.List()
+}
+
+func newTrashRestoreCmd(a *app) *cobra.Command {
+	var force bool
+	cmd := &cobra.Command{
+		Use:   "restore ID|PATH",
+		Short: "Put a trashed item back where it came from",
+		Long: `Move the trash entry with this ID (or the newest entry from PATH) back to its
+original path, with its mode and owner. It refuses when something exists at
+that path now; --force moves that into the trash first.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, err := a.config()
+			if err != nil {
+				return err
+			}
+			var e trash.Entry
+			// Under the sync lock: apply and sync write the same paths.
+			err = a.withLock(cmd, cfg, "sync", func() error {
+				var err error
+				e, err = trashRestore(cfg, args[0], force)
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			note := restoreNote(cmd.Context(), a, cfg, e)
+			if a.json {
+				return a.printJSON(struct {
+					Restored trash.Entry `json:"restored"`
+					Note     string      `json:"note,omitempty"`
+				}{e, note})
+			}
+			fmt.Fprintf(a.stdout(), "restored %s from trash entry %s\n", printable(e.Original()), e.ID)
+			if note != "" {
+				fmt.Fprintln(a.stdout(), "note: "+note)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&force, "force", false, "move whatever is at the path now into the trash first")
+	return cmd
+}
+
+// trashRestore restores one entry; a path argument may be relative to the
+// working directory, as a person types it.
+func trashRestore(cfg *config.Config, arg string, force bool) (trash.Entry, error) {
+	t := trash.Trash{Dir: trash.Dir(cfg.StateDir)}
+	e, err := t.Restore(arg, force)
+	if err != nil && !filepath.IsAbs(arg) {
+		if abs, aerr := filepath.Abs(arg); aerr == nil {
+			if e2, err2 := t.Restore(abs, force); err2 == nil {
+				return e2, nil
+			}
+		}
+	}
+	return e, err
+}
+
+// restoreNote says what the next apply or sync would do to a restored
+// dotfile target, so that a restore is not silently undone (an exact_
+// directory trashes it again) or spread (a changed file is captured).
+func restoreNote(ctx context.Context, a *app, cfg *config.Config, e trash.Entry) string {
+	if cfg.Dotfiles.TargetDir == "" || filepath.Clean(cfg.Dotfiles.TargetDir) != e.Root {
+		return ""
+	}
+	opts := dotsync.DotfilesOptions(cfg, dotsync.Env{Getenv: a.inv.Env.Getenv, Logger: a.logger()})
+	// The parent too: an exact_ parent is what would remove it.
+	opts.Only = []string{path.Dir(e.Path)}
+	rep, err := dotfiles.Diff(ctx, opts)
+	if err != nil {
+		return ""
+	}
+	for _, c := range rep.Apply {
+		if c.Target == e.Path {
+			return fmt.Sprintf("the next apply would %s it again (%s); add it to .chezmoiignore or change the source to keep it", c.Action, c.Reason)
+		}
+	}
+	for _, c := range rep.Capture {
+		if c.Target == e.Path {
+			return "the next sync takes it into the source " + c.Source + " and so to every host"
+		}
+	}
+	return ""
+}
+
+// printable quotes a name that holds control characters, so a file name
+// cannot write to the terminal.
+func printable(s string) string {
+	if strings.IndexFunc(s, unicode.IsControl) < 0 {
+		return s
+	}
+	return strconv.Quote(s)
+}

@@ -1,0 +1,100 @@
+package dotfiles
+
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"slices"
+
+	"github.com/hearth-fleet/hearth/internal/state"
+)
+
+// The pending file (beside the state file) lists the files an Apply is
+// writing whose records are not saved yet, because their data may not be
+// on disk yet (see durable.go). It is written, fsynced, before the first
+// write, and trimmed once the records are saved after the sync. A run
+// killed in between leaves it behind, and adds its own writes to it.
+
+func pendingPath(statePath string) string { return statePath + ".unsynced" }
+
+func loadPending(statePath string) map[string]bool {
+	out := map[string]bool{}
+	b, err := os.ReadFile(pendingPath(statePath))
+	if err != nil {
+		return out
+	}
+	var list []string
+	if json.Unmarshal(b, &list) != nil {
+		// Unreadable: nothing can be taken as torn, and a torn file would
+		// be held or captured as an emptied file; the source history
+		// still has its content.
+		return out
+	}
+	for _, t := range list {
+		out[t] = true
+	}
+	return out
+}
+
+// markPending adds targets to the pending file, durably.
+func (r *records) markPending(targets []string) error {
+	n := len(r.pending)
+	for _, t := range targets {
+		r.pending[t] = true
+	}
+	if len(r.pending) == n && fileExists(pendingPath(r.path)) {
+		return nil
+	}
+	return r.writePending()
+}
+
+// clearPending drops the targets done reports as settled.
+func (r *records) clearPending(done func(string) bool) error {
+	n := len(r.pending)
+	for t := range r.pending {
+		if done(t) {
+			delete(r.pending, t)
+		}
+	}
+	if len(r.pending) == 0 {
+		err := os.Remove(pendingPath(r.path))
+		if errors.Is(err, os.ErrNotExist) {
+			return nil
+		}
+		return err
+	}
+	if len(r.pending) == n {
+		return nil
+	}
+	return r.writePending()
+}
+
+func (r *records) writePending() error {
+	list := make([]string, 0, len(r.pending))
+	for t := range r.pending {
+		list = append(list, t)
+	}
+	slices.Sort(list)
+	b, _ := json.Marshal(list)
+	return state.WriteFileAtomic(pendingPath(r.path), b, 0o600)
+}
+
+func fileExists(p string) bool {
+	_, err := os.Lstat(p)
+	return err == nil
+}
+
+// writeWasTorn reports whether home's file at t is what a power cut can
+// leave of a write whose records were never saved: listed as pending,
+// empty or all zero bytes, and not what the source wants there.
+func (p *plan) writeWasTorn(t *Target, a actual) bool {
+	if t.Kind != KindFile || a.kind != KindFile || !p.recs.pending[t.Path] {
+		return false
+	}
+	for _, c := range a.contents {
+		if c != 0 {
+			return false
+		}
+	}
+	return len(t.Contents) > 0
+}

@@ -1,0 +1,78 @@
+package privdrop
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+)
+
+// maxLinks bounds symlink resolution, as the kernel's ELOOP does.
+const maxLinks = 40
+
+// Owner returns the user who controls path: the uid owning any component
+// on the way to it, each symlink and each directory counted, symlinks
+// followed. Whoever owns a component can swap what lies beneath it, so the
+// owner of the final directory alone is not enough. Root-owned components
+// do not count: 0 means only root controls path. The walk stops at the
+// first component that does not exist yet; a path through the components
+// of two different users is refused.
+func Owner(path string) (uint32, error) {
+	if !filepath.IsAbs(path) {
+		return 0, fmt.Errorf("%s: not an absolute path", path)
+	}
+	var owner uint32
+	var ownerAt string
+	cur, rest, links := "/", components(path), 0
+	for len(rest) > 0 {
+		c := rest[0]
+		rest = rest[1:]
+		if c == ".." {
+			cur = filepath.Dir(cur)
+			continue
+		}
+		next := filepath.Join(cur, c)
+		fi, err := os.Lstat(next)
+		if errors.Is(err, fs.ErrNotExist) {
+			return owner, nil
+		}
+		if err != nil {
+			return 0, err
+		}
+		if uid := fi.Sys().(*syscall.Stat_t).Uid; uid != 0 && uid != owner {
+			if owner != 0 {
+				return 0, fmt.Errorf("%s: passes through %s, owned by %s, and %s, owned by %s", path, ownerAt, Describe(owner), next, Describe(uid))
+			}
+			owner, ownerAt = uid, next
+		}
+		if fi.Mode()&fs.ModeSymlink == 0 {
+			cur = next
+			continue
+		}
+		if links++; links > maxLinks {
+			return 0, fmt.Errorf("%s: too many symlinks", path)
+		}
+		target, err := os.Readlink(next)
+		if err != nil {
+			return 0, err
+		}
+		if filepath.IsAbs(target) {
+			cur = "/"
+		}
+		rest = append(components(target), rest...)
+	}
+	return owner, nil
+}
+
+func components(p string) []string {
+	var out []string
+	for _, c := range strings.Split(p, "/") {
+		if c != "" && c != "." {
+			out = append(out, c)
+		}
+	}
+	return out
+}

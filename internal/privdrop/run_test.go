@@ -1,0 +1,114 @@
+package privdrop
+
+import (
+	"bufio"
+	"context"
+	"os"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/hearth-fleet/hearth/internal/testutil"
+)
+
+var nobody = &Identity{UID: 65534, GID: 65534, Groups: []uint32{65534}, Name: "nobody", Home: "/nonexistent"}
+
+func requireRoot(t *testing.T) string {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		testutil.Missing(t, "changing uid needs root")
+	}
+	return testutil.RequireProgram(t, "/bin/sh")
+}
+
+// TestRunAsAnotherUser: the child has the identity's uid, gid and groups,
+// exactly the given environment, the payload on fd 3, and its exit status
+// comes back.
+func TestRunAsAnotherUser(t *testing.T) {
+	sh := requireRoot(t)
+	var out strings.Builder
+	code, err := Run(t.Context(), Command{
+		Exe:     sh,
+		Args:    []string{"sh", "-c", `id -u; id -g; id -G; cat <&3; echo; env | grep -v '^PWD=\|^SHLVL=\|^_=' | sort; exit 3`},
+		As:      nobody,
+		Env:     []string{"PATH=" + os.Getenv("PATH"), "ONLY=this"},
+		Stdout:  &out,
+		Stderr:  &out,
+		Payload: []byte("payload"),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code != 3 {
+		t.Errorf("exit status %d, want 3", code)
+	}
+	want := "65534\n65534\n65534\npayload\nONLY=this\nPATH=" + os.Getenv("PATH") + "\n"
+	if out.String() != want {
+		t.Errorf("child saw:\n%s\nwant:\n%s", out.String(), want)
+	}
+}
+
+// TestRunForwardsSignals: a SIGTERM to the caller reaches the child, which
+// ends as it chooses; so does cancelling the context.
+func TestRunForwardsSignals(t *testing.T) {
+	sh := requireRoot(t)
+	for _, viaContext := range []bool{false, true} {
+		ctx, cancel := context.WithCancel(t.Context())
+		pr, pw, err := os.Pipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		go func() {
+			defer pr.Close()
+			if line, _ := bufio.NewReader(pr).ReadString('\n'); line != "ready\n" {
+				return
+			}
+			if viaContext {
+				cancel()
+			} else {
+				_ = syscall.Kill(os.Getpid(), syscall.SIGTERM)
+			}
+		}()
+		code, err := Run(ctx, Command{
+			Exe:    sh,
+			Args:   []string{"sh", "-c", `trap 'exit 7' TERM; echo ready; while :; do sleep 1 & wait $!; done`},
+			As:     nobody,
+			Stdout: pw,
+			Stderr: os.Stderr,
+		})
+		pw.Close()
+		cancel()
+		if err != nil || code != 7 {
+			t.Errorf("context %v: exit %d, %v; want 7 from the child's TERM trap", viaContext, code, err)
+		}
+	}
+}
+
+func TestRunRefusesRoot(t *testing.T) {
+	if _, err := Run(t.Context(), Command{Exe: "/bin/true", Args: []string{"true"}, As: &Identity{}}); err == nil {
+		t.Error("Run as uid 0 was accepted")
+	}
+}
+
+// TestEnvLeavesTheCallersVariablesBehind: only the identity's own values
+// and the few output variables pass.
+func TestEnvLeavesTheCallersVariablesBehind(t *testing.T) {
+	caller := map[string]string{"PATH": "/bin", "HOME": "/root", "SOPS_AGE_KEY": "AGE-SECRET-KEY-1", "SSH_AUTH_SOCK": "/tmp/agent",
+		"XDG_CONFIG_HOME": "/root/.config", "LANG": "C.UTF-8", "HEARTH_CONFIG": "/etc/x"}
+	env := nobody.Env(func(k string) string { return caller[k] })
+	for _, kv := range env {
+		k, v, _ := strings.Cut(kv, "=")
+		if strings.Contains(v, "/root") || strings.Contains(v, "SECRET") || k == "SSH_AUTH_SOCK" || k == "HEARTH_CONFIG" {
+			t.Errorf("caller's %s leaked", kv)
+		}
+	}
+	for _, want := range []string{"HOME=/nonexistent", "USER=nobody", "LOGNAME=nobody", "LANG=C.UTF-8", "XDG_CONFIG_HOME=/nonexistent/.config"} {
+		if !slices.Contains(env, want) {
+			t.Errorf("env lacks %s: %v", want, env)
+		}
+	}
+	if !slices.ContainsFunc(env, func(kv string) bool { return strings.HasPrefix(kv, "PATH=/bin:") }) {
+		t.Errorf("PATH does not start with the caller's: %v", env)
+	}
+}

@@ -1,0 +1,130 @@
+package safefile
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+)
+
+// ErrUntrusted: someone other than root and the running user could replace
+// the file, or a directory on its way.
+var ErrUntrusted = errors.New("someone other than root and this user could replace it")
+
+// maxLinks bounds the symlinks followed while resolving one path, as the
+// kernel does.
+const maxLinks = 40
+
+// ReadOwned reads a file that hearth, often as root, acts on (a key, an
+// encrypted secrets file): the file and every directory on its way from /
+// must be owned by root or the running user and not writable by group or
+// others (a sticky directory such as /tmp excepted). A symlink is followed
+// only when it sits in such a directory, where nobody else could have put
+// it; the file itself is opened as Read does. Else nothing is read, so a
+// file a user can swap for a link to a root-only file is never opened and
+// no error can quote it.
+func ReadOwned(path string, limit int64) ([]byte, error) {
+	real, fi, err := resolveOwned(path)
+	if err != nil {
+		return nil, err
+	}
+	st, _ := fi.Sys().(*syscall.Stat_t)
+	if st == nil || !fi.Mode().IsRegular() {
+		return nil, &fs.PathError{Op: "open", Path: path, Err: ErrNotRegular}
+	}
+	if err := ownedBy(path, fi, false); err != nil {
+		return nil, err
+	}
+	// Read checks it opens the very file inspected.
+	data, err := Read(real, limit, st)
+	if err != nil && real != path {
+		return nil, fmt.Errorf("%s (resolved to %s): %w", path, real, err)
+	}
+	return data, err
+}
+
+// resolveOwned walks path from / without following any symlink that is not
+// in a trusted directory, checking each directory it passes, and returns
+// the real path of the last component with its Lstat.
+func resolveOwned(path string) (string, fs.FileInfo, error) {
+	if !filepath.IsAbs(path) {
+		return "", nil, &fs.PathError{Op: "open", Path: path, Err: errors.New("not an absolute path")}
+	}
+	rest := strings.Split(strings.TrimPrefix(filepath.Clean(path), "/"), "/")
+	cur := "/"
+	links := 0
+	for len(rest) > 0 {
+		c := rest[0]
+		rest = rest[1:]
+		if c == "" || c == "." {
+			continue
+		}
+		if c == ".." {
+			cur = filepath.Dir(cur)
+			continue
+		}
+		dir, err := os.Lstat(cur)
+		if err != nil {
+			return "", nil, err
+		}
+		if err := ownedBy(cur, dir, true); err != nil {
+			return "", nil, fmt.Errorf("%s: %w", path, err)
+		}
+		next := filepath.Join(cur, c)
+		fi, err := os.Lstat(next)
+		if err != nil {
+			return "", nil, err
+		}
+		if fi.Mode()&fs.ModeSymlink == 0 {
+			if len(rest) == 0 {
+				return next, fi, nil
+			}
+			cur = next
+			continue
+		}
+		if links++; links > maxLinks {
+			return "", nil, &fs.PathError{Op: "open", Path: path, Err: syscall.ELOOP}
+		}
+		target, err := os.Readlink(next)
+		if err != nil {
+			return "", nil, err
+		}
+		if filepath.IsAbs(target) {
+			cur = "/"
+		}
+		rest = append(strings.Split(target, "/"), rest...)
+	}
+	// path named a directory, or resolved to one.
+	fi, err := os.Lstat(cur)
+	if err != nil {
+		return "", nil, err
+	}
+	return cur, fi, nil
+}
+
+// ownedBy checks fi (of p) is owned by root or the running user and not
+// writable by group or others; a sticky directory may be.
+func ownedBy(p string, fi fs.FileInfo, isDir bool) error {
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok {
+		return nil
+	}
+	what := "file"
+	if isDir {
+		what = "directory"
+		if !fi.IsDir() {
+			return &fs.PathError{Op: "open", Path: p, Err: syscall.ENOTDIR}
+		}
+	}
+	perm := fi.Mode().Perm()
+	switch {
+	case int(st.Uid) != 0 && int(st.Uid) != os.Geteuid():
+		return fmt.Errorf("%w: %s %s is owned by uid %d", ErrUntrusted, what, p, st.Uid)
+	case perm&0o022 != 0 && !(isDir && fi.Mode()&fs.ModeSticky != 0):
+		return fmt.Errorf("%w: %s %s is writable by group or others (mode %#o)", ErrUntrusted, what, p, uint32(perm))
+	}
+	return nil
+}

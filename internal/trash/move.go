@@ -1,0 +1,142 @@
+package trash
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/hearth-fleet/hearth/internal/state"
+)
+
+// Move moves root/rel into the trash and returns its entry. The order
+// survives a kill at any point: the entry's meta.json is durable before the
+// item moves, and the original is removed only once the item is in the
+// trash (a rename does both at once; across filesystems the copy is
+// fsynced before the original goes). A path under a symlink, or one that
+// does not exist, is an error and nothing moves.
+func (t Trash) Move(root, rel, reason string) (Entry, error) {
+	src, err := beneath(root, rel)
+	if err != nil {
+		return Entry{}, err
+	}
+	fi, err := os.Lstat(src)
+	if err != nil {
+		return Entry{}, fmt.Errorf("trash %s: %w", src, err)
+	}
+	e := Entry{
+		ID: newID(), Root: filepath.Clean(root), Path: filepath.ToSlash(filepath.Clean(rel)),
+		Time: time.Now().UTC(), Reason: reason, Kind: kindOf(fi.Mode()),
+		Mode: fmt.Sprintf("%04o", uint32(fi.Mode().Perm())), Bytes: size(src, fi),
+	}
+	dir := t.entryDir(e.ID)
+	if err := os.MkdirAll(t.Dir, 0o700); err != nil {
+		return Entry{}, fmt.Errorf("trash dir %s: %w", t.Dir, err)
+	}
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		return Entry{}, fmt.Errorf("trash dir %s: %w", dir, err)
+	}
+	b, _ := json.MarshalIndent(e, "", "  ")
+	if err := state.WriteFileAtomic(filepath.Join(dir, metaName), append(b, '\n'), 0o600); err != nil {
+		_ = os.RemoveAll(dir)
+		return Entry{}, err
+	}
+	if err := moveItem(src, filepath.Join(dir, itemName)); err != nil {
+		_ = os.RemoveAll(dir) // the original is still in place
+		return Entry{}, fmt.Errorf("move %s into the trash: %w", src, err)
+	}
+	if err := state.SyncDir(dir); err != nil {
+		return e, err
+	}
+	return e, state.SyncDir(filepath.Dir(src))
+}
+
+// moveItem renames src to dst, or copies and then removes src when they
+// are on different filesystems. dst must not exist.
+func moveItem(src, dst string) error {
+	err := os.Rename(src, dst)
+	if !errors.Is(err, syscall.EXDEV) {
+		return err
+	}
+	tmp := dst + ".partial"
+	_ = os.RemoveAll(tmp)
+	if err := copyTree(src, tmp); err != nil {
+		_ = os.RemoveAll(tmp)
+		return err
+	}
+	if err := os.Rename(tmp, dst); err != nil {
+		return err
+	}
+	if err := state.SyncDir(filepath.Dir(dst)); err != nil {
+		return err
+	}
+	return os.RemoveAll(src)
+}
+
+// beneath joins root and rel after checking that rel stays inside root and
+// that every directory between them is a real directory, not a symlink.
+// The last component may be anything; it is never followed.
+func beneath(root, rel string) (string, error) {
+	rel = filepath.Clean(filepath.FromSlash(rel))
+	if rel == "." || filepath.IsAbs(rel) || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return "", fmt.Errorf("trash: path %q is not inside %s", rel, root)
+	}
+	cur := root
+	parts := strings.Split(rel, string(filepath.Separator))
+	for _, p := range parts[:len(parts)-1] {
+		cur = filepath.Join(cur, p)
+		fi, err := os.Lstat(cur)
+		if err != nil {
+			return "", fmt.Errorf("trash: %w", err)
+		}
+		if !fi.IsDir() {
+			return "", fmt.Errorf("trash: %s is not a directory (a symlink is never followed)", cur)
+		}
+	}
+	return filepath.Join(root, rel), nil
+}
+
+func newID() string {
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	return time.Now().UTC().Format("20060102T150405.000000Z") + "-" + hex.EncodeToString(b[:])
+}
+
+func kindOf(m fs.FileMode) string {
+	switch {
+	case m.IsRegular():
+		return "file"
+	case m.IsDir():
+		return "dir"
+	case m&fs.ModeSymlink != 0:
+		return "symlink"
+	}
+	return "other"
+}
+
+// size is the bytes of regular files at or under p, without following links.
+func size(p string, fi fs.FileInfo) int64 {
+	if !fi.IsDir() {
+		if fi.Mode().IsRegular() {
+			return fi.Size()
+		}
+		return 0
+	}
+	var n int64
+	_ = filepath.WalkDir(p, func(_ string, d fs.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			if i, err := d.Info(); err == nil {
+				n += i.Size()
+			}
+		}
+		return nil
+	})
+	return n
+}
