@@ -67,15 +67,15 @@ func (a *app) homeOwner(cfg *config.Config) (*privdrop.Identity, error) {
 		return nil, fmt.Errorf("dotfiles.target_dir %s is controlled by %s, not by %s running hearth; hearth works on a home only as its owner",
 			d.TargetDir, privdrop.Describe(owner), privdrop.Describe(me))
 	}
-	for _, p := range []struct{ key, path string }{{"dotfiles.source_dir", d.SourceDir}, {"state_dir", cfg.StateDir}} {
-		o, err := privdrop.Owner(p.path)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", p.key, err)
-		}
-		if o != owner {
+	dirs, err := jobDirs(cfg)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range dirs {
+		if p.owner != owner {
 			return nil, fmt.Errorf("dotfiles.target_dir %s belongs to %s, so hearth runs the dotfiles job as them, but %s %s is controlled by %s; "+
 				"set %s to a dir %s owns, or run hearth as %s with their own config", d.TargetDir, privdrop.Describe(owner),
-				p.key, p.path, privdrop.Describe(o), p.key, privdrop.Describe(owner), privdrop.Describe(owner))
+				p.key, p.path, privdrop.Describe(p.owner), p.key, privdrop.Describe(owner), privdrop.Describe(owner))
 		}
 	}
 	id, err := privdrop.Lookup(owner)
@@ -89,17 +89,36 @@ func (a *app) homeOwner(cfg *config.Config) (*privdrop.Identity, error) {
 // aside): the job would run their templates and scripts, or trust their
 // state, with the running user's privileges.
 func ownDirs(cfg *config.Config, me uint32) error {
-	for _, p := range []struct{ key, path string }{{"dotfiles.source_dir", cfg.Dotfiles.SourceDir}, {"state_dir", cfg.StateDir}} {
-		o, err := privdrop.Owner(p.path)
-		if err != nil {
-			return fmt.Errorf("%s: %w", p.key, err)
-		}
-		if o != me && o != 0 {
+	dirs, err := jobDirs(cfg)
+	if err != nil {
+		return err
+	}
+	for _, p := range dirs {
+		if p.owner != me && p.owner != 0 {
 			return fmt.Errorf("%s %s is controlled by %s; hearth running as %s never runs templates from, or keeps state in, another user's dir",
-				p.key, p.path, privdrop.Describe(o), privdrop.Describe(me))
+				p.key, p.path, privdrop.Describe(p.owner), privdrop.Describe(me))
 		}
 	}
 	return nil
+}
+
+type jobDir struct {
+	key, path string
+	owner     uint32
+}
+
+// jobDirs are the dirs the dotfiles job reads and writes besides home,
+// with who controls each.
+func jobDirs(cfg *config.Config) ([]jobDir, error) {
+	dirs := []jobDir{{key: "dotfiles.source_dir", path: cfg.Dotfiles.SourceDir}, {key: "state_dir", path: cfg.StateDir}}
+	for i := range dirs {
+		o, err := privdrop.Owner(dirs[i].path)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", dirs[i].key, err)
+		}
+		dirs[i].owner = o
+	}
+	return dirs, nil
 }
 
 // runAsOwner re-executes this command line as id and passes its output

@@ -31,6 +31,7 @@ func TestDotfilesCommandsRunOnlyAsTheHomeOwner(t *testing.T) {
 		homeOwner  uint32 // owner of target_dir
 		rootState  bool   // state_dir is root's
 		userSource bool   // source_dir is nobody's whoever owns home
+		remote     bool   // sync: the source is cloned into home from a remote of nobody's
 		args       []string
 		wantCode   int
 		wantErr    string // in stderr
@@ -38,7 +39,9 @@ func TestDotfilesCommandsRunOnlyAsTheHomeOwner(t *testing.T) {
 	}{
 		{name: "apply as the owner", homeOwner: nobody, args: []string{"apply"}, wantMark: nobody},
 		{name: "diff as the owner", homeOwner: nobody, args: []string{"diff"}, wantMark: nobody},
-		{name: "status as the owner", homeOwner: nobody, args: []string{"status"}, wantMark: nobody},
+		// status reports only: it never runs the programs templates name.
+		{name: "status as the owner runs no template program", homeOwner: nobody, args: []string{"status"}, wantMark: -1},
+		{name: "sync as the owner", homeOwner: nobody, remote: true, args: []string{"sync"}, wantMark: nobody},
 		{name: "apply with root's state dir is refused", homeOwner: nobody, rootState: true, args: []string{"apply"},
 			wantCode: 1, wantErr: "state_dir %STATE% is controlled by root (uid 0)", wantMark: -1},
 		{name: "status with root's state dir skips dotfiles", homeOwner: nobody, rootState: true, args: []string{"status"},
@@ -59,7 +62,18 @@ func TestDotfilesCommandsRunOnlyAsTheHomeOwner(t *testing.T) {
 			mark := filepath.Join(marks, "rendered")
 			putFile(t, filepath.Join(src, "dot_rendered.tmpl"), fmt.Sprintf("{{ output %q %q }}\n", touch, mark))
 			putFile(t, filepath.Join(src, "dot_plain"), "plain\n")
-			testutil.Git(t, src, "init", "-q")
+			testutil.Git(t, src, "init", "-q", "-b", "main")
+			extra := ""
+			if tc.remote {
+				testutil.Git(t, src, "add", ".")
+				testutil.Git(t, src, "commit", "-qm", "seed")
+				testutil.Git(t, root, "clone", "-q", "--bare", src, "remote.git")
+				fatalIf(t, os.RemoveAll(src))
+				src = filepath.Join(home, ".local/share/chezmoi") // sync clones it
+				fatalIf(t, os.MkdirAll(src, 0o755))
+				chownToNobody(t, filepath.Join(root, "remote.git"))
+				extra = fmt.Sprintf("remote = %q\n", "file://"+filepath.Join(root, "remote.git"))
+			}
 			for _, d := range []string{home, state, marks} {
 				fatalIf(t, os.MkdirAll(d, 0o755))
 			}
@@ -74,7 +88,7 @@ func TestDotfilesCommandsRunOnlyAsTheHomeOwner(t *testing.T) {
 				chownToNobody(t, state)
 			}
 			cfg := filepath.Join(root, "config.toml")
-			putFile(t, cfg, fmt.Sprintf("host = \"h\"\nstate_dir = %q\n[dotfiles]\nsource_dir = %q\ntarget_dir = %q\n", state, src, home))
+			putFile(t, cfg, fmt.Sprintf("host = \"h\"\nstate_dir = %q\n[dotfiles]\nsource_dir = %q\ntarget_dir = %q\n%s", state, src, home, extra))
 
 			cmd := exec.Command(bin, append([]string{"--config", cfg}, tc.args...)...)
 			cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=/root"}

@@ -34,6 +34,9 @@ func Diff(ctx context.Context, opts Options) (*DiffReport, error) {
 		c.Diff = applyDiff(c)
 	}
 	for _, c := range p.held {
+		// Planning only hashed home's file; the diff needs its contents
+		// (a failed read costs only this diff).
+		_ = c.act.load(p.abs(c.Target), p.st.opts.maxFileSize())
 		c.Diff = heldDiff(c, filepath.Join(p.st.opts.SourceDir, filepath.FromSlash(c.Source)))
 	}
 	for _, c := range p.capture {

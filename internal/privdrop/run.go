@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"syscall"
+	"time"
 )
 
 // Command is a program to run as another user.
@@ -45,12 +46,24 @@ func Run(ctx context.Context, c Command) (int, error) {
 		Args:       c.Args,
 		Env:        append([]string{}, c.Env...), // never nil: nil would inherit ours
 		Dir:        "/",                          // the caller's working dir may be closed to the user
-		Stdout:     c.Stdout,
-		Stderr:     c.Stderr,
 		ExtraFiles: []*os.File{pr},
 		SysProcAttr: &syscall.SysProcAttr{
 			Credential: &syscall.Credential{Uid: c.As.UID, Gid: c.As.GID, Groups: c.As.Groups},
+			// No controlling terminal: the child cannot open /dev/tty.
+			Setsid: true,
 		},
+		// Output of a grandchild that outlives the child is cut off.
+		WaitDelay: outputGrace,
+	}
+	// Pipes, never the caller's own descriptors: a terminal would let the
+	// user push input into root's shell (TIOCSTI) after we exit, a file
+	// could be rewritten at will. What comes through is escaped.
+	stdout, stderr := escaping(c.Stdout), escaping(c.Stderr)
+	if stdout != nil {
+		cmd.Stdout = stdout
+	}
+	if stderr != nil {
+		cmd.Stderr = stderr
 	}
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, forwarded...)
@@ -78,9 +91,26 @@ func Run(ctx context.Context, c Command) (int, error) {
 			_ = cmd.Process.Signal(syscall.SIGTERM)
 			cancelled = nil
 		case err := <-done:
+			for _, e := range []*escaper{stdout, stderr} {
+				if e != nil {
+					e.flush()
+				}
+			}
 			return exitStatus(cmd, err)
 		}
 	}
+}
+
+// outputGrace is how long output is still copied after the child exits.
+const outputGrace = 2 * time.Second
+
+// escaping wraps w, which also hides an *os.File behind a plain writer:
+// exec then copies through a pipe instead of handing the descriptor over.
+func escaping(w io.Writer) *escaper {
+	if w == nil {
+		return nil
+	}
+	return &escaper{w: w}
 }
 
 func exitStatus(cmd *exec.Cmd, err error) (int, error) {

@@ -70,9 +70,11 @@ func TestRunForwardsSignals(t *testing.T) {
 				_ = syscall.Kill(os.Getpid(), syscall.SIGTERM)
 			}
 		}()
+		// The child spins on builtins until the signal: a background sleep
+		// could lose it between its fork and its exec.
 		code, err := Run(ctx, Command{
 			Exe:    sh,
-			Args:   []string{"sh", "-c", `trap 'exit 7' TERM; echo ready; while :; do sleep 1 & wait $!; done`},
+			Args:   []string{"sh", "-c", `trap 'exit 7' TERM; echo ready; while :; do :; done`},
 			As:     nobody,
 			Stdout: pw,
 			Stderr: os.Stderr,
@@ -110,5 +112,44 @@ func TestEnvLeavesTheCallersVariablesBehind(t *testing.T) {
 	}
 	if !slices.ContainsFunc(env, func(kv string) bool { return strings.HasPrefix(kv, "PATH=/bin:") }) {
 		t.Errorf("PATH does not start with the caller's: %v", env)
+	}
+}
+
+// TestRunKeepsTheCallersDescriptors: even when the caller's output is a
+// file (or a terminal), the child writes into a pipe, in a session of its
+// own with no controlling terminal, and its terminal controls arrive escaped.
+func TestRunKeepsTheCallersDescriptors(t *testing.T) {
+	sh := requireRoot(t)
+	f, err := os.CreateTemp(t.TempDir(), "out")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	code, err := Run(t.Context(), Command{
+		Exe:    sh,
+		Args:   []string{"sh", "-c", `readlink /proc/self/fd/1; echo $$; cut -d' ' -f6,7 /proc/$$/stat; printf '\033]52;c;eA==\007\n'`},
+		As:     nobody,
+		Stdout: f,
+		Stderr: os.Stderr,
+	})
+	if err != nil || code != 0 {
+		t.Fatalf("exit %d, %v", code, err)
+	}
+	out, err := os.ReadFile(f.Name())
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	if len(lines) != 4 {
+		t.Fatalf("child printed %q", out)
+	}
+	if !strings.HasPrefix(lines[0], "pipe:") {
+		t.Errorf("child's stdout is %s, want a pipe", lines[0])
+	}
+	if want := lines[1] + " 0"; lines[2] != want {
+		t.Errorf("child's session and tty are %q, want %q (its own session, no terminal)", lines[2], want)
+	}
+	if want := `\x1b]52;c;eA==\x07`; lines[3] != want {
+		t.Errorf("child's clipboard escape came through as %q, want %q", lines[3], want)
 	}
 }
