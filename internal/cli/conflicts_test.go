@@ -125,3 +125,39 @@ func TestConflictsRefuseLinksFromTheRemote(t *testing.T) {
 	}
 	h.MustRun(t, "sync")
 }
+
+// TestDisplacedVersionNeverWrittenThroughALink: the remote commits
+// .hearth-conflicts as a link to a directory outside everything; a round
+// whose capture displaces a source version (home and source both edited
+// the same line) keeps that version as a sidecar inside the source, where
+// the link was, and writes nothing beyond it.
+func TestDisplacedVersionNeverWrittenThroughALink(t *testing.T) {
+	testutil.RequireProgram(t, "git")
+	r := testutil.NewRemote(t)
+	r.SeedMain(t, dotfilesSeed)
+	h := dotfileHosts(t, r.FileURL(), "a")[0]
+	h.MustRun(t, "sync")
+	victim := t.TempDir()
+	pushFromElsewhere(t, r, nil, map[string]string{syncer.ConflictDir: victim})
+	h.MustRun(t, "sync")
+	source := filepath.Join(h.Root, "source")
+	if l, err := os.Readlink(filepath.Join(source, syncer.ConflictDir)); err != nil || l != victim {
+		t.Fatalf("the planted link did not arrive: %q, %v", l, err)
+	}
+
+	writeFile(t, filepath.Join(source, "dot_bashrc"), "export EDITOR=nano # source edit\nalias ll='ls -l'\n")
+	writeFile(t, filepath.Join(h.Home, ".bashrc"), "export EDITOR=emacs # home edit\nalias ll='ls -l'\n")
+	if res := h.Run(t.Context(), "sync"); res.Code != 0 {
+		t.Fatalf("sync with a displaced version: exit %d\n%s%s", res.Code, res.Stdout, res.Stderr)
+	}
+	if entries, _ := os.ReadDir(victim); len(entries) != 0 {
+		t.Errorf("written beyond the link: %v", entries)
+	}
+	ls := testutil.Git(t, r.Dir, "ls-tree", "-r", "main", syncer.ConflictDir)
+	if !strings.Contains(ls, "dot_bashrc~synced~") || strings.Contains(ls, "120000") {
+		t.Fatalf("the remote's %s after the round:\n%s", syncer.ConflictDir, ls)
+	}
+	if out, _ := testutil.GitErr(r.Dir, "grep", "-l", "source edit", "main", "--", syncer.ConflictDir); out == "" {
+		t.Errorf("the displaced source edit is in no sidecar")
+	}
+}

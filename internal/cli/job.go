@@ -2,9 +2,11 @@ package cli
 
 import (
 	"context"
+	"path/filepath"
 	"time"
 
 	"github.com/hearth-fleet/hearth/internal/config"
+	"github.com/hearth-fleet/hearth/internal/dotsync"
 	"github.com/hearth-fleet/hearth/internal/metrics"
 	"github.com/hearth-fleet/hearth/internal/state"
 )
@@ -20,6 +22,11 @@ func (a *app) runJob(ctx context.Context, cfg *config.Config, lockName, job stri
 		return err
 	}
 	defer l.Unlock()
+	if removed, err := state.SweepTemps(cfg.StateDir, lockedFiles(cfg, lockName, job)...); err != nil {
+		a.logger().Warn("could not remove temporary files of a killed run", "err", err)
+	} else if len(removed) > 0 {
+		a.logger().Info("removed temporary files of a killed run", "files", removed)
+	}
 	rec := state.Record{Job: job, Host: cfg.Host, Started: time.Now().UTC(), Details: map[string]any{}}
 	err = fn(&rec)
 	rec.Finished = time.Now().UTC()
@@ -47,4 +54,14 @@ func (a *app) runJob(ctx context.Context, cfg *config.Config, lockName, job stri
 		}
 	}
 	return err
+}
+
+// lockedFiles are the state files written only under lockName, whose
+// temporary files a killed run may have left behind.
+func lockedFiles(cfg *config.Config, lockName, job string) []string {
+	names := []string{job + ".json"}
+	if lockName == "sync" {
+		names = append(names, "sync.json", "apply.json", "resolve.json", filepath.Base(dotsync.StateFile(cfg)))
+	}
+	return names
 }

@@ -96,7 +96,7 @@ func printStatusTable(a *app, out statusOutput) error {
 		fmt.Fprintf(a.stdout(), "%d item(s) in the trash (%d bytes in %s); see hearth trash list\n", out.Trash.Count, out.Trash.Bytes, out.Trash.Dir)
 	}
 	for _, p := range syncProblems(out.Jobs) {
-		fmt.Fprintf(a.stdout(), "sync %s failed, held until fixed: %s\n", safeLine(fmt.Sprint(p["step"])), safeLine(fmt.Sprint(p["error"])))
+		fmt.Fprintf(a.stdout(), "sync: %s failed (the rest of the round ran): %s\n", safeLine(fmt.Sprint(p["step"])), safeLine(fmt.Sprint(p["error"])))
 	}
 	if out.Conflicts > 0 {
 		fmt.Fprintf(a.stdout(), "%d dotfile conflict(s) settled automatically; see hearth conflicts\n", out.Conflicts)

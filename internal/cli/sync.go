@@ -89,7 +89,7 @@ func printSync(a *app, res *dotsync.Result) error {
 		fmt.Fprintf(w, "  trashed %s (not written by hearth; hearth trash restore %s)\n", printable(e.Original()), e.ID)
 	}
 	for _, p := range s.Problems {
-		fmt.Fprintf(w, "  %s failed, held until fixed: %s\n", p.Step, safeLine(p.Error))
+		fmt.Fprintf(w, "  %s failed (the rest of the round ran): %s\n", p.Step, safeLine(p.Error))
 	}
 	if s.Deferred != "" {
 		fmt.Fprintln(w, "  the source changed during the round; the next round finishes it")

@@ -56,7 +56,7 @@ func openParent(root, rel string, create bool) (*os.File, string, error) {
 
 // checkRel accepts only clean, relative slash paths inside the tree.
 func checkRel(rel string) error {
-	if rel == "" || strings.HasPrefix(rel, "/") || path.Clean(rel) != rel || rel == ".." || strings.HasPrefix(rel, "../") {
+	if rel == "" || rel == "." || strings.HasPrefix(rel, "/") || path.Clean(rel) != rel || rel == ".." || strings.HasPrefix(rel, "../") {
 		return fmt.Errorf("path %q is not a clean path inside the work tree", rel)
 	}
 	return nil

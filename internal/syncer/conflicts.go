@@ -214,12 +214,18 @@ func keepSidecar(dir string, c Conflict) error {
 	return writeBeneath(dir, c.Path, data, mode)
 }
 
-// safeRel refuses manifest paths that would leave the repository: the
-// manifest comes from the remote, which is untrusted.
+// safeRel refuses manifest paths that would leave the repository or reach
+// into a git dir (any ".git" component): the manifest comes from the
+// remote, which is untrusted.
 func safeRel(p string) error {
 	clean := filepath.ToSlash(filepath.Clean(filepath.FromSlash(p)))
-	if p == "" || filepath.IsAbs(p) || clean == ".." || strings.HasPrefix(clean, "../") || clean != p || clean == ".git" || strings.HasPrefix(clean, ".git/") {
+	if p == "" || p == "." || filepath.IsAbs(p) || clean == ".." || strings.HasPrefix(clean, "../") || clean != p {
 		return fmt.Errorf("conflict manifest path %q escapes the repository", p)
+	}
+	for part := range strings.SplitSeq(clean, "/") {
+		if strings.EqualFold(part, ".git") {
+			return fmt.Errorf("conflict manifest path %q lies in a git dir", p)
+		}
 	}
 	return nil
 }
@@ -245,7 +251,12 @@ func RecordDisplaced(o Options, path string, content []byte) (*Conflict, error) 
 		Policy: o.Policy, Kind: "home-vs-source", MergedBy: o.Host, Recorded: now,
 	}
 	// Beneath the work tree: the remote may have committed ConflictDir,
-	// or a directory in it, as a link.
+	// or a directory in it, as a link. Such a link is replaced by a real
+	// directory (the next commit carries the change): refusing would lose
+	// the displaced content, which the source no longer holds.
+	if err := clearSidecarDirs(o, c.Sidecar); err != nil {
+		return nil, err
+	}
 	if err := writeBeneath(o.Dir, c.Sidecar, content, 0o644); err != nil {
 		return nil, err
 	}
@@ -255,4 +266,25 @@ func RecordDisplaced(o Options, path string, content []byte) (*Conflict, error) 
 		return nil, err
 	}
 	return &c, writeBeneath(o.Dir, ManifestPath, data, 0o644)
+}
+
+// clearSidecarDirs removes the first thing on the way to a sidecar that is
+// not a directory (a link or a file the remote committed in ConflictDir),
+// never following it; writeBeneath then creates real directories.
+func clearSidecarDirs(o Options, sidecar string) error {
+	parts := strings.Split(sidecar, "/")
+	for i := 1; i < len(parts); i++ {
+		dir := strings.Join(parts[:i], "/")
+		st, err := lstatBeneath(o.Dir, dir)
+		switch {
+		case absent(err):
+			return nil
+		case err != nil:
+			return err
+		case st.Mode&unix.S_IFMT != unix.S_IFDIR:
+			o.Logger.Warn("replacing what the remote committed in the way of a sidecar by a directory", "path", dir)
+			return removeBeneath(o.Dir, dir)
+		}
+	}
+	return nil
 }

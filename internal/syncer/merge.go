@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"path"
 	"strings"
@@ -29,10 +30,22 @@ type merger struct {
 // conflicts it recorded.
 func merge(ctx context.Context, o *Options, repo *gitrepo.Repo, ours, theirs string) (string, []Conflict, error) {
 	base, err := repo.MergeBase(ctx, ours, theirs)
-	if err != nil {
+	unrelated := errors.Is(err, gitrepo.ErrNoMergeBase)
+	if err != nil && !unrelated {
 		return "", nil, fmt.Errorf("merge %s with %s: %w", short(ours), short(theirs), err)
 	}
-	res, err := repo.MergeTree(ctx, ours, theirs)
+	var res *gitrepo.MergeResult
+	if unrelated {
+		// The remote was re-created with a history of its own. Refusing
+		// would fail every round forever and never push our commits;
+		// merging against the empty tree keeps both sides, and a path both
+		// have is settled like any conflict, the loser kept as a sidecar.
+		o.Logger.Warn("the remote's history shares nothing with this clone's (re-created?); merging both, overlaps kept as sidecars",
+			"local", short(ours), "remote", short(theirs))
+		res, err = repo.MergeTreeUnrelated(ctx, ours, theirs)
+	} else {
+		res, err = repo.MergeTree(ctx, ours, theirs)
+	}
 	if err != nil {
 		return "", nil, err
 	}

@@ -17,7 +17,8 @@ const AppliedRef = "refs/hearth/applied"
 const remoteName = "origin"
 
 // Round runs one sync round (DESIGN section 3). Offline and lost push races
-// are results, not errors; an error means the round could not do its job and
+// are results, not errors, and so are failed capture and apply hooks
+// (Report.Problems); an error means the round could not do its job and
 // the next round starts over from whatever state this one left, which is
 // always a state it can finish.
 func Round(ctx context.Context, o Options) (*Report, error) {
@@ -127,6 +128,10 @@ func round(ctx context.Context, o Options) (*Report, error) {
 		if errors.Is(err, gitrepo.ErrOffline) {
 			o.Logger.Warn("remote unreachable; local commits kept for the next round", "remote", o.Remote)
 			rep.Result = ResultOffline
+			// What waits is counted against the remote as last fetched.
+			if rep.Remote, err = repo.ReadRef(ctx, trackRef); err != nil {
+				return nil, err
+			}
 			break
 		}
 		if err != nil && !missingRemoteBranch(err) {
