@@ -94,6 +94,9 @@ func (d *Dir) open(rel string, flags int) (int, error) {
 	if noOpenat2.Load() {
 		fd, err = walkOpen(dfd, rel, flags)
 	}
+	if errors.Is(err, unix.ENOTDIR) && flags&unix.O_DIRECTORY != 0 && d.isLink(rel) {
+		err = ErrLink // O_NOFOLLOW|O_DIRECTORY on a final link says ENOTDIR
+	}
 	if errors.Is(err, unix.ELOOP) || errors.Is(err, unix.EXDEV) {
 		err = ErrLink
 	}
@@ -101,6 +104,12 @@ func (d *Dir) open(rel string, flags int) (int, error) {
 		return -1, &fs.PathError{Op: "open", Path: d.join(rel), Err: err}
 	}
 	return fd, nil
+}
+
+// isLink reports whether rel below d is itself a symlink.
+func (d *Dir) isLink(rel string) bool {
+	st, err := d.Stat(rel)
+	return err == nil && st.Mode&unix.S_IFMT == unix.S_IFLNK
 }
 
 // walkOpen opens rel one component at a time, none of them followed.
@@ -129,6 +138,10 @@ func walkOpen(dfd int, rel string, flags int) (int, error) {
 			next, err = unix.Openat(cur, p, f, 0)
 			return err
 		})
+		var st unix.Stat_t
+		if errors.Is(err, unix.ENOTDIR) && unix.Fstatat(cur, p, &st, unix.AT_SYMLINK_NOFOLLOW) == nil && st.Mode&unix.S_IFMT == unix.S_IFLNK {
+			err = unix.ELOOP
+		}
 		closeCur()
 		if err != nil {
 			return -1, err
