@@ -103,7 +103,7 @@ func makePlan(ctx context.Context, opts Options) (*plan, error) {
 		case reason != "":
 		case actErrs[i] != nil:
 			reason = "cannot read home: " + actErrs[i].Error()
-		case a.kind == KindFile && a.size > limit:
+		case a.kind == KindFile && a.size > limit && !t.Create:
 			reason = fmt.Sprintf("home file is %d bytes, over the limit of %d (dotfiles.max_file_size)", a.size, limit)
 		}
 		if reason != "" {
