@@ -161,6 +161,17 @@ func (d *Dir) ReadFile(rel string, limit int64) ([]byte, error) {
 	return readFD(fd, d.join(rel), limit, nil)
 }
 
+// Hash streams the regular file rel below d, of at most limit bytes,
+// through a SHA-256 and returns the hex digest and the size read.
+func (d *Dir) Hash(rel string, limit int64) (string, int64, error) {
+	fd, err := d.open(rel, unix.O_RDONLY)
+	if err != nil {
+		return "", 0, err
+	}
+	defer unix.Close(fd)
+	return hashFD(fd, d.join(rel), limit, nil)
+}
+
 // Stat describes rel below d; a final symlink is described, not followed.
 func (d *Dir) Stat(rel string) (*unix.Stat_t, error) {
 	fd, err := d.open(rel, unix.O_PATH)
