@@ -94,3 +94,19 @@ func TestTargetsInHearthsPlacesAreRefused(t *testing.T) {
 		t.Errorf(".ok = %q", got)
 	}
 }
+
+// TestHugeTemplateOutputIsHeld: a template whose output grows over the
+// size limit stops there and is held; the other targets apply.
+func TestHugeTemplateOutputIsHeld(t *testing.T) {
+	f := newFixture(t, "")
+	f.opts.MaxFileSize = 1 << 20
+	writeFile(t, filepath.Join(f.src, "dot_huge.tmpl"), `{{ range until 100000 }}{{ repeat 100 "x" }}{{ end }}`, 0o644)
+	writeFile(t, filepath.Join(f.src, "dot_ok"), "ok\n", 0o644)
+	rep := mustApply(t, f.opts)
+	if !strings.Contains(heldText(rep.Held), "over the limit of 1048576") {
+		t.Errorf("held:\n%s", heldText(rep.Held))
+	}
+	if got := readFile(t, filepath.Join(f.home, ".ok")); got != "ok\n" {
+		t.Errorf(".ok = %q", got)
+	}
+}
