@@ -213,8 +213,10 @@ func (d *Dir) WriteFile(rel string, data []byte, perm fs.FileMode, uid, gid int)
 		return err
 	}
 	defer unix.Close(pfd)
-	tmp := fmt.Sprintf(".%s.hearth-tmp-%d", name, os.Getpid())
-	_ = unix.Unlinkat(pfd, tmp, 0) // a leftover of a killed run
+	// Named like state.WriteFileAtomic's temporary files, so the sweep
+	// after a killed run finds a leftover.
+	tmp := fmt.Sprintf(".%s.tmp-%d", name, os.Getpid())
+	_ = unix.Unlinkat(pfd, tmp, 0) // a leftover of a killed run with this pid
 	var fd int
 	err = retryEINTR(func() (err error) {
 		fd, err = unix.Openat(pfd, tmp, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW|unix.O_CLOEXEC, uint32(perm.Perm()))
