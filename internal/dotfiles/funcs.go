@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"text/template"
 	"time"
 
@@ -247,11 +248,18 @@ type Runner interface {
 }
 
 // ExecRunner runs programs with os/exec.
-type ExecRunner struct{}
+type ExecRunner struct {
+	// As, when set, is the user the program runs as (hearth as root
+	// rendering a user's home runs the user's commands as that user).
+	As *Owner
+}
 
 // Output runs name with args and returns stdout; stderr goes into the error.
-func (ExecRunner) Output(ctx context.Context, name string, args ...string) ([]byte, error) {
+func (e ExecRunner) Output(ctx context.Context, name string, args ...string) ([]byte, error) {
 	cmd := exec.CommandContext(ctx, name, args...)
+	if e.As != nil {
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uint32(e.As.UID), Gid: uint32(e.As.GID)}}
+	}
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	cmd.WaitDelay = time.Second

@@ -42,3 +42,22 @@ func TestOwnerOwnsWrittenFiles(t *testing.T) {
 		t.Errorf("captured source owned by %d, want %d", st.Uid, uid)
 	}
 }
+
+// TestTemplateCommandsRunAsTheHomesOwner: hearth as root rendering a home
+// owned by another user runs the templates' commands as that user, never
+// as root.
+func TestTemplateCommandsRunAsTheHomesOwner(t *testing.T) {
+	if os.Geteuid() != 0 {
+		testutil.Missing(t, "running a command as another user needs root")
+	}
+	testutil.RequireProgram(t, "id")
+	f := newFixture(t, "")
+	if err := os.Chown(f.home, 65534, 65534); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(f.src, "dot_uid.tmpl"), `{{ output "id" "-u" }}`, 0o644)
+	mustApply(t, f.opts)
+	if got := readFile(t, filepath.Join(f.home, ".uid")); got != "65534\n" {
+		t.Errorf("template command ran as uid %q, want 65534", got)
+	}
+}
