@@ -108,6 +108,9 @@ func (r *renderer) readInclude(name string) ([]byte, error) {
 	if rel != "" {
 		return r.src.work.ReadFile(rel, r.opts.maxFileSize())
 	}
+	if u := r.opts.commandUser(); u != nil {
+		return readAs(u, p, r.opts.maxFileSize())
+	}
 	return safefile.Read(p, r.opts.maxFileSize(), nil)
 }
 
