@@ -289,10 +289,19 @@ func (r *renderer) stat(name string) (any, error) {
 			return nil, err
 		}
 		fi = statInfo{name: path.Base(rel), st: st}
-	} else if fi, err = os.Stat(p); errors.Is(err, os.ErrNotExist) {
-		return nil, nil
-	} else if err != nil {
-		return nil, err
+	} else {
+		statFn := func() (err error) { fi, err = os.Stat(p); return err }
+		if u := r.opts.commandUser(); u != nil {
+			err = asUser(u, statFn) // root-only paths stay invisible to the user's templates
+		} else {
+			err = statFn()
+		}
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
 	}
 	return map[string]any{
 		"name": fi.Name(), "size": fi.Size(), "mode": int(fi.Mode()), "perm": int(fi.Mode().Perm()),

@@ -15,29 +15,33 @@ import (
 // readAs reads path with the file-system identity of u: its uid, gid and
 // groups (Linux fsuid, fsgid and groups), so that hearth running as root
 // for a user's home lets templates include only what that user could
-// read. The identity is set on a thread of its own, which is never given
-// back to the runtime (it exits with its goroutine).
-func readAs(u *Owner, path string, limit int64) ([]byte, error) {
+// read.
+func readAs(u *Owner, path string, limit int64) (b []byte, err error) {
+	err = asUser(u, func() error {
+		b, err = safefile.Read(path, limit, nil)
+		return err
+	})
+	return b, err
+}
+
+// asUser runs fn with the file-system identity of u, set on a thread of
+// its own which is never given back to the runtime (it exits with its
+// goroutine).
+func asUser(u *Owner, fn func() error) error {
 	groups, err := groupsOf(u)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	type result struct {
-		b   []byte
-		err error
-	}
-	ch := make(chan result, 1)
+	done := make(chan error, 1)
 	go func() {
 		runtime.LockOSThread() // never unlocked: the thread dies with this goroutine
 		if err := setThreadIdentity(u, groups); err != nil {
-			ch <- result{nil, err}
+			done <- err
 			return
 		}
-		b, err := safefile.Read(path, limit, nil)
-		ch <- result{b, err}
+		done <- fn()
 	}()
-	r := <-ch
-	return r.b, r.err
+	return <-done
 }
 
 // groupsOf lists u's groups, the primary one included.
