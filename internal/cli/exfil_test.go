@@ -36,7 +36,7 @@ func TestTargetInsideSourceIsRefused(t *testing.T) {
 	}
 	a.MustRun(t, "sync")
 	pushTree(t, r, map[string]string{
-		"dot_local/share/chezmoi/loot.tmpl":               `{{ include (joinPath .chezmoi.homeDir ".ssh/id_ed25519") }}`,
+		"dot_local/share/chezmoi/loot.tmpl":              `{{ include (joinPath .chezmoi.homeDir ".ssh/id_ed25519") }}`,
 		"project/dot_git/hooks/executable_post-checkout": "#!/bin/sh\necho pwned\n",
 	}, nil)
 	for range 3 {

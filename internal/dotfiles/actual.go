@@ -112,7 +112,7 @@ func (a actual) matchesTarget(t *Target) bool {
 	}
 	switch t.Kind {
 	case KindFile:
-		return a.perm == t.Perm && a.size == int64(len(t.Contents)) && a.sum == t.sum()
+		return a.perm == t.Perm && a.size == t.size && a.sum == t.sum()
 	case KindSymlink:
 		return a.link == t.Link
 	case KindDir:

@@ -29,8 +29,8 @@ type ApplyReport struct {
 // time, writing only what differs. A target is changed only while it still
 // holds what hearth last wrote (or captured), so a home edit made at any
 // time, even during a sync round, is never overwritten: it is held and
-// reported (Options.Force overrides). Nothing is written when the source
-// has an error (a template error, a bad name).
+// reported (Options.Force overrides). A source entry with an error (a
+// template error, a bad name, an oversized file) is held, never written.
 func Apply(ctx context.Context, opts Options) (*ApplyReport, error) {
 	p, err := makePlan(ctx, opts)
 	if err != nil {

@@ -5,8 +5,6 @@ import (
 
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 )
 
@@ -40,7 +38,7 @@ func Diff(ctx context.Context, opts Options) (*DiffReport, error) {
 		c.Diff = heldDiff(c, filepath.Join(p.st.opts.SourceDir, filepath.FromSlash(c.Source)))
 	}
 	for _, c := range p.capture {
-		src, err := os.ReadFile(filepath.Join(p.st.opts.SourceDir, filepath.FromSlash(c.Source)))
+		src, err := p.st.work.ReadFile(c.Source, p.st.opts.maxFileSize())
 		if err != nil {
 			return nil, fmt.Errorf("read source %s: %w", c.Source, err)
 		}

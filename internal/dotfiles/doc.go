@@ -15,6 +15,14 @@
 // chezmoi supports and hearth does not (modify_, run_, remove_, externals,
 // password-manager functions) are reported once each and skipped.
 //
+// A problem with one entry (a template error, a bad name, a file over
+// Options.MaxFileSize, an unreadable file) holds that entry with the
+// reason and never fails the run; a problem with the whole source (a bad
+// .chezmoiroot) holds everything. Targets inside the source, the state
+// dir, hearth's config or any .git directory are refused (held). The
+// source is read below its work tree without following any symlink, and
+// every file is read no-follow, non-blocking and size-capped.
+//
 // The package knows nothing about git, config files or the CLI; the syncer
 // drives Capture and Apply as hooks around its merge.
 package dotfiles

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"text/template"
 	"time"
 
@@ -106,6 +107,9 @@ func (r *renderer) readInclude(name string) ([]byte, error) {
 	}
 	if rel != "" {
 		return r.src.work.ReadFile(rel, r.opts.maxFileSize())
+	}
+	if u := r.opts.commandUser(); u != nil {
+		return readAs(u, p, r.opts.maxFileSize())
 	}
 	return safefile.Read(p, r.opts.maxFileSize(), nil)
 }
@@ -247,11 +251,18 @@ type Runner interface {
 }
 
 // ExecRunner runs programs with os/exec.
-type ExecRunner struct{}
+type ExecRunner struct {
+	// As, when set, is the user the program runs as (hearth as root
+	// rendering a user's home runs the user's commands as that user).
+	As *Owner
+}
 
 // Output runs name with args and returns stdout; stderr goes into the error.
-func (ExecRunner) Output(ctx context.Context, name string, args ...string) ([]byte, error) {
+func (e ExecRunner) Output(ctx context.Context, name string, args ...string) ([]byte, error) {
 	cmd := exec.CommandContext(ctx, name, args...)
+	if e.As != nil {
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uint32(e.As.UID), Gid: uint32(e.As.GID)}}
+	}
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	cmd.WaitDelay = time.Second
@@ -278,10 +289,19 @@ func (r *renderer) stat(name string) (any, error) {
 			return nil, err
 		}
 		fi = statInfo{name: path.Base(rel), st: st}
-	} else if fi, err = os.Stat(p); errors.Is(err, os.ErrNotExist) {
-		return nil, nil
-	} else if err != nil {
-		return nil, err
+	} else {
+		statFn := func() (err error) { fi, err = os.Stat(p); return err }
+		if u := r.opts.commandUser(); u != nil {
+			err = asUser(u, statFn) // root-only paths stay invisible to the user's templates
+		} else {
+			err = statFn()
+		}
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
 	}
 	return map[string]any{
 		"name": fi.Name(), "size": fi.Size(), "mode": int(fi.Mode()), "perm": int(fi.Mode().Perm()),

@@ -115,6 +115,7 @@ func Load(ctx context.Context, opts Options) (*SourceState, error) {
 	if err := s.walk(s.root, "", "", ""); err != nil {
 		return nil, err
 	}
+	s.listed = nil // only shared by readData and walk
 	slices.SortFunc(s.entries, func(a, b *Entry) int { return strings.Compare(a.Target, b.Target) })
 	return s, nil
 }

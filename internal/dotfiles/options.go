@@ -8,6 +8,7 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/hearth-fleet/hearth/internal/trash"
@@ -111,7 +112,24 @@ func (o *Options) runner() Runner {
 	if o.Runner != nil {
 		return o.Runner
 	}
-	return ExecRunner{}
+	return ExecRunner{As: o.commandUser()}
+}
+
+// commandUser is who template commands run as when hearth runs as root:
+// Owner, else the owner of the target dir when that is not root. The
+// remote is trusted as far as the home's owner, never as root.
+func (o *Options) commandUser() *Owner {
+	if os.Geteuid() != 0 {
+		return nil
+	}
+	if o.Owner != nil {
+		return o.Owner
+	}
+	var st syscall.Stat_t
+	if err := syscall.Stat(o.TargetDir, &st); err != nil || st.Uid == 0 {
+		return nil
+	}
+	return &Owner{UID: int(st.Uid), GID: int(st.Gid)}
 }
 
 func (o *Options) outputTimeout() time.Duration {

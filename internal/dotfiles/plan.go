@@ -103,7 +103,7 @@ func makePlan(ctx context.Context, opts Options) (*plan, error) {
 		case reason != "":
 		case actErrs[i] != nil:
 			reason = "cannot read home: " + actErrs[i].Error()
-		case a.kind == KindFile && a.size > limit:
+		case a.kind == KindFile && a.size > limit && !t.Create:
 			reason = fmt.Sprintf("home file is %d bytes, over the limit of %d (dotfiles.max_file_size)", a.size, limit)
 		}
 		if reason != "" {
@@ -156,6 +156,11 @@ func under(target string, dirs []string) bool {
 }
 
 func (p *plan) add(list *[]*Change, t *Target, a actual, act Action, reason string) *Change {
+	if act == ActWrite && t.Kind == KindFile {
+		if err := p.st.load(t); err != nil {
+			list, act, reason = &p.held, ActHold, err.Error()
+		}
+	}
 	c := &Change{Target: t.Path, Source: t.Source, Action: act, Kind: t.Kind, Reason: reason, Sensitive: t.Sensitive, t: t, act: a}
 	if a.exists && a.kind != KindSymlink && (t.Kind != KindSymlink) {
 		c.OldMode = modeString(a.perm)
@@ -267,7 +272,9 @@ func (p *plan) planLeaf(t *Target, a actual) {
 	case a.matchesTarget(t):
 		if r := targetRecord(t); !hasRec || rec != r {
 			p.adopt[t.Path] = r
-			if capturable(t) {
+			// Without the base a later edit on both sides is held
+			// instead of merged: nothing is lost when the read fails.
+			if capturable(t) && p.st.load(t) == nil {
 				p.adoptBases = append(p.adoptBases, t.Contents)
 			}
 		}
@@ -318,6 +325,10 @@ func (p *plan) planEdit(t *Target, a actual, rec record) {
 func (p *plan) planCapture(t *Target, a actual, rec record) {
 	if err := a.load(p.abs(t.Path), p.st.opts.maxFileSize()); err != nil {
 		p.hold(t, a, "cannot read home edit: "+err.Error())
+		return
+	}
+	if err := p.st.load(t); err != nil {
+		p.hold(t, a, err.Error())
 		return
 	}
 	switch {

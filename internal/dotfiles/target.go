@@ -23,7 +23,7 @@ type Target struct {
 	Source    string      // slash path relative to Options.SourceDir
 	Kind      Kind        //
 	Perm      fs.FileMode // files and dirs, umask applied
-	Contents  []byte      // files
+	Contents  []byte      // files; of plain files only once a change needs them (load)
 	Link      string      // symlinks
 	Absent    bool        // rendered empty without empty_: must not exist
 	Create    bool        // create_: written only when missing
@@ -41,6 +41,31 @@ type Target struct {
 	// (CommandsSkip); the target is left out of the plan, records kept.
 	unknown bool
 	hash    string // of Contents, once computed
+	size    int64  // of Contents, known before they are read
+	lazy    bool   // Contents not read yet
+}
+
+// plain reports whether the source file is its target's content as it is
+// (no template, no encryption, not a link): hashed, read only when needed.
+func (a FileAttrs) plain() bool {
+	return !a.Template && !a.Encrypted && a.Type != FileSymlink
+}
+
+// load reads the contents of a plain file target, checking they are still
+// what was hashed.
+func (s *SourceState) load(t *Target) error {
+	if !t.lazy {
+		return nil
+	}
+	b, err := s.work.ReadFile(t.Source, s.opts.maxFileSize())
+	if err != nil {
+		return fmt.Errorf("read source: %w", err)
+	}
+	if hashBytes(b) != t.hash {
+		return fmt.Errorf("read source %s: %w", t.Source, errChanged)
+	}
+	t.Contents, t.lazy = b, false
+	return nil
 }
 
 // sum is the hex SHA-256 of the contents, computed once.
@@ -62,10 +87,18 @@ func (s *SourceState) Targets() ([]*Target, error) {
 	out := make([]*Target, 0, len(s.entries))
 	// Read every source file first, overlapping the reads; rendering
 	// stays sequential.
+	// Plain files are only hashed, streamed: their contents are read when
+	// a change needs them (load), so a no-op round holds no file in memory.
 	raw := make([][]byte, len(s.entries))
+	sums := make([]string, len(s.entries))
+	sizes := make([]int64, len(s.entries))
 	rawErrs := make([]error, len(s.entries))
 	parallel(len(s.entries), func(i int) {
-		if e := s.entries[i]; !e.IsDir && e.problem == "" {
+		switch e := s.entries[i]; {
+		case e.IsDir || e.problem != "":
+		case e.File.plain():
+			sums[i], sizes[i], rawErrs[i] = s.work.Hash(e.Source, s.opts.maxFileSize())
+		default:
 			raw[i], rawErrs[i] = s.work.ReadFile(e.Source, s.opts.maxFileSize())
 		}
 	})
@@ -94,6 +127,16 @@ func (s *SourceState) Targets() ([]*Target, error) {
 			continue
 		case e.File.Template && s.tmplProblem != "":
 			held(s.tmplProblem)
+			continue
+		}
+		if e.File.plain() {
+			a := e.File
+			out = append(out, &Target{
+				Path: e.Target, Source: e.Source, Entry: e, Kind: KindFile,
+				Perm: a.Perm() &^ umask, Create: a.Type == FileCreate, Sensitive: a.Private,
+				size: sizes[i], hash: sums[i], lazy: true,
+				Absent: sizes[i] == 0 && !a.Empty && a.Type != FileCreate,
+			})
 			continue
 		}
 		t, err := s.renderFile(e, raw[i], dec, umask)
@@ -147,7 +190,7 @@ func (s *SourceState) renderFile(e *Entry, b []byte, dec *decrypter, umask fs.Fi
 		t.Absent = t.Link == ""
 		return t, nil
 	}
-	t.Contents = b
+	t.Contents, t.size = b, int64(len(b))
 	// Like chezmoi, an empty file means "absent" unless empty_; create_
 	// files are created even when empty.
 	t.Absent = len(b) == 0 && !a.Empty && a.Type != FileCreate

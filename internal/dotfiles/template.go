@@ -101,12 +101,29 @@ func (r *renderer) render(src, target string, text []byte) ([]byte, bool, error)
 		data = map[string]any{}
 	}
 	data["chezmoi"] = chez
-	var buf bytes.Buffer
+	buf := cappedBuffer{limit: r.opts.maxFileSize()}
 	if err := t.Execute(&buf, data); err != nil {
 		return nil, false, err
 	}
 	return buf.Bytes(), r.cur.sensitive, nil
 }
+
+// cappedBuffer fails a render whose output grows over the file size
+// limit, which stops the template there instead of filling memory.
+type cappedBuffer struct {
+	bytes.Buffer
+	limit int64
+}
+
+func (b *cappedBuffer) Write(p []byte) (int, error) {
+	if int64(b.Len()+len(p)) > b.limit {
+		return 0, fmt.Errorf("output over the limit of %d bytes (dotfiles.max_file_size)", b.limit)
+	}
+	return b.Buffer.Write(p)
+}
+
+// WriteString is Write for text/template's string output.
+func (b *cappedBuffer) WriteString(s string) (int, error) { return b.Write([]byte(s)) }
 
 // templateDirectives strips chezmoi's "chezmoi:template:" directive lines
 // and returns the delimiters and missingkey option they set.

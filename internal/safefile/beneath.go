@@ -94,6 +94,9 @@ func (d *Dir) open(rel string, flags int) (int, error) {
 	if noOpenat2.Load() {
 		fd, err = walkOpen(dfd, rel, flags)
 	}
+	if errors.Is(err, unix.ENOTDIR) && flags&unix.O_DIRECTORY != 0 && d.isLink(rel) {
+		err = ErrLink // O_NOFOLLOW|O_DIRECTORY on a final link says ENOTDIR
+	}
 	if errors.Is(err, unix.ELOOP) || errors.Is(err, unix.EXDEV) {
 		err = ErrLink
 	}
@@ -101,6 +104,12 @@ func (d *Dir) open(rel string, flags int) (int, error) {
 		return -1, &fs.PathError{Op: "open", Path: d.join(rel), Err: err}
 	}
 	return fd, nil
+}
+
+// isLink reports whether rel below d is itself a symlink.
+func (d *Dir) isLink(rel string) bool {
+	st, err := d.Stat(rel)
+	return err == nil && st.Mode&unix.S_IFMT == unix.S_IFLNK
 }
 
 // walkOpen opens rel one component at a time, none of them followed.
@@ -129,6 +138,10 @@ func walkOpen(dfd int, rel string, flags int) (int, error) {
 			next, err = unix.Openat(cur, p, f, 0)
 			return err
 		})
+		var st unix.Stat_t
+		if errors.Is(err, unix.ENOTDIR) && unix.Fstatat(cur, p, &st, unix.AT_SYMLINK_NOFOLLOW) == nil && st.Mode&unix.S_IFMT == unix.S_IFLNK {
+			err = unix.ELOOP
+		}
 		closeCur()
 		if err != nil {
 			return -1, err
@@ -146,6 +159,17 @@ func (d *Dir) ReadFile(rel string, limit int64) ([]byte, error) {
 	}
 	defer unix.Close(fd)
 	return readFD(fd, d.join(rel), limit, nil)
+}
+
+// Hash streams the regular file rel below d, of at most limit bytes,
+// through a SHA-256 and returns the hex digest and the size read.
+func (d *Dir) Hash(rel string, limit int64) (string, int64, error) {
+	fd, err := d.open(rel, unix.O_RDONLY)
+	if err != nil {
+		return "", 0, err
+	}
+	defer unix.Close(fd)
+	return hashFD(fd, d.join(rel), limit, nil)
 }
 
 // Stat describes rel below d; a final symlink is described, not followed.
@@ -189,8 +213,10 @@ func (d *Dir) WriteFile(rel string, data []byte, perm fs.FileMode, uid, gid int)
 		return err
 	}
 	defer unix.Close(pfd)
-	tmp := fmt.Sprintf(".%s.hearth-tmp-%d", name, os.Getpid())
-	_ = unix.Unlinkat(pfd, tmp, 0) // a leftover of a killed run
+	// Named like state.WriteFileAtomic's temporary files, so the sweep
+	// after a killed run finds a leftover.
+	tmp := fmt.Sprintf(".%s.tmp-%d", name, os.Getpid())
+	_ = unix.Unlinkat(pfd, tmp, 0) // a leftover of a killed run with this pid
 	var fd int
 	err = retryEINTR(func() (err error) {
 		fd, err = unix.Openat(pfd, tmp, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW|unix.O_CLOEXEC, uint32(perm.Perm()))

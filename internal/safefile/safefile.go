@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"syscall"
 )
 
@@ -116,12 +117,20 @@ func Hash(path string, want *syscall.Stat_t) (sum string, size int64, err error)
 		return "", 0, &fs.PathError{Op: "open", Path: path, Err: err}
 	}
 	defer syscall.Close(fd)
+	return hashFD(fd, path, math.MaxInt64, want)
+}
+
+// hashFD is Hash of an open descriptor, refusing a file over limit bytes.
+func hashFD(fd int, path string, limit int64, want *syscall.Stat_t) (sum string, size int64, err error) {
 	var st syscall.Stat_t
 	if err := retryEINTR(func() error { return syscall.Fstat(fd, &st) }); err != nil {
 		return "", 0, &fs.PathError{Op: "stat", Path: path, Err: err}
 	}
 	if st.Mode&syscall.S_IFMT != syscall.S_IFREG || (want != nil && (st.Dev != want.Dev || st.Ino != want.Ino)) {
 		return "", 0, &fs.PathError{Op: "read", Path: path, Err: ErrNotRegular}
+	}
+	if st.Size > limit {
+		return "", 0, &fs.PathError{Op: "read", Path: path, Err: &SizeError{Size: st.Size, Limit: limit}}
 	}
 	h := sha256.New()
 	buf := make([]byte, 64<<10)
@@ -139,5 +148,8 @@ func Hash(path string, want *syscall.Stat_t) (sum string, size int64, err error)
 		}
 		h.Write(buf[:n])
 		size += int64(n)
+		if size > limit {
+			return "", 0, &fs.PathError{Op: "read", Path: path, Err: &SizeError{Size: size, Limit: limit}}
+		}
 	}
 }
