@@ -1,11 +1,12 @@
 package dotfiles
 
 import (
-	"github.com/hearth-fleet/hearth/internal/textdiff"
-
 	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
+
+	"github.com/hearth-fleet/hearth/internal/textdiff"
 )
 
 // DiffReport is what Apply would change in home and what Capture would take
@@ -32,9 +33,12 @@ func Diff(ctx context.Context, opts Options) (*DiffReport, error) {
 		c.Diff = applyDiff(c)
 	}
 	for _, c := range p.held {
-		// Planning only hashed home's file; the diff needs its contents
+		// Planning only hashed both sides; the diff needs their contents
 		// (a failed read costs only this diff).
 		_ = c.act.load(p.abs(c.Target), p.st.opts.maxFileSize())
+		if c.t != nil && c.t.Kind == KindFile && p.st.load(c.t) != nil {
+			continue
+		}
 		c.Diff = heldDiff(c, filepath.Join(p.st.opts.SourceDir, filepath.FromSlash(c.Source)))
 	}
 	for _, c := range p.capture {

@@ -56,7 +56,6 @@ func (e *Error) Error() string {
 	return termsafe.Text(b.String())
 }
 
-
 // Unwrap exposes both the kind and the cause to errors.Is / errors.As.
 func (e *Error) Unwrap() []error {
 	var errs []error
