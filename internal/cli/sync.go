@@ -38,6 +38,7 @@ An unreachable remote or a lost push race is not a failure (exit 0).`,
 					rec.Details["held"] = len(res.Held)
 					rec.Details["captured"] = len(res.Captured)
 					rec.Details["applied"] = len(res.Applied)
+					rec.Details["trashed"] = len(res.Trashed)
 				}
 				return err
 			})
