@@ -9,11 +9,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 	"syscall"
 	"time"
 
 	"github.com/hearth-fleet/hearth/internal/state"
+	"golang.org/x/sys/unix"
 )
 
 // Move moves root/rel into the trash and returns its entry. The order
@@ -23,13 +23,16 @@ import (
 // fsynced before the original goes). A path under a symlink, or one that
 // does not exist, is an error and nothing moves.
 func (t Trash) Move(root, rel, reason string) (Entry, error) {
-	src, err := beneath(root, rel)
+	parent, base, err := openParent(root, rel, false)
 	if err != nil {
 		return Entry{}, err
 	}
+	defer parent.Close()
+	orig := filepath.Join(root, filepath.FromSlash(rel))
+	src := inDir(parent, base)
 	fi, err := os.Lstat(src)
 	if err != nil {
-		return Entry{}, fmt.Errorf("trash %s: %w", src, err)
+		return Entry{}, fmt.Errorf("trash %s: %w", orig, unwrapPath(err))
 	}
 	e := Entry{
 		ID: newID(), Root: filepath.Clean(root), Path: filepath.ToSlash(filepath.Clean(rel)),
@@ -48,25 +51,30 @@ func (t Trash) Move(root, rel, reason string) (Entry, error) {
 		_ = os.RemoveAll(dir)
 		return Entry{}, err
 	}
-	if err := moveItem(src, filepath.Join(dir, itemName)); err != nil {
+	if err := moveItem(parent, base, dir); err != nil {
 		_ = os.RemoveAll(dir) // the original is still in place
-		return Entry{}, fmt.Errorf("move %s into the trash: %w", src, err)
+		return Entry{}, fmt.Errorf("move %s into the trash: %w", orig, err)
 	}
 	if err := state.SyncDir(dir); err != nil {
 		return e, err
 	}
-	return e, state.SyncDir(filepath.Dir(src))
+	if err := parent.Sync(); err != nil {
+		return e, fmt.Errorf("fsync dir %s: %w", filepath.Dir(orig), err)
+	}
+	return e, nil
 }
 
-// moveItem renames src to dst, or copies and then removes src when they
-// are on different filesystems. dst must not exist.
-func moveItem(src, dst string) error {
-	err := os.Rename(src, dst)
+// moveItem renames base in parent to the entry dir's item, or copies and
+// then removes it when they are on different filesystems.
+func moveItem(parent *os.File, base, entryDir string) error {
+	dst := filepath.Join(entryDir, itemName)
+	err := unix.Renameat(int(parent.Fd()), base, unix.AT_FDCWD, dst)
 	if !errors.Is(err, syscall.EXDEV) {
 		return err
 	}
 	tmp := dst + ".partial"
 	_ = os.RemoveAll(tmp)
+	src := inDir(parent, base)
 	if err := copyTree(src, tmp); err != nil {
 		_ = os.RemoveAll(tmp)
 		return err
@@ -74,33 +82,20 @@ func moveItem(src, dst string) error {
 	if err := os.Rename(tmp, dst); err != nil {
 		return err
 	}
-	if err := state.SyncDir(filepath.Dir(dst)); err != nil {
+	if err := state.SyncDir(entryDir); err != nil {
 		return err
 	}
 	return os.RemoveAll(src)
 }
 
-// beneath joins root and rel after checking that rel stays inside root and
-// that every directory between them is a real directory, not a symlink.
-// The last component may be anything; it is never followed.
-func beneath(root, rel string) (string, error) {
-	rel = filepath.Clean(filepath.FromSlash(rel))
-	if rel == "." || filepath.IsAbs(rel) || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-		return "", fmt.Errorf("trash: path %q is not inside %s", rel, root)
+// unwrapPath drops the /proc/self/fd path from an error; callers name the
+// real path.
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
 	}
-	cur := root
-	parts := strings.Split(rel, string(filepath.Separator))
-	for _, p := range parts[:len(parts)-1] {
-		cur = filepath.Join(cur, p)
-		fi, err := os.Lstat(cur)
-		if err != nil {
-			return "", fmt.Errorf("trash: %w", err)
-		}
-		if !fi.IsDir() {
-			return "", fmt.Errorf("trash: %s is not a directory (a symlink is never followed)", cur)
-		}
-	}
-	return filepath.Join(root, rel), nil
+	return err
 }
 
 func newID() string {
