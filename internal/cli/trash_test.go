@@ -145,10 +145,22 @@ func TestApplyForceKeepsPreexistingFile(t *testing.T) {
 		t.Errorf("restore over an existing file: exit %d\n%s", refused.Code, refused.Stderr)
 	}
 	wantFile(t, bashrc, dotfilesSeed["dot_bashrc"], 0o644)
-	h.MustRun(t, "trash", "restore", "--force", bashrc)
+	res := h.MustRun(t, "trash", "restore", "--force", bashrc)
 	wantFile(t, bashrc, own, 0o640)
 	if e, ok := trashList(t, h)[".bashrc"]; !ok || !strings.Contains(e.Reason, "restoring") {
 		t.Errorf("restore --force did not keep the file it replaced: %+v", e)
+	}
+	// Restored as it was before: not hearth's, so held, not captured and
+	// sent to every host.
+	if !strings.Contains(res.Stdout, "held") {
+		t.Errorf("restore does not say the file is held now:\n%s", res.Stdout)
+	}
+	if out := h.MustRun(t, "sync").Stdout; !strings.Contains(out, "held .bashrc") {
+		t.Errorf("restored file not held:\n%s", out)
+	}
+	wantFile(t, bashrc, own, 0o640)
+	if got := testutil.Git(t, r.Dir, "show", "main:dot_bashrc"); strings.Contains(got, "own bashrc") {
+		t.Errorf("the restored host file was pushed to the remote:\n%s", got)
 	}
 }
 
