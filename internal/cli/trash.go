@@ -26,9 +26,10 @@ func newTrashCmd(a *app) *cobra.Command {
 		Short: "List and restore what apply moved aside instead of deleting",
 		Long: `When apply removes (exact_ directories) or overwrites (--force) something in
 home that hearth did not write, it moves it into the trash under the state
-dir instead: ` + "`hearth trash list`" + ` shows it, ` + "`hearth trash restore`" + ` puts it back.`,
+dir instead: ` + "`hearth trash list`" + ` shows it, ` + "`hearth trash restore`" + ` puts it back.
+Nothing is ever deleted from the trash but by ` + "`hearth trash purge`" + `.`,
 	}
-	cmd.AddCommand(newTrashListCmd(a), newTrashRestoreCmd(a))
+	cmd.AddCommand(newTrashListCmd(a), newTrashRestoreCmd(a), newTrashPurgeCmd(a))
 	return cmd
 }
 
@@ -110,6 +111,43 @@ that path now; --force moves that into the trash first.`,
 		},
 	}
 	cmd.Flags().BoolVar(&force, "force", false, "move whatever is at the path now into the trash first")
+	return cmd
+}
+
+func newTrashPurgeCmd(a *app) *cobra.Command {
+	var olderThan time.Duration
+	cmd := &cobra.Command{
+		Use:   "purge [ID...]",
+		Short: "Delete trash entries for good: by id, or all older than --older-than",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if (len(args) == 0) == (olderThan == 0) {
+				return usageError("give entry ids or --older-than, not both")
+			}
+			cfg, err := a.config()
+			if err != nil {
+				return err
+			}
+			t := trash.Trash{Dir: trash.Dir(cfg.StateDir)}
+			var gone []trash.Entry
+			err = a.withLock(cmd, cfg, "sync", func() error {
+				var err error
+				if olderThan > 0 {
+					gone, err = t.PurgeOlder(olderThan, time.Now())
+				} else {
+					gone, err = t.Purge(args...)
+				}
+				return err
+			})
+			if a.json && err == nil {
+				return a.printJSON(gone)
+			}
+			for _, e := range gone {
+				fmt.Fprintf(a.stdout(), "purged %s (%s)\n", e.ID, printable(e.Original()))
+			}
+			return err
+		},
+	}
+	cmd.Flags().DurationVar(&olderThan, "older-than", 0, "purge every entry trashed longer ago than this (e.g. 720h)")
 	return cmd
 }
 

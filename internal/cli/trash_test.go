@@ -115,6 +115,20 @@ func TestExactTrashesWhatHearthNeverWrote(t *testing.T) {
 	if n := len(trashList(t, h)); n != 0 {
 		t.Errorf("restored entries still listed: %d", n)
 	}
+	// Restored into exact_ dirs, they are trashed again by the next round;
+	// purge is the only way out of the trash.
+	h.MustRun(t, "sync")
+	list = trashList(t, h)
+	if len(list) != 2 {
+		t.Fatalf("exact_ did not trash the restored items again: %+v", list)
+	}
+	if res := h.Run(t.Context(), "trash", "purge", ".ssh/id_ed25519"); res.Code == 0 {
+		t.Error("purge took a path instead of an id")
+	}
+	h.MustRun(t, "trash", "purge", list[".ssh/id_ed25519"].ID, list["Documents/thesis"].ID)
+	if n := len(trashList(t, h)); n != 0 {
+		t.Errorf("purged entries still listed: %d", n)
+	}
 }
 
 // TestApplyForceKeepsPreexistingFile: a new host's own ~/.bashrc is held;

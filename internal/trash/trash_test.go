@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"syscall"
 	"testing"
+	"time"
 )
 
 func write(t *testing.T, p, s string, perm os.FileMode) {
@@ -190,5 +191,40 @@ func TestNoPathThroughSymlinks(t *testing.T) {
 	}
 	if b, err := os.ReadFile(filepath.Join(home, "a", "b", "f")); err != nil || string(b) != "f\n" {
 		t.Fatalf("restore into recreated parents: %q %v", b, err)
+	}
+}
+
+// TestPurge deletes by id (never by path) and by age, including a trashed
+// read-only directory.
+func TestPurge(t *testing.T) {
+	home := t.TempDir()
+	tr := Trash{Dir: filepath.Join(t.TempDir(), "trash")}
+	write(t, filepath.Join(home, "ro", "f"), "f\n", 0o400)
+	if err := os.Chmod(filepath.Join(home, "ro"), 0o500); err != nil {
+		t.Fatal(err)
+	}
+	write(t, filepath.Join(home, "g"), "g\n", 0o600)
+	ro, err := tr.Move(home, "ro", "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := tr.Move(home, "g", "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tr.Purge("g"); err == nil {
+		t.Error("purge took a path")
+	}
+	if _, err := tr.Purge(ro.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tr.PurgeOlder(time.Hour, g.Time); err != nil {
+		t.Fatal(err)
+	}
+	if list, _ := tr.List(); len(list) != 1 || list[0].ID != g.ID {
+		t.Fatalf("after purging one by id and none by age: %+v", list)
+	}
+	if gone, err := tr.PurgeOlder(time.Hour, g.Time.Add(2*time.Hour)); err != nil || len(gone) != 1 {
+		t.Fatalf("purge by age: %v %v", gone, err)
 	}
 }
