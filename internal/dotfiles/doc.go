@@ -14,9 +14,9 @@
 // symlinks, encrypted files, deletions, overlapping changes). Apply unlinks
 // or overwrites only what matches its record; anything else it removes
 // (exact_) or overwrites (Force) is moved into the trash first (package
-// trash). Entries that
-// chezmoi supports and hearth does not (modify_, run_, remove_, externals,
-// password-manager functions) are reported once each and skipped.
+// trash). Entries that chezmoi supports and hearth does not (modify_,
+// run_, remove_, externals, password-manager functions) are reported once
+// each and skipped.
 //
 // The package knows nothing about git, config files or the CLI; the syncer
 // drives Capture and Apply as hooks around its merge.
