@@ -60,3 +60,64 @@ func TestFirstApplySyncsPerDirectoryNotPerFile(t *testing.T) {
 	}
 	t.Logf("%d sync calls", n)
 }
+
+// TestKilledBeforeSyncThenPowerCutIsNotCaptured: a real `hearth sync`
+// process is killed at its batch sync (strace injects SIGKILL into
+// syncfs), after renaming 20 updated files into home and before saving
+// their records; a power cut then would leave them empty (simulated by
+// truncating them). The next round must write them again, not capture
+// the emptied files and push them to every host.
+func TestKilledBeforeSyncThenPowerCutIsNotCaptured(t *testing.T) {
+	testutil.RequireProgram(t, "git")
+	strace := testutil.RequireProgram(t, "strace")
+	r := testutil.NewRemote(t)
+	seed := map[string]string{}
+	for i := range 20 {
+		seed[fmt.Sprintf("dot_many/f%02d", i)] = fmt.Sprintf("v1 %d\n", i)
+	}
+	r.SeedMain(t, seed)
+	hs := dotfileHosts(t, r.FileURL(), "a", "b")
+	a, b := hs[0], hs[1]
+	a.MustRun(t, "sync")
+	b.MustRun(t, "sync")
+	for i := range 20 {
+		if err := os.WriteFile(filepath.Join(b.Home, ".many", fmt.Sprintf("f%02d", i)), fmt.Appendf(nil, "v2 %d\n", i), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b.MustRun(t, "sync")
+
+	cmd := exec.Command(strace, "-f", "-qq", "-o", os.DevNull, "-e", "trace=syncfs", "-e", "inject=syncfs:signal=KILL", os.Args[0], "sync")
+	cmd.Env = append(os.Environ(), "HEARTH_TEST_AS_MAIN=1", "HEARTH_CONFIG="+a.Config, "HOME="+a.Home)
+	out, err := cmd.CombinedOutput()
+	if strings.Contains(string(out), "ptrace") {
+		testutil.Missing(t, "strace cannot trace here: "+string(out))
+	}
+	if err == nil {
+		t.Fatalf("the sync was not killed at its syncfs:\n%s", out)
+	}
+	if _, err := os.Stat(filepath.Join(a.StateDir, "dotfiles-targets.json.unsynced")); err != nil {
+		t.Fatalf("no pending list after the kill (killed elsewhere?): %v\n%s", err, out)
+	}
+	for i := range 20 {
+		p := filepath.Join(a.Home, ".many", fmt.Sprintf("f%02d", i))
+		if got := readFile(t, p); got != fmt.Sprintf("v2 %d\n", i) {
+			t.Fatalf("%s before the simulated power cut: %q", p, got)
+		}
+		if err := os.Truncate(p, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	a.MustRun(t, "sync")
+	for i := range 20 {
+		name := fmt.Sprintf("f%02d", i)
+		want := fmt.Sprintf("v2 %d\n", i)
+		if got := readFile(t, filepath.Join(a.Home, ".many", name)); got != want {
+			t.Errorf("home %s after the next round: %q, want %q", name, got, want)
+		}
+		if got := testutil.Git(t, r.Dir, "show", "main:dot_many/"+name); got+"\n" != want && got != want {
+			t.Errorf("remote %s: %q, want %q (a torn file was captured and pushed)", name, got, want)
+		}
+	}
+}
