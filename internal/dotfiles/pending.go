@@ -44,7 +44,7 @@ func (r *records) markPending(targets []string) error {
 	for _, t := range targets {
 		r.pending[t] = true
 	}
-	if len(r.pending) == n && fileExists(pendingPath(r.path)) {
+	if len(r.pending) == 0 || len(r.pending) == n && fileExists(pendingPath(r.path)) {
 		return nil
 	}
 	return r.writePending()
