@@ -40,8 +40,8 @@ func (t Trash) Move(root, rel, reason string) (Entry, error) {
 		Mode: fmt.Sprintf("%04o", uint32(fi.Mode().Perm())), Bytes: size(src, fi),
 	}
 	dir := t.entryDir(e.ID)
-	if err := os.MkdirAll(t.Dir, 0o700); err != nil {
-		return Entry{}, fmt.Errorf("trash dir %s: %w", t.Dir, err)
+	if err := t.ensureDir(); err != nil {
+		return Entry{}, err
 	}
 	if err := os.Mkdir(dir, 0o700); err != nil {
 		return Entry{}, fmt.Errorf("trash dir %s: %w", dir, err)
@@ -96,6 +96,29 @@ func unwrapPath(err error) error {
 		return pe.Err
 	}
 	return err
+}
+
+// ensureDir creates the trash directory, 0700, and refuses one that is a
+// symlink, belongs to someone else or is writable by others: whoever
+// controlled it would receive, or could swap, what hearth keeps there.
+func (t Trash) ensureDir() error {
+	if err := os.MkdirAll(t.Dir, 0o700); err != nil {
+		return fmt.Errorf("trash dir %s: %w", t.Dir, err)
+	}
+	fi, err := os.Lstat(t.Dir)
+	if err != nil {
+		return fmt.Errorf("trash dir %s: %w", t.Dir, err)
+	}
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	switch {
+	case !fi.IsDir():
+		return fmt.Errorf("trash dir %s is not a directory (a symlink is never followed)", t.Dir)
+	case ok && int(st.Uid) != os.Geteuid():
+		return fmt.Errorf("trash dir %s belongs to uid %d, not to uid %d running hearth", t.Dir, st.Uid, os.Geteuid())
+	case fi.Mode().Perm()&0o022 != 0:
+		return fmt.Errorf("trash dir %s is writable by others (mode %04o)", t.Dir, fi.Mode().Perm())
+	}
+	return nil
 }
 
 func newID() string {

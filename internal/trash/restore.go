@@ -20,6 +20,9 @@ var ErrOccupied = errors.New("something exists there now")
 // parent directories are created 0700; a parent that is a symlink or not a
 // directory is refused.
 func (t Trash) Restore(idOrPath string, force bool) (Entry, error) {
+	if err := t.ensureDir(); err != nil {
+		return Entry{}, err
+	}
 	e, err := t.Find(idOrPath)
 	if err != nil {
 		return e, err

@@ -228,3 +228,29 @@ func TestPurge(t *testing.T) {
 		t.Fatalf("purge by age: %v %v", gone, err)
 	}
 }
+
+// TestRefusesForeignTrashDir: a trash dir that is a symlink or writable
+// by others receives nothing.
+func TestRefusesForeignTrashDir(t *testing.T) {
+	home, elsewhere := t.TempDir(), t.TempDir()
+	write(t, filepath.Join(home, "f"), "f\n", 0o600)
+	link := filepath.Join(t.TempDir(), "trash")
+	if err := os.Symlink(elsewhere, link); err != nil {
+		t.Fatal(err)
+	}
+	open := filepath.Join(t.TempDir(), "trash")
+	if err := os.Mkdir(open, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(open, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	for _, dir := range []string{link, open} {
+		if _, err := (Trash{Dir: dir}).Move(home, "f", "test"); err == nil {
+			t.Errorf("moved into %s", dir)
+		}
+	}
+	if b, err := os.ReadFile(filepath.Join(home, "f")); err != nil || string(b) != "f\n" {
+		t.Errorf("file moved: %q %v", b, err)
+	}
+}
