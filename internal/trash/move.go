@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -34,10 +35,14 @@ func (t Trash) Move(root, rel, reason string) (Entry, error) {
 	if err != nil {
 		return Entry{}, fmt.Errorf("trash %s: %w", orig, unwrapPath(err))
 	}
+	bytes, err := survey(src, fi)
+	if err != nil {
+		return Entry{}, fmt.Errorf("trash %s: %w", orig, err)
+	}
 	e := Entry{
 		ID: newID(), Root: filepath.Clean(root), Path: filepath.ToSlash(filepath.Clean(rel)),
 		Time: time.Now().UTC(), Reason: reason, Kind: kindOf(fi.Mode()),
-		Mode: fmt.Sprintf("%04o", uint32(fi.Mode().Perm())), Bytes: size(src, fi),
+		Mode: fmt.Sprintf("%04o", uint32(fi.Mode().Perm())), Bytes: bytes,
 	}
 	dir := t.entryDir(e.ID)
 	if err := t.ensureDir(); err != nil {
@@ -139,22 +144,41 @@ func kindOf(m fs.FileMode) string {
 	return "other"
 }
 
-// size is the bytes of regular files at or under p, without following links.
-func size(p string, fi fs.FileInfo) int64 {
+// survey counts the bytes of regular files at or under p, without
+// following links, and refuses a directory with a mount point inside: a
+// copy would pull in another filesystem, and purging the entry later would
+// delete that filesystem's files.
+func survey(p string, fi fs.FileInfo) (int64, error) {
 	if !fi.IsDir() {
 		if fi.Mode().IsRegular() {
-			return fi.Size()
+			return fi.Size(), nil
 		}
-		return 0
+		return 0, nil
 	}
+	dev := deviceOf(fi)
 	var n int64
-	_ = filepath.WalkDir(p, func(_ string, d fs.DirEntry, err error) error {
-		if err == nil && d.Type().IsRegular() {
-			if i, err := d.Info(); err == nil {
-				n += i.Size()
-			}
+	err := filepath.WalkDir(p, func(q string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		i, err := d.Info()
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && deviceOf(i) != dev {
+			return fmt.Errorf("%s is a mount point; left in place", strings.TrimPrefix(q, p+"/"))
+		}
+		if d.Type().IsRegular() {
+			n += i.Size()
 		}
 		return nil
 	})
-	return n
+	return n, err
+}
+
+func deviceOf(fi fs.FileInfo) uint64 {
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		return uint64(st.Dev)
+	}
+	return 0
 }

@@ -254,3 +254,26 @@ func TestRefusesForeignTrashDir(t *testing.T) {
 		t.Errorf("file moved: %q %v", b, err)
 	}
 }
+
+// TestRefusesDirWithMountPoint: a directory with a filesystem mounted
+// inside is left in place: moving or copying it would take that
+// filesystem along, and a purge would then delete its files.
+func TestRefusesDirWithMountPoint(t *testing.T) {
+	home := t.TempDir()
+	mnt := filepath.Join(home, "d", "nas")
+	if err := os.MkdirAll(mnt, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Mount("tmpfs", mnt, "tmpfs", 0, "size=1m"); err != nil {
+		t.Skipf("skipping: cannot mount a tmpfs here (%v); needs root with CAP_SYS_ADMIN", err)
+	}
+	t.Cleanup(func() { _ = syscall.Unmount(mnt, syscall.MNT_DETACH) })
+	write(t, filepath.Join(mnt, "data"), "on another filesystem\n", 0o600)
+	tr := Trash{Dir: filepath.Join(t.TempDir(), "trash")}
+	if _, err := tr.Move(home, "d", "test"); err == nil {
+		t.Fatal("moved a directory holding a mount point")
+	}
+	if b, err := os.ReadFile(filepath.Join(mnt, "data")); err != nil || string(b) != "on another filesystem\n" {
+		t.Fatalf("the mounted filesystem was touched: %q %v", b, err)
+	}
+}
