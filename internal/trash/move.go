@@ -35,6 +35,9 @@ func (t Trash) Move(root, rel, reason string) (Entry, error) {
 	if err != nil {
 		return Entry{}, fmt.Errorf("trash %s: %w", orig, unwrapPath(err))
 	}
+	if pfi, err := parent.Stat(); err == nil && fi.IsDir() && deviceOf(pfi) != deviceOf(fi) {
+		return Entry{}, fmt.Errorf("trash %s: a mount point; left in place", orig)
+	}
 	bytes, err := survey(src, fi)
 	if err != nil {
 		return Entry{}, fmt.Errorf("trash %s: %w", orig, err)

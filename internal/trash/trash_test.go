@@ -255,8 +255,8 @@ func TestRefusesForeignTrashDir(t *testing.T) {
 	}
 }
 
-// TestRefusesDirWithMountPoint: a directory with a filesystem mounted
-// inside is left in place: moving or copying it would take that
+// TestRefusesDirWithMountPoint: a mount point, or a directory with a
+// filesystem mounted inside, is left in place: moving or copying it would take that
 // filesystem along, and a purge would then delete its files.
 func TestRefusesDirWithMountPoint(t *testing.T) {
 	home := t.TempDir()
@@ -270,8 +270,10 @@ func TestRefusesDirWithMountPoint(t *testing.T) {
 	t.Cleanup(func() { _ = syscall.Unmount(mnt, syscall.MNT_DETACH) })
 	write(t, filepath.Join(mnt, "data"), "on another filesystem\n", 0o600)
 	tr := Trash{Dir: filepath.Join(t.TempDir(), "trash")}
-	if _, err := tr.Move(home, "d", "test"); err == nil {
-		t.Fatal("moved a directory holding a mount point")
+	for _, p := range []string{"d", "d/nas"} {
+		if _, err := tr.Move(home, p, "test"); err == nil {
+			t.Fatalf("moved %s, a mount point or a directory holding one", p)
+		}
 	}
 	if b, err := os.ReadFile(filepath.Join(mnt, "data")); err != nil || string(b) != "on another filesystem\n" {
 		t.Fatalf("the mounted filesystem was touched: %q %v", b, err)
