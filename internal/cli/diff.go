@@ -56,7 +56,7 @@ func printDiff(w io.Writer, rep *dotfiles.DiffReport) {
 	section("apply would change home", rep.Apply)
 	section("capture would take into the source", rep.Capture)
 	if len(rep.Held) > 0 {
-		fmt.Fprintln(w, "# held (never overwritten; each diff is what apply --force would do, whose source file to edit instead is named)")
+		fmt.Fprintln(w, "# held (never overwritten; each diff is what apply --force would write, after the source file to edit instead)")
 		for _, c := range rep.Held {
 			fmt.Fprintf(w, "held %s: %s\n", safeName(c.Target), safeLine(c.Reason))
 			fmt.Fprint(w, safeText(c.Diff))

@@ -145,7 +145,7 @@ func short(commit string) string {
 // summarizeDetails shows the few numeric counters a person scans for.
 func summarizeDetails(d map[string]any) string {
 	s := ""
-	for _, k := range []string{"conflicts", "held", "pending_commits", "changed", "attempts"} {
+	for _, k := range []string{"conflicts", "held", "trashed", "pending_commits", "changed", "attempts"} {
 		if v, ok := d[k]; ok {
 			if s != "" {
 				s += ", "

@@ -48,6 +48,7 @@ result "held" and exits 0; the holds and failures are listed here, in
 					rec.Details["held"] = len(res.Held)
 					rec.Details["captured"] = len(res.Captured)
 					rec.Details["applied"] = len(res.Applied)
+					rec.Details["trashed"] = len(res.Trashed)
 					if len(s.Problems) > 0 {
 						rec.Details["problems"] = s.Problems
 					}

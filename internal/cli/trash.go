@@ -2,7 +2,9 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"os"
 	"path"
 	"path/filepath"
 	"text/tabwriter"
@@ -21,9 +23,10 @@ func newTrashCmd(a *app) *cobra.Command {
 		Short: "List and restore what apply moved aside instead of deleting",
 		Long: `When apply removes (exact_ directories) or overwrites (--force) something in
 home that hearth did not write, it moves it into the trash under the state
-dir instead: ` + "`hearth trash list`" + ` shows it, ` + "`hearth trash restore`" + ` puts it back.`,
+dir instead: ` + "`hearth trash list`" + ` shows it, ` + "`hearth trash restore`" + ` puts it back.
+Nothing is ever deleted from the trash but by ` + "`hearth trash purge`" + `.`,
 	}
-	cmd.AddCommand(newTrashListCmd(a), newTrashRestoreCmd(a))
+	cmd.AddCommand(newTrashListCmd(a), newTrashRestoreCmd(a), newTrashPurgeCmd(a))
 	return cmd
 }
 
@@ -82,8 +85,10 @@ that path now; --force moves that into the trash first.`,
 			// Under the sync lock: apply and sync write the same paths.
 			err = a.withLock(cmd, cfg, "sync", func() error {
 				var err error
-				e, err = trashRestore(cfg, args[0], force)
-				return err
+				if e, err = trashRestore(cfg, args[0], force); err != nil {
+					return err
+				}
+				return forgetRestored(cfg, e)
 			})
 			if err != nil {
 				return err
@@ -106,26 +111,77 @@ that path now; --force moves that into the trash first.`,
 	return cmd
 }
 
+func newTrashPurgeCmd(a *app) *cobra.Command {
+	var olderThan time.Duration
+	cmd := &cobra.Command{
+		Use:   "purge [ID...]",
+		Short: "Delete trash entries for good: by id, or all older than --older-than",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if (len(args) == 0) == (olderThan == 0) {
+				return usageError("give entry ids or --older-than, not both")
+			}
+			cfg, err := a.config()
+			if err != nil {
+				return err
+			}
+			t := trash.Trash{Dir: trash.Dir(cfg.StateDir)}
+			var gone []trash.Entry
+			err = a.withLock(cmd, cfg, "sync", func() error {
+				var err error
+				if olderThan > 0 {
+					gone, err = t.PurgeOlder(olderThan, time.Now())
+				} else {
+					gone, err = t.Purge(args...)
+				}
+				return err
+			})
+			if a.json && err == nil {
+				return a.printJSON(gone)
+			}
+			for _, e := range gone {
+				fmt.Fprintf(a.stdout(), "purged %s (%s)\n", e.ID, printable(e.Original()))
+			}
+			return err
+		},
+	}
+	cmd.Flags().DurationVar(&olderThan, "older-than", 0, "purge every entry trashed longer ago than this (e.g. 720h)")
+	return cmd
+}
+
 // trashRestore restores one entry; a path argument may be relative to the
 // working directory, as a person types it.
 func trashRestore(cfg *config.Config, arg string, force bool) (trash.Entry, error) {
 	t := trash.Trash{Dir: trash.Dir(cfg.StateDir)}
-	e, err := t.Restore(arg, force)
-	if err != nil && !filepath.IsAbs(arg) {
+	if _, err := t.Find(arg); errors.Is(err, os.ErrNotExist) && !filepath.IsAbs(arg) {
 		if abs, aerr := filepath.Abs(arg); aerr == nil {
-			if e2, err2 := t.Restore(abs, force); err2 == nil {
-				return e2, nil
-			}
+			arg = abs
 		}
 	}
-	return e, err
+	return t.Restore(arg, force)
+}
+
+// forgetRestored makes hearth treat a restored dotfile target as not
+// written by it, as before the apply that trashed it: held, not captured
+// (which would send it to every host) and not overwritten without --force.
+func forgetRestored(cfg *config.Config, e trash.Entry) error {
+	if !isDotfileTarget(cfg, e) {
+		return nil
+	}
+	if err := dotfiles.Forget(dotsync.DotfilesOptions(cfg, dotsync.Env{}), e.Path); err != nil {
+		return fmt.Errorf("restored %s, but could not update the dotfile records: %w", e.Original(), err)
+	}
+	return nil
+}
+
+func isDotfileTarget(cfg *config.Config, e trash.Entry) bool {
+	return cfg.Dotfiles.TargetDir != "" && filepath.Clean(cfg.Dotfiles.TargetDir) == e.Root
 }
 
 // restoreNote says what the next apply or sync would do to a restored
 // dotfile target, so that a restore is not silently undone (an exact_
 // directory trashes it again) or spread (a changed file is captured).
 func restoreNote(ctx context.Context, a *app, cfg *config.Config, e trash.Entry) string {
-	if cfg.Dotfiles.TargetDir == "" || filepath.Clean(cfg.Dotfiles.TargetDir) != e.Root {
+	if !isDotfileTarget(cfg, e) {
 		return ""
 	}
 	opts := dotsync.DotfilesOptions(cfg, dotsync.Env{Getenv: a.inv.Env.Getenv, Logger: a.logger()})
@@ -143,6 +199,11 @@ func restoreNote(ctx context.Context, a *app, cfg *config.Config, e trash.Entry)
 	for _, c := range rep.Capture {
 		if c.Target == e.Path {
 			return "the next sync takes it into the source " + c.Source + " and so to every host"
+		}
+	}
+	for _, c := range rep.Held {
+		if c.Target == e.Path {
+			return "hearth leaves it alone (held: " + c.Reason + ")"
 		}
 	}
 	return ""

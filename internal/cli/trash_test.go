@@ -115,6 +115,20 @@ func TestExactTrashesWhatHearthNeverWrote(t *testing.T) {
 	if n := len(trashList(t, h)); n != 0 {
 		t.Errorf("restored entries still listed: %d", n)
 	}
+	// Restored into exact_ dirs, they are trashed again by the next round;
+	// purge is the only way out of the trash.
+	h.MustRun(t, "sync")
+	list = trashList(t, h)
+	if len(list) != 2 {
+		t.Fatalf("exact_ did not trash the restored items again: %+v", list)
+	}
+	if res := h.Run(t.Context(), "trash", "purge", ".ssh/id_ed25519"); res.Code == 0 {
+		t.Error("purge took a path instead of an id")
+	}
+	h.MustRun(t, "trash", "purge", list[".ssh/id_ed25519"].ID, list["Documents/thesis"].ID)
+	if n := len(trashList(t, h)); n != 0 {
+		t.Errorf("purged entries still listed: %d", n)
+	}
 }
 
 // TestApplyForceKeepsPreexistingFile: a new host's own ~/.bashrc is held;
@@ -145,10 +159,22 @@ func TestApplyForceKeepsPreexistingFile(t *testing.T) {
 		t.Errorf("restore over an existing file: exit %d\n%s", refused.Code, refused.Stderr)
 	}
 	wantFile(t, bashrc, dotfilesSeed["dot_bashrc"], 0o644)
-	h.MustRun(t, "trash", "restore", "--force", bashrc)
+	res := h.MustRun(t, "trash", "restore", "--force", bashrc)
 	wantFile(t, bashrc, own, 0o640)
 	if e, ok := trashList(t, h)[".bashrc"]; !ok || !strings.Contains(e.Reason, "restoring") {
 		t.Errorf("restore --force did not keep the file it replaced: %+v", e)
+	}
+	// Restored as it was before: not hearth's, so held, not captured and
+	// sent to every host.
+	if !strings.Contains(res.Stdout, "held") {
+		t.Errorf("restore does not say the file is held now:\n%s", res.Stdout)
+	}
+	if out := h.MustRun(t, "sync").Stdout; !strings.Contains(out, "held .bashrc") {
+		t.Errorf("restored file not held:\n%s", out)
+	}
+	wantFile(t, bashrc, own, 0o640)
+	if got := testutil.Git(t, r.Dir, "show", "main:dot_bashrc"); strings.Contains(got, "own bashrc") {
+		t.Errorf("the restored host file was pushed to the remote:\n%s", got)
 	}
 }
 

@@ -67,6 +67,7 @@ func (p *plan) execApply(ctx context.Context) (*ApplyReport, error) {
 		}
 	}
 	var dirModes []*Change
+	written := map[string]bool{}
 	for _, c := range p.apply {
 		if err := ctx.Err(); err != nil {
 			errs = append(errs, err)
@@ -98,6 +99,7 @@ func (p *plan) execApply(ctx context.Context) (*ApplyReport, error) {
 		if c.Kind == KindDir && (c.Action == ActMkdir || c.Action == ActChmod) {
 			dirModes = append(dirModes, c)
 		}
+		written[c.Target] = true
 		rep.Writes++
 		rep.Changes = append(rep.Changes, c)
 		log.Info("dotfiles: applied", "target", c.Target, "action", string(c.Action))
@@ -121,10 +123,14 @@ func (p *plan) execApply(ctx context.Context) (*ApplyReport, error) {
 	if len(p.apply) > 0 {
 		p.endWrites()
 	}
-	if len(errs) == 0 {
-		if err := p.recs.clearPending(func(t string) bool { return p.st.opts.selected(t) }); err != nil {
-			errs = append(errs, err)
-		}
+	// A pending write this run planned and did not make (failed, held,
+	// cut short) stays pending: its file may still be torn.
+	unmade := map[string]bool{}
+	for _, t := range p.fileWrites() {
+		unmade[t] = !written[t]
+	}
+	if err := p.recs.clearPending(func(t string) bool { return p.st.opts.selected(t) && !unmade[t] }); err != nil {
+		errs = append(errs, err)
 	}
 	return rep, errors.Join(errs...)
 }

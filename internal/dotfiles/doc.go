@@ -11,9 +11,12 @@
 // content differs from the record is a home edit and is never overwritten:
 // Capture takes it into the source (merging with a source change when the
 // two do not overlap), or it is held and reported with a reason (templates,
-// symlinks, encrypted files, deletions, overlapping changes). Entries that
-// chezmoi supports and hearth does not (modify_, run_, remove_, externals,
-// password-manager functions) are reported once each and skipped.
+// symlinks, encrypted files, deletions, overlapping changes). Apply unlinks
+// or overwrites only what matches its record; anything else it removes
+// (exact_) or overwrites (Force) is moved into the trash first (package
+// trash). Entries that chezmoi supports and hearth does not (modify_,
+// run_, remove_, externals, password-manager functions) are reported once
+// each and skipped.
 //
 // A problem with one entry (a template error, a bad name, a file over
 // Options.MaxFileSize, an unreadable file) holds that entry with the

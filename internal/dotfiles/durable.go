@@ -53,6 +53,9 @@ func (osDurability) fsync(path string) error {
 	return f.Sync()
 }
 
+// fewPaths is the size of a batch that is synced path by path.
+const fewPaths = 16
+
 // batch collects paths written without fsync.
 type batch struct {
 	paths []string          // written files and changed directories
@@ -80,8 +83,9 @@ func (b *batch) touched(path string) {
 	}
 }
 
-// flush makes every touched path durable: syncfs per filesystem, or, where
-// that fails, an fsync of every touched file and directory.
+// flush makes every touched path durable: syncfs per filesystem, or for a
+// small batch, or where syncfs fails, an fsync of every touched file and
+// directory.
 func (b *batch) flush(d durability) error {
 	if len(b.paths) == 0 {
 		return nil
@@ -89,13 +93,18 @@ func (b *batch) flush(d durability) error {
 	if d == nil {
 		d = osDurability{}
 	}
-	failed := false
+	// A few paths are cheaper to fsync one by one than a whole filesystem
+	// that may hold other programs' unwritten data.
+	oneByOne := len(b.paths) <= fewPaths || len(b.devs) == 0
 	for _, dir := range b.devs {
+		if oneByOne {
+			break
+		}
 		if err := d.syncFS(dir); err != nil {
-			failed = true
+			oneByOne = true
 		}
 	}
-	if failed || len(b.devs) == 0 {
+	if oneByOne {
 		var errs []error
 		for _, p := range b.paths {
 			if err := d.fsync(p); err != nil && !errors.Is(err, os.ErrNotExist) {

@@ -62,12 +62,16 @@ func (p *plan) wroteAll(target string, now actual, wrote map[string]record) bool
 			return nil
 		}
 		rel, _ := filepath.Rel(root, abs)
-		a, err := readActual(abs)
-		if err != nil {
-			return err
-		}
+		// The record first: an unrecorded file is not read at all.
 		rec, ok := wrote[path.Join(target, filepath.ToSlash(rel))]
-		if !ok || !a.matchesRecord(rec) {
+		if ok {
+			a, err := readActual(abs)
+			if err != nil {
+				return err
+			}
+			ok = a.matchesRecord(rec)
+		}
+		if !ok {
 			all = false
 			return filepath.SkipAll
 		}

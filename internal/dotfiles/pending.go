@@ -1,6 +1,8 @@
 package dotfiles
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"os"
@@ -42,7 +44,7 @@ func (r *records) markPending(targets []string) error {
 	for _, t := range targets {
 		r.pending[t] = true
 	}
-	if len(r.pending) == n && fileExists(pendingPath(r.path)) {
+	if len(r.pending) == 0 || len(r.pending) == n && fileExists(pendingPath(r.path)) {
 		return nil
 	}
 	return r.writePending()
@@ -85,16 +87,28 @@ func fileExists(p string) bool {
 }
 
 // writeWasTorn reports whether home's file at t is what a power cut can
-// leave of a write whose records were never saved: listed as pending,
-// empty or all zero bytes, and not what the source wants there.
+// leave of a write whose records were never saved: listed as pending, and
+// empty or all zero bytes. (Home is known not to hold what the source
+// wants there: that case is planned before this one.) It goes by size and
+// hash, so it needs no file contents in memory.
 func (p *plan) writeWasTorn(t *Target, a actual) bool {
 	if t.Kind != KindFile || a.kind != KindFile || !p.recs.pending[t.Path] {
 		return false
 	}
-	for _, c := range a.contents {
-		if c != 0 {
-			return false
-		}
+	return a.sum != "" && a.sum == zeroSum(a.length())
+}
+
+// length is the size of the file a describes.
+func (a actual) length() int64 { return int64(len(a.contents)) }
+
+// zeroSum is the hex SHA-256 of n zero bytes.
+func zeroSum(n int64) string {
+	h := sha256.New()
+	var zeros [32 << 10]byte
+	for n > 0 {
+		k := min(n, int64(len(zeros)))
+		h.Write(zeros[:k])
+		n -= k
 	}
-	return len(t.Contents) > 0
+	return hex.EncodeToString(h.Sum(nil))
 }

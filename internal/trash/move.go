@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/hearth-fleet/hearth/internal/state"
+	"golang.org/x/sys/unix"
 )
 
 // Move moves root/rel into the trash and returns its entry. The order
@@ -23,22 +24,32 @@ import (
 // fsynced before the original goes). A path under a symlink, or one that
 // does not exist, is an error and nothing moves.
 func (t Trash) Move(root, rel, reason string) (Entry, error) {
-	src, err := beneath(root, rel)
+	parent, base, err := openParent(root, rel, false)
 	if err != nil {
 		return Entry{}, err
 	}
+	defer parent.Close()
+	orig := filepath.Join(root, filepath.FromSlash(rel))
+	src := inDir(parent, base)
 	fi, err := os.Lstat(src)
 	if err != nil {
-		return Entry{}, fmt.Errorf("trash %s: %w", src, err)
+		return Entry{}, fmt.Errorf("trash %s: %w", orig, unwrapPath(err))
+	}
+	if pfi, err := parent.Stat(); err == nil && fi.IsDir() && deviceOf(pfi) != deviceOf(fi) {
+		return Entry{}, fmt.Errorf("trash %s: a mount point; left in place", orig)
+	}
+	bytes, err := survey(src, fi)
+	if err != nil {
+		return Entry{}, fmt.Errorf("trash %s: %w", orig, err)
 	}
 	e := Entry{
 		ID: newID(), Root: filepath.Clean(root), Path: filepath.ToSlash(filepath.Clean(rel)),
 		Time: time.Now().UTC(), Reason: reason, Kind: kindOf(fi.Mode()),
-		Mode: fmt.Sprintf("%04o", uint32(fi.Mode().Perm())), Bytes: size(src, fi),
+		Mode: fmt.Sprintf("%04o", uint32(fi.Mode().Perm())), Bytes: bytes,
 	}
 	dir := t.entryDir(e.ID)
-	if err := os.MkdirAll(t.Dir, 0o700); err != nil {
-		return Entry{}, fmt.Errorf("trash dir %s: %w", t.Dir, err)
+	if err := t.ensureDir(); err != nil {
+		return Entry{}, err
 	}
 	if err := os.Mkdir(dir, 0o700); err != nil {
 		return Entry{}, fmt.Errorf("trash dir %s: %w", dir, err)
@@ -48,25 +59,30 @@ func (t Trash) Move(root, rel, reason string) (Entry, error) {
 		_ = os.RemoveAll(dir)
 		return Entry{}, err
 	}
-	if err := moveItem(src, filepath.Join(dir, itemName)); err != nil {
+	if err := moveItem(parent, base, dir); err != nil {
 		_ = os.RemoveAll(dir) // the original is still in place
-		return Entry{}, fmt.Errorf("move %s into the trash: %w", src, err)
+		return Entry{}, fmt.Errorf("move %s into the trash: %w", orig, err)
 	}
 	if err := state.SyncDir(dir); err != nil {
 		return e, err
 	}
-	return e, state.SyncDir(filepath.Dir(src))
+	if err := parent.Sync(); err != nil {
+		return e, fmt.Errorf("fsync dir %s: %w", filepath.Dir(orig), err)
+	}
+	return e, nil
 }
 
-// moveItem renames src to dst, or copies and then removes src when they
-// are on different filesystems. dst must not exist.
-func moveItem(src, dst string) error {
-	err := os.Rename(src, dst)
+// moveItem renames base in parent to the entry dir's item, or copies and
+// then removes it when they are on different filesystems.
+func moveItem(parent *os.File, base, entryDir string) error {
+	dst := filepath.Join(entryDir, itemName)
+	err := unix.Renameat(int(parent.Fd()), base, unix.AT_FDCWD, dst)
 	if !errors.Is(err, syscall.EXDEV) {
 		return err
 	}
 	tmp := dst + ".partial"
 	_ = os.RemoveAll(tmp)
+	src := inDir(parent, base)
 	if err := copyTree(src, tmp); err != nil {
 		_ = os.RemoveAll(tmp)
 		return err
@@ -74,33 +90,43 @@ func moveItem(src, dst string) error {
 	if err := os.Rename(tmp, dst); err != nil {
 		return err
 	}
-	if err := state.SyncDir(filepath.Dir(dst)); err != nil {
+	if err := state.SyncDir(entryDir); err != nil {
 		return err
 	}
 	return os.RemoveAll(src)
 }
 
-// beneath joins root and rel after checking that rel stays inside root and
-// that every directory between them is a real directory, not a symlink.
-// The last component may be anything; it is never followed.
-func beneath(root, rel string) (string, error) {
-	rel = filepath.Clean(filepath.FromSlash(rel))
-	if rel == "." || filepath.IsAbs(rel) || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-		return "", fmt.Errorf("trash: path %q is not inside %s", rel, root)
+// unwrapPath drops the /proc/self/fd path from an error; callers name the
+// real path.
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
 	}
-	cur := root
-	parts := strings.Split(rel, string(filepath.Separator))
-	for _, p := range parts[:len(parts)-1] {
-		cur = filepath.Join(cur, p)
-		fi, err := os.Lstat(cur)
-		if err != nil {
-			return "", fmt.Errorf("trash: %w", err)
-		}
-		if !fi.IsDir() {
-			return "", fmt.Errorf("trash: %s is not a directory (a symlink is never followed)", cur)
-		}
+	return err
+}
+
+// ensureDir creates the trash directory, 0700, and refuses one that is a
+// symlink, belongs to someone else or is writable by others: whoever
+// controlled it would receive, or could swap, what hearth keeps there.
+func (t Trash) ensureDir() error {
+	if err := os.MkdirAll(t.Dir, 0o700); err != nil {
+		return fmt.Errorf("trash dir %s: %w", t.Dir, err)
 	}
-	return filepath.Join(root, rel), nil
+	fi, err := os.Lstat(t.Dir)
+	if err != nil {
+		return fmt.Errorf("trash dir %s: %w", t.Dir, err)
+	}
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	switch {
+	case !fi.IsDir():
+		return fmt.Errorf("trash dir %s is not a directory (a symlink is never followed)", t.Dir)
+	case ok && int(st.Uid) != os.Geteuid():
+		return fmt.Errorf("trash dir %s belongs to uid %d, not to uid %d running hearth", t.Dir, st.Uid, os.Geteuid())
+	case fi.Mode().Perm()&0o022 != 0:
+		return fmt.Errorf("trash dir %s is writable by others (mode %04o)", t.Dir, fi.Mode().Perm())
+	}
+	return nil
 }
 
 func newID() string {
@@ -121,22 +147,41 @@ func kindOf(m fs.FileMode) string {
 	return "other"
 }
 
-// size is the bytes of regular files at or under p, without following links.
-func size(p string, fi fs.FileInfo) int64 {
+// survey counts the bytes of regular files at or under p, without
+// following links, and refuses a directory with a mount point inside: a
+// copy would pull in another filesystem, and purging the entry later would
+// delete that filesystem's files.
+func survey(p string, fi fs.FileInfo) (int64, error) {
 	if !fi.IsDir() {
 		if fi.Mode().IsRegular() {
-			return fi.Size()
+			return fi.Size(), nil
 		}
-		return 0
+		return 0, nil
 	}
+	dev := deviceOf(fi)
 	var n int64
-	_ = filepath.WalkDir(p, func(_ string, d fs.DirEntry, err error) error {
-		if err == nil && d.Type().IsRegular() {
-			if i, err := d.Info(); err == nil {
-				n += i.Size()
-			}
+	err := filepath.WalkDir(p, func(q string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		i, err := d.Info()
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && deviceOf(i) != dev {
+			return fmt.Errorf("%s is a mount point; left in place", strings.TrimPrefix(q, p+"/"))
+		}
+		if d.Type().IsRegular() {
+			n += i.Size()
 		}
 		return nil
 	})
-	return n
+	return n, err
+}
+
+func deviceOf(fi fs.FileInfo) uint64 {
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		return uint64(st.Dev)
+	}
+	return 0
 }

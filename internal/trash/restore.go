@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"syscall"
 
-	"github.com/hearth-fleet/hearth/internal/state"
 	"golang.org/x/sys/unix"
 )
 
@@ -21,6 +20,9 @@ var ErrOccupied = errors.New("something exists there now")
 // parent directories are created 0700; a parent that is a symlink or not a
 // directory is refused.
 func (t Trash) Restore(idOrPath string, force bool) (Entry, error) {
+	if err := t.ensureDir(); err != nil {
+		return Entry{}, err
+	}
 	e, err := t.Find(idOrPath)
 	if err != nil {
 		return e, err
@@ -28,14 +30,13 @@ func (t Trash) Restore(idOrPath string, force bool) (Entry, error) {
 	if e.Incomplete {
 		return e, fmt.Errorf("trash entry %s holds no item: its move was interrupted, so %s was never removed", e.ID, e.Original())
 	}
-	if err := makeParents(e.Root, e.Path); err != nil {
-		return e, err
-	}
-	dst, err := beneath(e.Root, e.Path)
+	parent, base, err := openParent(e.Root, e.Path, true)
 	if err != nil {
 		return e, err
 	}
-	if _, err := os.Lstat(dst); err == nil {
+	defer parent.Close()
+	dst := e.Original()
+	if _, err := os.Lstat(inDir(parent, base)); err == nil {
 		if !force {
 			return e, fmt.Errorf("restore %s: %w; hearth trash restore --force %s moves it into the trash first", dst, ErrOccupied, e.ID)
 		}
@@ -43,78 +44,43 @@ func (t Trash) Restore(idOrPath string, force bool) (Entry, error) {
 			return e, err
 		}
 	}
-	item := filepath.Join(t.entryDir(e.ID), itemName)
-	if err := putBack(item, dst); err != nil {
+	if err := putBack(filepath.Join(t.entryDir(e.ID), itemName), parent, base); err != nil {
 		return e, fmt.Errorf("restore %s: %w", dst, err)
 	}
-	if err := state.SyncDir(filepath.Dir(dst)); err != nil {
-		return e, err
+	if err := parent.Sync(); err != nil {
+		return e, fmt.Errorf("fsync dir %s: %w", filepath.Dir(dst), err)
 	}
 	return e, os.RemoveAll(t.entryDir(e.ID))
 }
 
-// putBack renames item to dst without replacing anything that appeared at
-// dst meanwhile, copying when they are on different filesystems.
-func putBack(item, dst string) error {
-	err := unix.Renameat2(unix.AT_FDCWD, item, unix.AT_FDCWD, dst, unix.RENAME_NOREPLACE)
+// putBack renames item to base in parent without replacing anything that
+// appeared there meanwhile, copying when they are on different
+// filesystems.
+func putBack(item string, parent *os.File, base string) error {
+	pfd := int(parent.Fd())
+	err := unix.Renameat2(unix.AT_FDCWD, item, pfd, base, unix.RENAME_NOREPLACE)
 	switch {
 	case errors.Is(err, syscall.EEXIST):
 		return fmt.Errorf("%w (it appeared during the restore)", ErrOccupied)
 	case errors.Is(err, syscall.EINVAL) || errors.Is(err, syscall.ENOSYS):
 		// The filesystem cannot refuse a replacement itself; look first.
-		if _, lerr := os.Lstat(dst); lerr == nil {
+		if _, lerr := os.Lstat(inDir(parent, base)); lerr == nil {
 			return ErrOccupied
 		}
-		err = os.Rename(item, dst)
+		err = unix.Renameat(unix.AT_FDCWD, item, pfd, base)
 	}
 	if !errors.Is(err, syscall.EXDEV) {
 		return err
 	}
-	tmp := filepath.Join(filepath.Dir(dst), "."+filepath.Base(dst)+".hearth-restore")
-	_ = os.RemoveAll(tmp)
-	if err := copyTree(item, tmp); err != nil {
-		_ = os.RemoveAll(tmp)
+	tmp := "." + base + ".hearth-restore"
+	_ = os.RemoveAll(inDir(parent, tmp))
+	if err := copyTree(item, inDir(parent, tmp)); err != nil {
+		_ = os.RemoveAll(inDir(parent, tmp))
 		return err
 	}
-	if err := unix.Renameat2(unix.AT_FDCWD, tmp, unix.AT_FDCWD, dst, unix.RENAME_NOREPLACE); err != nil {
-		_ = os.RemoveAll(tmp)
+	if err := unix.Renameat2(pfd, tmp, pfd, base, unix.RENAME_NOREPLACE); err != nil {
+		_ = os.RemoveAll(inDir(parent, tmp))
 		return err
 	}
 	return os.RemoveAll(item)
-}
-
-// makeParents creates the missing directories between root and rel, 0700,
-// refusing any component that exists and is not a real directory.
-func makeParents(root, rel string) error {
-	cur := root
-	dir := filepath.Dir(filepath.Clean(filepath.FromSlash(rel)))
-	if dir == "." {
-		return nil
-	}
-	for _, p := range splitPath(dir) {
-		cur = filepath.Join(cur, p)
-		fi, err := os.Lstat(cur)
-		if errors.Is(err, os.ErrNotExist) {
-			if err := os.Mkdir(cur, 0o700); err != nil {
-				return fmt.Errorf("restore: %w", err)
-			}
-			continue
-		}
-		if err != nil {
-			return fmt.Errorf("restore: %w", err)
-		}
-		if !fi.IsDir() {
-			return fmt.Errorf("restore: %s is not a directory (a symlink is never followed)", cur)
-		}
-	}
-	return nil
-}
-
-func splitPath(p string) []string {
-	var out []string
-	for p != "." && p != string(filepath.Separator) && p != "" {
-		out = append([]string{filepath.Base(p)}, out...)
-		p = filepath.Dir(p)
-	}
-	return out
 }

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"syscall"
 	"testing"
+	"time"
 )
 
 func write(t *testing.T, p, s string, perm os.FileMode) {
@@ -190,5 +191,91 @@ func TestNoPathThroughSymlinks(t *testing.T) {
 	}
 	if b, err := os.ReadFile(filepath.Join(home, "a", "b", "f")); err != nil || string(b) != "f\n" {
 		t.Fatalf("restore into recreated parents: %q %v", b, err)
+	}
+}
+
+// TestPurge deletes by id (never by path) and by age, including a trashed
+// read-only directory.
+func TestPurge(t *testing.T) {
+	home := t.TempDir()
+	tr := Trash{Dir: filepath.Join(t.TempDir(), "trash")}
+	write(t, filepath.Join(home, "ro", "f"), "f\n", 0o400)
+	if err := os.Chmod(filepath.Join(home, "ro"), 0o500); err != nil {
+		t.Fatal(err)
+	}
+	write(t, filepath.Join(home, "g"), "g\n", 0o600)
+	ro, err := tr.Move(home, "ro", "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := tr.Move(home, "g", "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tr.Purge("g"); err == nil {
+		t.Error("purge took a path")
+	}
+	if _, err := tr.Purge(ro.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tr.PurgeOlder(time.Hour, g.Time); err != nil {
+		t.Fatal(err)
+	}
+	if list, _ := tr.List(); len(list) != 1 || list[0].ID != g.ID {
+		t.Fatalf("after purging one by id and none by age: %+v", list)
+	}
+	if gone, err := tr.PurgeOlder(time.Hour, g.Time.Add(2*time.Hour)); err != nil || len(gone) != 1 {
+		t.Fatalf("purge by age: %v %v", gone, err)
+	}
+}
+
+// TestRefusesForeignTrashDir: a trash dir that is a symlink or writable
+// by others receives nothing.
+func TestRefusesForeignTrashDir(t *testing.T) {
+	home, elsewhere := t.TempDir(), t.TempDir()
+	write(t, filepath.Join(home, "f"), "f\n", 0o600)
+	link := filepath.Join(t.TempDir(), "trash")
+	if err := os.Symlink(elsewhere, link); err != nil {
+		t.Fatal(err)
+	}
+	open := filepath.Join(t.TempDir(), "trash")
+	if err := os.Mkdir(open, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(open, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	for _, dir := range []string{link, open} {
+		if _, err := (Trash{Dir: dir}).Move(home, "f", "test"); err == nil {
+			t.Errorf("moved into %s", dir)
+		}
+	}
+	if b, err := os.ReadFile(filepath.Join(home, "f")); err != nil || string(b) != "f\n" {
+		t.Errorf("file moved: %q %v", b, err)
+	}
+}
+
+// TestRefusesDirWithMountPoint: a mount point, or a directory with a
+// filesystem mounted inside, is left in place: moving or copying it would take that
+// filesystem along, and a purge would then delete its files.
+func TestRefusesDirWithMountPoint(t *testing.T) {
+	home := t.TempDir()
+	mnt := filepath.Join(home, "d", "nas")
+	if err := os.MkdirAll(mnt, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Mount("tmpfs", mnt, "tmpfs", 0, "size=1m"); err != nil {
+		t.Skipf("skipping: cannot mount a tmpfs here (%v); needs root with CAP_SYS_ADMIN", err)
+	}
+	t.Cleanup(func() { _ = syscall.Unmount(mnt, syscall.MNT_DETACH) })
+	write(t, filepath.Join(mnt, "data"), "on another filesystem\n", 0o600)
+	tr := Trash{Dir: filepath.Join(t.TempDir(), "trash")}
+	for _, p := range []string{"d", "d/nas"} {
+		if _, err := tr.Move(home, p, "test"); err == nil {
+			t.Fatalf("moved %s, a mount point or a directory holding one", p)
+		}
+	}
+	if b, err := os.ReadFile(filepath.Join(mnt, "data")); err != nil || string(b) != "on another filesystem\n" {
+		t.Fatalf("the mounted filesystem was touched: %q %v", b, err)
 	}
 }
