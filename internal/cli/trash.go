@@ -187,6 +187,10 @@ func restoreNote(ctx context.Context, a *app, cfg *config.Config, e trash.Entry)
 	opts := dotsync.DotfilesOptions(cfg, dotsync.Env{Getenv: a.inv.Env.Getenv, Logger: a.logger()})
 	// The parent too: an exact_ parent is what would remove it.
 	opts.Only = []string{path.Dir(e.Path)}
+	// A note only reports: it never runs the programs templates name.
+	if opts.TemplateCommands == dotfiles.CommandsRun {
+		opts.TemplateCommands = dotfiles.CommandsSkip
+	}
 	rep, err := dotfiles.Diff(ctx, opts)
 	if err != nil {
 		return ""

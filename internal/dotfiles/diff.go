@@ -35,9 +35,9 @@ func Diff(ctx context.Context, opts Options) (*DiffReport, error) {
 	for _, c := range p.held {
 		// Planning only hashed both sides; the diff needs their contents
 		// (a failed read costs only this diff).
-		_ = c.act.load(p.abs(c.Target), p.st.opts.maxFileSize())
-		if c.t != nil && c.t.Kind == KindFile && p.st.load(c.t) != nil {
-			continue
+		if c.t != nil && c.t.Kind == KindFile && c.t.Problem == "" {
+			_ = p.st.load(c.t)
+			_ = c.act.load(p.abs(c.Target), p.st.opts.maxFileSize())
 		}
 		c.Diff = heldDiff(c, filepath.Join(p.st.opts.SourceDir, filepath.FromSlash(c.Source)))
 	}
@@ -109,6 +109,9 @@ func heldDiff(c *Change, sourceAbs string) string {
 		return ""
 	}
 	s := fmt.Sprintf("# source of %s: %s\n", c.Target, sourceAbs)
+	if t.Problem != "" {
+		return s // nothing rendered to compare with
+	}
 	label := c.Target
 	switch {
 	case t.Kind == KindFile && (a.kind == KindFile || !a.exists):

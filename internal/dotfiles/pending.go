@@ -99,7 +99,7 @@ func (p *plan) writeWasTorn(t *Target, a actual) bool {
 }
 
 // length is the size of the file a describes.
-func (a actual) length() int64 { return int64(len(a.contents)) }
+func (a actual) length() int64 { return a.size }
 
 // zeroSum is the hex SHA-256 of n zero bytes.
 func zeroSum(n int64) string {
