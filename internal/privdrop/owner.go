@@ -19,7 +19,9 @@ const maxLinks = 40
 // owner of the final directory alone is not enough. Root-owned components
 // do not count: 0 means only root controls path. The walk stops at the
 // first component that does not exist yet; a path through the components
-// of two different users is refused.
+// of two different users is refused, and so is one through a directory
+// that others may write to without the sticky bit: anyone could swap what
+// lies beneath it, whoever owns it.
 func Owner(path string) (uint32, error) {
 	if !filepath.IsAbs(path) {
 		return 0, fmt.Errorf("%s: not an absolute path", path)
@@ -27,6 +29,9 @@ func Owner(path string) (uint32, error) {
 	var owner uint32
 	var ownerAt string
 	cur, rest, links := "/", components(path), 0
+	if err := checkSwappable("/"); err != nil {
+		return 0, fmt.Errorf("%s: %w", path, err)
+	}
 	for len(rest) > 0 {
 		c := rest[0]
 		rest = rest[1:]
@@ -49,6 +54,9 @@ func Owner(path string) (uint32, error) {
 			owner, ownerAt = uid, next
 		}
 		if fi.Mode()&fs.ModeSymlink == 0 {
+			if err := swappable(next, fi); err != nil {
+				return 0, fmt.Errorf("%s: %w", path, err)
+			}
 			cur = next
 			continue
 		}
@@ -65,6 +73,23 @@ func Owner(path string) (uint32, error) {
 		rest = append(components(target), rest...)
 	}
 	return owner, nil
+}
+
+func checkSwappable(dir string) error {
+	fi, err := os.Lstat(dir)
+	if err != nil {
+		return err
+	}
+	return swappable(dir, fi)
+}
+
+// swappable refuses a directory that group or others may write to without
+// the sticky bit: any of them could rename what lies beneath it.
+func swappable(dir string, fi fs.FileInfo) error {
+	if fi.IsDir() && fi.Mode().Perm()&0o022 != 0 && fi.Mode()&fs.ModeSticky == 0 {
+		return fmt.Errorf("passes through %s (mode %04o), which others may write to: anyone could swap what lies beneath it", dir, fi.Mode().Perm())
+	}
+	return nil
 }
 
 func components(p string) []string {

@@ -77,3 +77,36 @@ func TestOwner(t *testing.T) {
 		t.Error("a relative path was accepted")
 	}
 }
+
+// TestOwnerRefusesDirsOthersMayWrite: a root-owned directory that others
+// may write to lets any of them swap what lies beneath it (an attack ran a
+// user's template as root this way); with the sticky bit only an entry's
+// owner may, and that owner is counted.
+func TestOwnerRefusesDirsOthersMayWrite(t *testing.T) {
+	for _, tc := range []struct {
+		mode    os.FileMode
+		refused bool
+	}{
+		{0o777, true},
+		{0o775, true},
+		{0o757, true},
+		{0o755, false},
+		{0o777 | os.ModeSticky, false},
+	} {
+		root := t.TempDir()
+		shared := filepath.Join(root, "shared")
+		if err := os.MkdirAll(filepath.Join(shared, "home"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(shared, tc.mode); err != nil {
+			t.Fatal(err)
+		}
+		_, err := Owner(filepath.Join(shared, "home"))
+		if refused := err != nil; refused != tc.refused {
+			t.Errorf("mode %v: refused = %v (%v), want %v", tc.mode, refused, err, tc.refused)
+		}
+		if err != nil && !strings.Contains(err.Error(), shared) {
+			t.Errorf("mode %v: error does not name %s: %v", tc.mode, shared, err)
+		}
+	}
+}
