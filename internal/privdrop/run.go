@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"strconv"
 	"syscall"
 	"time"
 )
@@ -68,6 +69,9 @@ func Run(ctx context.Context, c Command) (int, error) {
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, forwarded...)
 	defer signal.Stop(sigs)
+	// Descriptors hearth inherited open (a shell's `9<secret`) would pass
+	// to the child and its templates' programs: only ours go through.
+	closeInheritedOnExec()
 	err = cmd.Start()
 	pr.Close()
 	if err != nil {
@@ -123,4 +127,21 @@ func exitStatus(cmd *exec.Cmd, err error) (int, error) {
 		return 128 + int(ws.Signal()), nil
 	}
 	return cmd.ProcessState.ExitCode(), nil
+}
+
+// closeInheritedOnExec marks every descriptor above stderr close-on-exec.
+// Go opens its own that way already; this catches the ones hearth was
+// started with.
+func closeInheritedOnExec() {
+	entries, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		fd, err := strconv.Atoi(e.Name())
+		if err != nil || fd <= 2 {
+			continue
+		}
+		syscall.CloseOnExec(fd)
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -151,5 +152,32 @@ func TestRunKeepsTheCallersDescriptors(t *testing.T) {
 	}
 	if want := `\x1b]52;c;eA==\x07`; lines[3] != want {
 		t.Errorf("child's clipboard escape came through as %q, want %q", lines[3], want)
+	}
+}
+
+// TestRunPassesNoInheritedDescriptor: a descriptor hearth was started with
+// (a shell's `9<root-only-file`, not close-on-exec) does not reach the
+// child, whose templates' programs could read it.
+func TestRunPassesNoInheritedDescriptor(t *testing.T) {
+	sh := requireRoot(t)
+	fd, err := syscall.Open("/proc/self/status", syscall.O_RDONLY, 0) // no O_CLOEXEC, as a shell leaves it
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Close(fd)
+	var out strings.Builder
+	code, err := Run(t.Context(), Command{
+		Exe:    sh,
+		Args:   []string{"sh", "-c", "ls /proc/self/fd"},
+		As:     nobody,
+		Env:    []string{"PATH=" + os.Getenv("PATH")},
+		Stdout: &out,
+		Stderr: &out,
+	})
+	if err != nil || code != 0 {
+		t.Fatalf("exit %d, %v: %s", code, err, out.String())
+	}
+	if slices.Contains(strings.Fields(out.String()), strconv.Itoa(fd)) {
+		t.Errorf("the child has descriptor %d open (its fds: %s)", fd, strings.Join(strings.Fields(out.String()), " "))
 	}
 }
