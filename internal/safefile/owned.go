@@ -49,6 +49,14 @@ func ReadOwned(path string, limit int64) ([]byte, error) {
 // resolveOwned walks path from / without following any symlink that is not
 // in a trusted directory, checking each directory it passes, and returns
 // the real path of the last component with its Lstat.
+// CheckOwnedPath checks the way to path as ReadOwned does (every directory
+// on it root's or ours and not writable by others unless sticky, a symlink
+// followed only when root's or ours), without opening what it names.
+func CheckOwnedPath(path string) error {
+	_, _, err := resolveOwned(path)
+	return err
+}
+
 func resolveOwned(path string) (string, fs.FileInfo, error) {
 	if !filepath.IsAbs(path) {
 		return "", nil, &fs.PathError{Op: "open", Path: path, Err: errors.New("not an absolute path")}
@@ -87,6 +95,11 @@ func resolveOwned(path string) (string, fs.FileInfo, error) {
 		}
 		if links++; links > maxLinks {
 			return "", nil, &fs.PathError{Op: "open", Path: path, Err: syscall.ELOOP}
+		}
+		// In a sticky directory anyone may plant a link: only root's or
+		// ours is followed.
+		if st, ok := fi.Sys().(*syscall.Stat_t); ok && st.Uid != 0 && int(st.Uid) != os.Geteuid() {
+			return "", nil, fmt.Errorf("%s: %w: symlink %s is owned by uid %d", path, ErrUntrusted, next, st.Uid)
 		}
 		target, err := os.Readlink(next)
 		if err != nil {

@@ -55,6 +55,14 @@ func TestReadOwnedRefusesWhatAnotherUserControls(t *testing.T) {
 	}
 	inSticky := filepath.Join(sticky, "f")
 	writeFile(t, inSticky, "sticky\n", 0o644)
+	// A user's link planted in a sticky dir where root expects its file.
+	plantedInSticky := filepath.Join(sticky, "planted")
+	if err := os.Symlink(victim, plantedInSticky); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Lchown(plantedInSticky, 65534, 65534); err != nil {
+		t.Fatal(err)
+	}
 
 	tests := []struct {
 		name, path string
@@ -67,6 +75,7 @@ func TestReadOwnedRefusesWhatAnotherUserControls(t *testing.T) {
 		{"through a link to a user's dir", filepath.Join(dirLink, "link"), false},
 		{"a user's file", userFile, false},
 		{"group-writable file", loose, false},
+		{"a user's link in a sticky dir", plantedInSticky, false},
 	}
 	for _, tt := range tests {
 		data, err := ReadOwned(tt.path, limit)

@@ -6,6 +6,8 @@ import (
 	"io/fs"
 	"os"
 	"syscall"
+
+	"github.com/hearth-fleet/hearth/internal/safefile"
 )
 
 // CheckDir creates the state dir when missing and refuses one that a user
@@ -21,6 +23,11 @@ func CheckDir(dir string) error {
 		if err := os.Chmod(dir, 0o755); err != nil {
 			return fmt.Errorf("state dir %s: %w", dir, err)
 		}
+	}
+	// A link planted on the way (a state dir under /tmp) could re-point
+	// root's locks and records at will.
+	if err := safefile.CheckOwnedPath(dir); err != nil {
+		return fmt.Errorf("state dir: %w", err)
 	}
 	fi, err := os.Stat(dir)
 	if err != nil {

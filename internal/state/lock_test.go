@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -72,4 +73,38 @@ func TestLockReleasedWhenHolderKilled(t *testing.T) {
 		t.Fatalf("lock of a killed holder not released: %v", err)
 	}
 	l.Unlock()
+}
+
+// TestStateDirThroughAUsersLinkRefused: a state dir path under a sticky
+// dir (/tmp) that a user planted as a link to a directory of their
+// choosing is refused, not followed.
+func TestStateDirThroughAUsersLinkRefused(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("skipping: needs root to give the link to uid 65534; CI runs tests as root")
+	}
+	dir := t.TempDir()
+	sticky := filepath.Join(dir, "tmp")
+	if err := os.Mkdir(sticky, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(sticky, os.ModeSticky|0o777); err != nil {
+		t.Fatal(err)
+	}
+	victim := filepath.Join(dir, "victim")
+	if err := os.Mkdir(victim, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	stateDir := filepath.Join(sticky, "hearth-state")
+	if err := os.Symlink(victim, stateDir); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Lchown(stateDir, 65534, 65534); err != nil {
+		t.Fatal(err)
+	}
+	if err := CheckDir(stateDir); err == nil || !strings.Contains(err.Error(), "owned by uid 65534") {
+		t.Fatalf("CheckDir through a user's link: %v, want a refusal naming the link's owner", err)
+	}
+	if entries, _ := os.ReadDir(victim); len(entries) != 0 {
+		t.Errorf("the link's target got %d entries", len(entries))
+	}
 }
