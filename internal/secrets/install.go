@@ -12,6 +12,8 @@ import (
 	"sort"
 	"strings"
 	"syscall"
+
+	"github.com/hearth-fleet/hearth/internal/safefile"
 )
 
 // planned is one secret ready to be written.
@@ -204,6 +206,17 @@ func writeSecret(dir string, p planned, owners Owners) error {
 
 // readGeneration returns what a generation holds, by secret name. A missing
 // generation (dangling root) reads as empty.
+// maxLiveSecret caps what is read back of an installed secret, as sops
+// files are capped.
+const maxLiveSecret = 64 << 20
+
+// fileSys is the stat data of fi, for safefile.Read to check the file it
+// opens is the one listed.
+func fileSys(fi fs.FileInfo) *syscall.Stat_t {
+	st, _ := fi.Sys().(*syscall.Stat_t)
+	return st
+}
+
 func readGeneration(dir string) (map[string]installed, error) {
 	out := map[string]installed{}
 	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
@@ -220,7 +233,13 @@ func readGeneration(dir string) (map[string]installed, error) {
 		if err != nil {
 			return err
 		}
-		data, err := os.ReadFile(path)
+		// A secret's owner may grow or swap their file in the live
+		// generation: read it capped and without following links; one
+		// that cannot be read so is taken as changed (absent).
+		data, err := safefile.Read(path, maxLiveSecret, fileSys(fi))
+		if errors.Is(err, safefile.ErrTooLarge) || errors.Is(err, safefile.ErrNotRegular) {
+			return nil
+		}
 		if err != nil {
 			return err
 		}

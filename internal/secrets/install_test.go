@@ -242,3 +242,32 @@ func TestInstallEmptyConfigRemovesAll(t *testing.T) {
 		t.Errorf("a still installed: %v", err)
 	}
 }
+
+// TestInstallReadsLiveSecretsCapped: a secret's owner may grow their file
+// in the live generation (an attack made root read 512 MiB of it); the
+// next install reads no more than the cap, takes it as changed and puts
+// the right value back.
+func TestInstallReadsLiveSecretsCapped(t *testing.T) {
+	f := newFixture(t)
+	file := f.sops("s.yaml", "yaml", "tok: right-value\n")
+	o := f.opts(Spec{Name: "tok", SopsFile: file, Key: "tok"})
+	f.install(o)
+	live := filepath.Join(o.Root, "tok")
+	real, err := filepath.EvalSymlinks(live)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(real, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(real, 1<<40); err != nil { // sparse: costs no disk; read whole it would not fit in memory
+		t.Fatal(err)
+	}
+	rep := f.install(o)
+	if !rep.Switched {
+		t.Errorf("report = %+v: a grown live secret was not taken as changed", rep)
+	}
+	if got, err := os.ReadFile(live); err != nil || string(got) != "right-value" {
+		t.Errorf("live secret = %.40q, %v; want the right value back", got, err)
+	}
+}
