@@ -148,11 +148,7 @@ func (r *Repo) ReadCommit(ctx context.Context, rev string) (*CommitInfo, error) 
 	if len(f) != 10 {
 		return nil, fmt.Errorf("read commit %s in %s: unexpected log output", rev, r.Dir())
 	}
-	at, err1 := parseUnix(f[5])
-	ct, err2 := parseUnix(f[8])
-	if err1 != nil || err2 != nil {
-		return nil, fmt.Errorf("read commit %s in %s: bad time", rev, r.Dir())
-	}
+	at, ct := parseUnix(f[5]), parseUnix(f[8])
 	return &CommitInfo{
 		ID: f[0], Tree: f[1], Parents: strings.Fields(f[2]),
 		Author:    Signature{Name: f[3], Email: f[4], When: at},

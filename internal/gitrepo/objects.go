@@ -159,10 +159,14 @@ func notFoundMessage(stderr string) bool {
 		strings.Contains(s, "bad file") || strings.Contains(s, "exists on disk, but not in")
 }
 
-func parseUnix(s string) (time.Time, error) {
+// parseUnix reads a commit time as git prints it. A time git cannot
+// represent (a remote can commit one: git accepts it and shows 1970) is
+// the epoch, the oldest possible, as git shows it: one odd commit must
+// not fail every round that looks at it.
+func parseUnix(s string) time.Time {
 	sec, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
 	if err != nil {
-		return time.Time{}, err
+		return time.Unix(0, 0)
 	}
-	return time.Unix(sec, 0), nil
+	return time.Unix(sec, 0)
 }

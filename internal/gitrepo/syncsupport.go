@@ -81,11 +81,7 @@ func (r *Repo) LastChange(ctx context.Context, rev, path string) (string, time.T
 	if !ok {
 		return "", time.Time{}, nil
 	}
-	when, err := parseUnix(ts)
-	if err != nil {
-		return "", time.Time{}, fmt.Errorf("log %s -- %s in %s: %w", rev, path, r.Dir(), err)
-	}
-	return id, when, nil
+	return id, parseUnix(ts), nil
 }
 
 // ResetIndex makes the real index equal rev's tree without touching the work
