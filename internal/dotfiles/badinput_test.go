@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"filippo.io/age"
 )
@@ -56,6 +57,16 @@ func TestBadInputIsHeldNamingTheFile(t *testing.T) {
 			writeFile(t, p, id.String()+"\n", 0o600)
 			f.opts.AgeIdentityFiles = []string{p}
 		}, "home/encrypted_", false},
+		{"template that loops too long", func(t *testing.T, f *fixture) {
+			// About a second of looping (more under -race) against a 50ms
+			// deadline; a remote's would loop for days.
+			f.opts.RenderTimeout = 50 * time.Millisecond
+			writeFile(t, filepath.Join(f.src, "home", "dot_spin.tmpl"), "{{ range until 3000 }}{{ range until 3000 }}{{ end }}{{ end }}\n", 0o644)
+		}, "loops too long", false},
+		{"template that grows a string without writing it", func(t *testing.T, f *fixture) {
+			f.opts.MaxFileSize = 1 << 20
+			writeFile(t, filepath.Join(f.src, "home", "dot_bomb.tmpl"), "{{ $s := \"xxxxxxxxxxxxxxxx\" }}{{ range until 40 }}{{ $s = print $s $s }}{{ end }}{{ len $s }}\n", 0o644)
+		}, "over the limit", false},
 		{"undecryptable file", func(t *testing.T, f *fixture) {
 			writeFile(t, filepath.Join(f.src, "home", "encrypted_dot_broken.age"), "not age at all\n", 0o644)
 		}, "home/encrypted_dot_broken.age", false},

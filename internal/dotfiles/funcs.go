@@ -84,6 +84,7 @@ func (r *renderer) funcMap() template.FuncMap {
 	} {
 		fm[k] = v
 	}
+	cappedStrings(fm, r.opts.maxFileSize())
 	return fm
 }
 

@@ -69,6 +69,9 @@ type Options struct {
 	// MaxFileSize caps every source, home and include file read into
 	// memory; a target over it is held. 0 means DefaultMaxFileSize.
 	MaxFileSize int64
+	// RenderTimeout bounds one template's execution; 0 means
+	// DefaultRenderTimeout.
+	RenderTimeout time.Duration
 	// Protected are absolute paths that no target may be at or below (the
 	// state dir, hearth's config file and dir). SourceDir is always
 	// protected, and so is any target with a component named .git: a
@@ -157,6 +160,18 @@ const (
 // DefaultMaxFileSize is the default of Options.MaxFileSize: far above any
 // dotfile, low enough that a round's memory stays bounded.
 const DefaultMaxFileSize = 64 << 20
+
+// DefaultRenderTimeout is the default of Options.RenderTimeout: far above
+// any real template (milliseconds), short enough that a looping one does
+// not hold the round for long.
+const DefaultRenderTimeout = 30 * time.Second
+
+func (o *Options) renderTimeout() time.Duration {
+	if o.RenderTimeout <= 0 {
+		return DefaultRenderTimeout
+	}
+	return o.RenderTimeout
+}
 
 func (o *Options) maxFileSize() int64 {
 	if o.MaxFileSize <= 0 {

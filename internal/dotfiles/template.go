@@ -23,6 +23,7 @@ type renderer struct {
 	data  map[string]any     // .chezmoidata merged with Options.Data
 	vars  map[string]any     // the .chezmoi map shared by all renders
 	cur   *renderState
+	stuck bool // a template was abandoned still running (execute)
 }
 
 type renderState struct {
@@ -83,6 +84,9 @@ func (r *renderer) render(src, target string, text []byte) ([]byte, bool, error)
 	if err := r.ctx.Err(); err != nil {
 		return nil, false, err
 	}
+	if r.stuck {
+		return nil, false, errRendererStuck
+	}
 	t, err := r.parse(src, string(text))
 	if err != nil {
 		return nil, false, err
@@ -102,7 +106,7 @@ func (r *renderer) render(src, target string, text []byte) ([]byte, bool, error)
 	}
 	data["chezmoi"] = chez
 	buf := cappedBuffer{limit: r.opts.maxFileSize()}
-	if err := t.Execute(&buf, data); err != nil {
+	if err := r.execute(t, &buf, data); err != nil {
 		return nil, false, err
 	}
 	return buf.Bytes(), r.cur.sensitive, nil
