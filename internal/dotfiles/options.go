@@ -164,7 +164,7 @@ const DefaultMaxFileSize = 64 << 20
 // DefaultRenderTimeout is the default of Options.RenderTimeout: far above
 // any real template (milliseconds), short enough that a looping one does
 // not hold the round for long.
-const DefaultRenderTimeout = 30 * time.Second
+const DefaultRenderTimeout = 10 * time.Second
 
 func (o *Options) renderTimeout() time.Duration {
 	if o.RenderTimeout <= 0 {
