@@ -327,6 +327,10 @@ func (p *plan) planCapture(t *Target, a actual, rec record) {
 		p.hold(t, a, "cannot read home edit: "+err.Error())
 		return
 	}
+	if reason := credentialReason(t.Path, a.contents); reason != "" {
+		p.hold(t, a, reason)
+		return
+	}
 	if err := p.st.load(t); err != nil {
 		p.hold(t, a, err.Error())
 		return
