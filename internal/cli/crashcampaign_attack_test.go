@@ -27,6 +27,9 @@ type attacker struct {
 	// planted and restored count each kind; takenOver counts plants the
 	// hosts had replaced by the time the attacker took them back.
 	planted, restored, takenOver map[string]int
+	// deleted are the tokens of versions a plant removed from the remote
+	// and the attacker could not bring back: the remote deleted them.
+	deleted map[string]bool
 }
 
 type plant struct {
@@ -34,6 +37,7 @@ type plant struct {
 	on     bool
 	before string            // the attacker's commit before planting
 	ids    map[string]string // path -> object id as planted
+	risk   []string          // tokens in what the plant replaced
 }
 
 // plantKinds: a tracked dir turned into a link to the victim dir, a file
@@ -45,7 +49,7 @@ var plantKinds = []string{"dirlink", "filelink", "filedir", "conflictlinks", "ch
 func newAttacker(t *testing.T, url string, v *victims, rng *rand.Rand) *attacker {
 	dir := filepath.Join(t.TempDir(), "attacker")
 	testutil.Git(t, "", "clone", "--quiet", url, dir)
-	a := &attacker{dir: dir, v: v, rng: rng, planted: map[string]int{}, restored: map[string]int{}, takenOver: map[string]int{}}
+	a := &attacker{dir: dir, v: v, rng: rng, planted: map[string]int{}, restored: map[string]int{}, takenOver: map[string]int{}, deleted: map[string]bool{}}
 	for _, k := range plantKinds {
 		a.plants = append(a.plants, &plant{kind: k})
 	}
@@ -170,6 +174,11 @@ func (a *attacker) plant(t *testing.T, p *plant) {
 			paths = []string{".chezmoiroot"}
 		}
 	}
+	// What the plant replaces is deleted from the remote until taken back.
+	p.risk = nil
+	if out, err := testutil.GitErr(a.dir, append([]string{"grep", "-h", "-o", "-E", "cc-tok-[0-9]+", p.before, "--"}, paths...)...); err == nil {
+		p.risk = strings.Fields(out)
+	}
 	a.push(t, "attacker: plant "+p.kind)
 	p.ids = map[string]string{}
 	for _, rel := range paths {
@@ -196,6 +205,11 @@ func (a *attacker) restore(t *testing.T, p *plant) {
 		fatalIf(t, os.RemoveAll(a.path(rel)))
 		if _, err := testutil.GitErr(a.dir, "cat-file", "-e", p.before+":"+rel); err == nil {
 			a.git(t, "checkout", "--quiet", p.before, "--", rel)
+		}
+	}
+	if took {
+		for _, tok := range p.risk {
+			a.deleted[tok] = true
 		}
 	}
 	if p.kind == "conflictlinks" {

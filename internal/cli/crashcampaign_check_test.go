@@ -246,3 +246,26 @@ func leftovers(t *testing.T, gitDir, stateDir string) []string {
 	sort.Strings(out)
 	return out
 }
+
+// readNoFollow reads root/rel when every component is a real directory
+// and rel a regular file.
+func readNoFollow(root, rel string) (string, bool) {
+	p := root
+	parts := strings.Split(rel, "/")
+	for i, name := range parts {
+		if name == "" || name == "." || name == ".." {
+			return "", false
+		}
+		p = filepath.Join(p, name)
+		fi, err := os.Lstat(p)
+		if err != nil {
+			return "", false
+		}
+		last := i == len(parts)-1
+		if (!last && !fi.IsDir()) || (last && !fi.Mode().IsRegular()) {
+			return "", false
+		}
+	}
+	b, err := os.ReadFile(p)
+	return string(b), err == nil
+}
