@@ -85,6 +85,34 @@ func (s *campaignSecrets) writeConfig(t *testing.T) {
 // set's secrets, each with its value, its mode and its owner.
 func (s *campaignSecrets) check(t *testing.T, when string) {
 	t.Helper()
+	s.checkSet(t, when, s.set, true)
+}
+
+// checkWhole: right after a kill the root links to a whole generation of
+// one set or the other, never a mix nor a half-written one.
+func (s *campaignSecrets) checkWhole(t *testing.T, when string) {
+	t.Helper()
+	gen, err := filepath.EvalSymlinks(s.root)
+	if err != nil {
+		t.Errorf("%s: secrets root: %v", when, err)
+		return
+	}
+	b, err := os.ReadFile(filepath.Join(gen, campaignSecretNames[0]))
+	if err != nil {
+		t.Errorf("%s: live generation %s: %v", when, gen, err)
+		return
+	}
+	set := 0
+	if string(b) == s.values[1][campaignSecretNames[0]] {
+		set = 1
+	}
+	s.checkSet(t, when, set, false)
+}
+
+// checkSet checks the live generation against set; clean: no install is
+// cut short, so no temporary generation may be left either.
+func (s *campaignSecrets) checkSet(t *testing.T, when string, set int, clean bool) {
+	t.Helper()
 	gen, err := filepath.EvalSymlinks(s.root)
 	if err != nil {
 		t.Errorf("%s: secrets root: %v", when, err)
@@ -118,21 +146,21 @@ func (s *campaignSecrets) check(t *testing.T, when string) {
 			continue
 		}
 		// Never print a value, even a test's: say which set it came from.
-		if string(b) != s.values[s.set][n] {
+		if string(b) != s.values[set][n] {
 			which := "neither set"
-			if string(b) == s.values[1-s.set][n] {
+			if string(b) == s.values[1-set][n] {
 				which = "the previous set"
 			}
 			t.Errorf("%s: secret %s holds the value of %s", when, n, which)
 		}
-		if got, want := fmt.Sprintf("%04o", uint32(fi.Mode().Perm())), s.modes[s.set][n]; !fi.Mode().IsRegular() || got != want {
+		if got, want := fmt.Sprintf("%04o", uint32(fi.Mode().Perm())), s.modes[set][n]; !fi.Mode().IsRegular() || got != want {
 			t.Errorf("%s: secret %s: mode %v, want regular %s", when, n, fi.Mode(), want)
 		}
 		if st := fi.Sys().(*syscall.Stat_t); int(st.Uid) != os.Getuid() {
 			t.Errorf("%s: secret %s owned by uid %d, want %d", when, n, st.Uid, os.Getuid())
 		}
 	}
-	if left, _ := filepath.Glob(filepath.Join(filepath.Dir(gen), ".tmp-*")); len(left) > 0 {
+	if left, _ := filepath.Glob(filepath.Join(filepath.Dir(gen), ".tmp-*")); clean && len(left) > 0 {
 		t.Errorf("%s: a clean install left %v", when, left)
 	}
 }

@@ -235,6 +235,7 @@ func (c *campaign) killRound(i int) {
 			c.span[cmd] = (c.span[cmd] + c.expect(h, fmt.Sprintf("rerun after kill %d", i), wantCode, args...)) / 2
 		}
 	case "secrets":
+		c.sec.checkWhole(t, fmt.Sprintf("kill %d", i))
 		c.span[cmd] = (c.span[cmd] + c.must(h, fmt.Sprintf("rerun after kill %d", i), args...)) / 2
 		c.sec.check(t, fmt.Sprintf("after kill %d", i))
 	default:
