@@ -25,6 +25,7 @@ type victims struct {
 	file  string
 	marks []string
 	snap  map[string]string
+	watch *victimWatch
 }
 
 func newVictims(t *testing.T, rng *rand.Rand) *victims {
@@ -59,7 +60,21 @@ func newVictims(t *testing.T, rng *rand.Rand) *victims {
 		}
 	}
 	v.snap = snapshot(t, root)
+	v.watch = watchVictims(t, root)
 	return v
+}
+
+// quick reports whatever touched the victims since the last look, without
+// opening them; with no inotify it compares a full snapshot.
+func (v *victims) quick(t *testing.T, when string) {
+	t.Helper()
+	if v.watch == nil {
+		v.check(t, when)
+		return
+	}
+	for _, e := range v.watch.events(t) {
+		t.Errorf("%s: victim touched: %s", when, e)
+	}
 }
 
 // snapshot maps every entry under root to its type, mode and content.
@@ -101,6 +116,10 @@ func snapshot(t *testing.T, root string) map[string]string {
 // owner, an entry removed or added.
 func (v *victims) check(t *testing.T, when string) {
 	t.Helper()
+	if v.watch != nil {
+		v.quick(t, when)
+		v.watch = nil // the snapshot below opens them all
+	}
 	now := snapshot(t, v.root)
 	for rel, was := range v.snap {
 		if got, ok := now[rel]; !ok {

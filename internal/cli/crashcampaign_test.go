@@ -224,7 +224,7 @@ func (c *campaign) killRound(i int) {
 	} else if res.Code != wantCode {
 		t.Errorf("kill %d: %s: hearth %s finished before the kill with exit %d, want %d:\n%s", i, h.Name, strings.Join(args, " "), res.Code, wantCode, res.Out)
 	}
-	c.v.check(t, fmt.Sprintf("kill %d (%s on %s)", i, cmd, h.Name))
+	c.v.quick(t, fmt.Sprintf("kill %d (%s on %s)", i, cmd, h.Name))
 
 	// The next run, unkilled.
 	switch cmd {
@@ -241,7 +241,7 @@ func (c *campaign) killRound(i int) {
 	default:
 		c.span[cmd] = (c.span[cmd] + c.must(h, fmt.Sprintf("rerun after kill %d", i), args...)) / 2
 	}
-	c.v.check(t, fmt.Sprintf("rerun after kill %d", i))
+	c.v.quick(t, fmt.Sprintf("rerun after kill %d", i))
 
 	if c.rng.IntN(3) == 0 {
 		o := c.hosts[c.rng.IntN(len(c.hosts))]
@@ -250,7 +250,7 @@ func (c *campaign) killRound(i int) {
 	if c.rng.IntN(4) == 0 {
 		c.note("attacker: %s", c.att.step(t))
 	}
-	c.v.check(t, fmt.Sprintf("after round %d", i))
+	c.v.quick(t, fmt.Sprintf("after round %d", i))
 	c.findNested()
 }
 
@@ -370,6 +370,7 @@ func (c *campaign) finalSafety(r *testutil.Remote) {
 		}
 		fsck(t, dir)
 	}
+	fsck(t, c.att.dir)
 }
 
 // converged: every host on the remote's tip with a clean work tree, and
