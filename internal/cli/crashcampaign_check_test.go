@@ -61,6 +61,7 @@ func newVictims(t *testing.T, rng *rand.Rand) *victims {
 	}
 	v.snap = snapshot(t, root)
 	v.watch = watchVictims(t, root)
+	v.watch.events(t) // the watching walk's own listing of the dirs
 	return v
 }
 
