@@ -18,8 +18,13 @@ import (
 // buildCampaignBinaries builds hearth and hearth-sops side by side (the
 // secrets helper is found next to hearth), without -race even when the
 // test binary has it: the campaign starts hundreds of them.
+// HEARTH_CAMPAIGN_BIN names a hearth binary (hearth-sops beside it) to
+// run instead, e.g. an older build to see what the campaign finds there.
 func buildCampaignBinaries(t *testing.T) string {
 	t.Helper()
+	if bin := os.Getenv("HEARTH_CAMPAIGN_BIN"); bin != "" {
+		return bin
+	}
 	goBin := testutil.RequireProgram(t, "go")
 	dir := t.TempDir()
 	cmd := exec.Command(goBin, "build", "-o", dir+"/", "github.com/hearth-fleet/hearth/cmd/hearth", "github.com/hearth-fleet/hearth/cmd/hearth-sops")
