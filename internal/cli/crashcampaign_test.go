@@ -55,7 +55,7 @@ type campaign struct {
 	carried    int               // tokens carried by hand out of a side a resolve drops
 	trail      []string          // recent actions, printed when something fails
 	nested     map[string]string // id -> path of entries inside ConflictDir
-	where      map[string]string
+	where      map[string]string // token -> where trace last saw it
 	remoteDir  string
 }
 
@@ -65,10 +65,15 @@ type campaign struct {
 // plant links to victim files and dirs outside every root, swap a file
 // for a dir, put links in .hearth-conflicts and lead .chezmoiroot through
 // a link. After every kill the next unkilled run must exit 0 and the
-// victims must be untouched. At the end: no edit lost (each is in a home
-// or a sidecar, unless a resolve discarded it), no victim content in any
-// host's files or any git object, git fsck clean everywhere, every host
-// converged, and the secrets' live generation complete with its modes.
+// victims must be untouched: not opened, listed or changed by anyone
+// (inotify). At the end: no edit lost (each is in a home or a sidecar,
+// unless a resolve dropped it or an attacker's commit deleted it for
+// good), no victim content in any host's files or any git object, git
+// fsck clean everywhere, every host on the remote's tip with a clean work
+// tree (held targets are allowed), and the secrets' live generation
+// complete with its modes. HEARTH_SOAK=1 makes it 2,000 kills;
+// HEARTH_TEST_SEED reruns a seed; HEARTH_CAMPAIGN_TRACE and
+// HEARTH_CAMPAIGN_KEEP help follow a failing one.
 func TestCrashCampaign(t *testing.T) {
 	testutil.RequireProgram(t, "git")
 	kills := 200
@@ -97,9 +102,12 @@ func TestCrashCampaign(t *testing.T) {
 	c.remoteDir = r.Dir
 	if keep := os.Getenv("HEARTH_CAMPAIGN_KEEP"); keep != "" {
 		t.Cleanup(func() {
-			for _, d := range []string{r.Dir, c.hosts[0].Root, c.hosts[1].Root, c.hosts[2].Root} {
-				exec.Command("cp", "-a", d, keep).Run()
+			args := []string{"-a", r.Dir}
+			for _, h := range c.hosts {
+				args = append(args, h.Root)
 			}
+			// A debugging aid: a copy that fails leaves nothing to look at.
+			_ = exec.Command("cp", append(args, keep)...).Run()
 		})
 	}
 	c.hosts = dotfileHosts(t, r.FileURL(), "a", "b", "c")
@@ -154,7 +162,7 @@ func (c *campaign) note(format string, a ...any) {
 		c.trail = c.trail[len(c.trail)-40:]
 	}
 	if c.remoteDir != "" {
-		c.watch(c.remoteDir)
+		c.trace(c.remoteDir)
 	}
 }
 

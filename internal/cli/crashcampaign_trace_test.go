@@ -10,10 +10,11 @@ import (
 	"github.com/hearth-fleet/hearth/internal/testutil"
 )
 
-// watch traces where the tokens named in HEARTH_CAMPAIGN_WATCH live after
-// each action, to follow a lost edit through the rounds.
-func (c *campaign) watch(remote string) {
-	w := os.Getenv("HEARTH_CAMPAIGN_WATCH")
+// trace logs where the tokens named in HEARTH_CAMPAIGN_TRACE (comma
+// separated) live after each action, to follow a lost edit through the
+// rounds of a seed.
+func (c *campaign) trace(remote string) {
+	w := os.Getenv("HEARTH_CAMPAIGN_TRACE")
 	if w == "" {
 		return
 	}
@@ -23,7 +24,8 @@ func (c *campaign) watch(remote string) {
 	for _, tok := range strings.Split(w, ",") {
 		var locs []string
 		for _, h := range c.hosts {
-			filepath.WalkDir(h.Root, func(p string, d fs.DirEntry, err error) error {
+			// What cannot be read is simply not seen in a trace.
+			_ = filepath.WalkDir(h.Root, func(p string, d fs.DirEntry, err error) error {
 				if err != nil {
 					return nil
 				}
@@ -45,7 +47,7 @@ func (c *campaign) watch(remote string) {
 		sort.Strings(locs)
 		now := strings.Join(locs, " ")
 		if now != c.where[tok] {
-			c.t.Logf("WATCH %s after [%s]: %s", tok, c.trail[len(c.trail)-1], now)
+			c.t.Logf("TRACE %s after [%s]: %s", tok, c.trail[len(c.trail)-1], now)
 			c.where[tok] = now
 		}
 	}
