@@ -405,8 +405,12 @@ func (c *campaign) converged(r *testutil.Remote) (held, strays int) {
 			t.Errorf("%s: left by killed runs after clean rounds: %v", h.Name, left)
 		}
 		st := runProc(t, c.bin, h, -1, "status").Out
-		held += strings.Count(st, "\nheld ")
-		c.note("%s: status:\n%s", h.Name, st)
+		for _, l := range strings.Split(st, "\n") {
+			if strings.HasPrefix(l, "held ") {
+				held++
+				t.Logf("%s after convergence: %s", h.Name, l)
+			}
+		}
 	}
 	return held, strays
 }
