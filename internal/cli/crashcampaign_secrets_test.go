@@ -163,4 +163,14 @@ func (s *campaignSecrets) checkSet(t *testing.T, when string, set int, clean boo
 	if left, _ := filepath.Glob(filepath.Join(filepath.Dir(gen), ".tmp-*")); clean && len(left) > 0 {
 		t.Errorf("%s: a clean install left %v", when, left)
 	}
+	// Kept older generations are the installing user's alone: a mode
+	// tightened since must not stay readable there.
+	olds, _ := os.ReadDir(filepath.Dir(gen))
+	for _, e := range olds {
+		if p := filepath.Join(filepath.Dir(gen), e.Name()); clean && e.IsDir() && !strings.HasPrefix(e.Name(), ".") && p != gen {
+			if fi, err := os.Lstat(p); err == nil && fi.Mode().Perm() != 0o700 {
+				t.Errorf("%s: older generation %s has mode %v, want 0700", when, p, fi.Mode().Perm())
+			}
+		}
+	}
 }

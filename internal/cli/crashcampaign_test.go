@@ -71,7 +71,8 @@ type campaign struct {
 // good), no victim content in any host's files or any git object, git
 // fsck clean everywhere, every host on the remote's tip with a clean work
 // tree (held targets are allowed), and the secrets' live generation
-// complete with its modes. HEARTH_SOAK=1 makes it 2,000 kills;
+// complete with its modes. HEARTH_SOAK=1 makes it 2,000 kills
+// (HEARTH_CAMPAIGN_KILLS=n any number);
 // HEARTH_TEST_SEED reruns a seed; HEARTH_CAMPAIGN_TRACE and
 // HEARTH_CAMPAIGN_KEEP help follow a failing one.
 func TestCrashCampaign(t *testing.T) {
@@ -79,6 +80,9 @@ func TestCrashCampaign(t *testing.T) {
 	kills := 200
 	if os.Getenv("HEARTH_SOAK") == "1" {
 		kills = 2000
+	}
+	if n, err := strconv.Atoi(os.Getenv("HEARTH_CAMPAIGN_KILLS")); err == nil && n > 0 {
+		kills = n
 	}
 	seed := uint64(time.Now().UnixNano())
 	if s := os.Getenv("HEARTH_TEST_SEED"); s != "" {
