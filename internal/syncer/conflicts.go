@@ -147,6 +147,13 @@ func Resolve(ctx context.Context, o Options, id, keep string) (*Conflict, string
 	if err != nil {
 		return nil, "", err
 	}
+	// A run killed mid-commit (this command's or a round's) leaves git's
+	// locks; the caller holds the job lock, as a round does.
+	if removed, err := repo.RemoveStaleLocks(ctx, 0); err != nil {
+		o.Logger.Warn("could not check for stale git locks", "repo", o.Dir, "err", err)
+	} else if len(removed) > 0 {
+		o.Logger.Warn("removed git locks left by a killed process", "locks", removed)
+	}
 	m, err := ReadManifest(o.Dir)
 	if err != nil {
 		return nil, "", err
