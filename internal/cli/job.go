@@ -61,7 +61,9 @@ func (a *app) runJob(ctx context.Context, cfg *config.Config, lockName, job stri
 func lockedFiles(cfg *config.Config, lockName, job string) []string {
 	names := []string{job + ".json"}
 	if lockName == "sync" {
-		names = append(names, "sync.json", "apply.json", "resolve.json", filepath.Base(dotsync.StateFile(cfg)))
+		targets := filepath.Base(dotsync.StateFile(cfg))
+		// .unsynced: the list of an apply's writes not yet durable.
+		names = append(names, "sync.json", "apply.json", "resolve.json", targets, targets+".unsynced")
 	}
 	return names
 }

@@ -17,9 +17,10 @@ func TestKilledRunsTempFilesAreSwept(t *testing.T) {
 	r.SeedMain(t, dotfilesSeed)
 	h := dotfileHosts(t, r.FileURL(), "a")[0]
 	left := map[string]bool{
-		".sync.json.tmp-1234567":             true,
-		".dotfiles-targets.json.tmp-7654321": true,
-		".upgrade.json.tmp-42":               false, // the upgrade lock's
+		".sync.json.tmp-1234567":                 true,
+		".dotfiles-targets.json.tmp-7654321":     true,
+		".dotfiles-targets.json.unsynced.tmp-99": true,
+		".upgrade.json.tmp-42":                   false, // the upgrade lock's
 	}
 	for name := range left {
 		writeFile(t, filepath.Join(h.StateDir, name), "half written")
