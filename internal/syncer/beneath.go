@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/hearth-fleet/hearth/internal/safefile"
 )
 
 // The remote decides what the work tree holds, symlinks included, and a
@@ -20,7 +22,7 @@ import (
 // non-directory, does not exist as far as hearth is concerned.
 
 // errBeneathLink: a component of the path is a symlink or not a directory.
-var errBeneathLink = errors.New("passes through a symlink or a non-directory")
+var errBeneathLink = safefile.ErrThroughLink
 
 // openParent opens the directory that holds rel beneath root without
 // following any link, and returns it with rel's last component. create
@@ -29,29 +31,7 @@ func openParent(root, rel string, create bool) (*os.File, string, error) {
 	if err := checkRel(rel); err != nil {
 		return nil, "", err
 	}
-	fd, err := unix.Open(root, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		return nil, "", &fs.PathError{Op: "open", Path: root, Err: err}
-	}
-	parts := strings.Split(rel, "/")
-	for i, name := range parts[:len(parts)-1] {
-		next, err := unix.Openat(fd, name, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
-		if errors.Is(err, unix.ENOENT) && create {
-			if err = unix.Mkdirat(fd, name, 0o755); err == nil || errors.Is(err, unix.EEXIST) {
-				next, err = unix.Openat(fd, name, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
-			}
-		}
-		unix.Close(fd)
-		dir := path.Join(parts[:i+1]...)
-		switch {
-		case errors.Is(err, unix.ELOOP) || errors.Is(err, unix.ENOTDIR):
-			return nil, "", &fs.PathError{Op: "open", Path: dir, Err: errBeneathLink}
-		case err != nil:
-			return nil, "", &fs.PathError{Op: "open", Path: dir, Err: err}
-		}
-		fd = next
-	}
-	return os.NewFile(uintptr(fd), root+"/"+path.Dir(rel)), parts[len(parts)-1], nil
+	return safefile.OpenParent(root, rel, create, 0o755)
 }
 
 // checkRel accepts only clean, relative slash paths inside the tree.

@@ -3,12 +3,13 @@ package trash
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 
-	"golang.org/x/sys/unix"
+	"github.com/hearth-fleet/hearth/internal/safefile"
 )
 
 // openParent opens the directory that holds root/rel's last component,
@@ -24,39 +25,13 @@ func openParent(root, rel string, create bool) (*os.File, string, error) {
 	if rel == "." || filepath.IsAbs(rel) || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
 		return nil, "", fmt.Errorf("trash: path %q is not inside %s", rel, root)
 	}
-	fd, err := unix.Open(root, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		return nil, "", &os.PathError{Op: "open", Path: root, Err: err}
+	d, base, err := safefile.OpenParent(root, filepath.ToSlash(rel), create, 0o700)
+	if errors.Is(err, safefile.ErrThroughLink) {
+		var pe *fs.PathError
+		errors.As(err, &pe)
+		return nil, "", fmt.Errorf("trash: %s is not a directory (a symlink is never followed)", filepath.Join(root, filepath.FromSlash(pe.Path)))
 	}
-	parts := strings.Split(rel, string(filepath.Separator))
-	cur := root
-	for _, p := range parts[:len(parts)-1] {
-		cur = filepath.Join(cur, p)
-		next, err := openDirAt(fd, p)
-		if errors.Is(err, unix.ENOENT) && create {
-			if err = unix.Mkdirat(fd, p, 0o700); err == nil || errors.Is(err, unix.EEXIST) {
-				next, err = openDirAt(fd, p)
-			}
-		}
-		unix.Close(fd)
-		switch {
-		case errors.Is(err, unix.ELOOP) || errors.Is(err, unix.ENOTDIR):
-			return nil, "", fmt.Errorf("trash: %s is not a directory (a symlink is never followed)", cur)
-		case err != nil:
-			return nil, "", &os.PathError{Op: "open", Path: cur, Err: err}
-		}
-		fd = next
-	}
-	return os.NewFile(uintptr(fd), filepath.Dir(filepath.Join(root, rel))), parts[len(parts)-1], nil
-}
-
-func openDirAt(dirfd int, name string) (int, error) {
-	for {
-		fd, err := unix.Openat(dirfd, name, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
-		if err != unix.EINTR {
-			return fd, err
-		}
-	}
+	return d, base, err
 }
 
 // inDir names base inside the open directory d, for calls that take a
