@@ -1,61 +1,49 @@
 package privdrop
 
 import (
-	"fmt"
 	"io"
+	"unicode/utf8"
+
+	"github.com/hearth-fleet/hearth/internal/termsafe"
 )
 
 // escaper passes the child's output on with terminal controls made
-// visible: the child runs as a user who may drive it (ptrace, or a
-// template's program writing into an error message), and its output lands
-// on root's terminal, where an escape sequence could write the clipboard
-// or forge lines. Newline and tab pass; other C0 controls, DEL and the C1
-// controls (U+0080-U+009F, two bytes in UTF-8) are written as \xNN or \uNNNN.
+// visible (termsafe.Text: newline and tab pass; C0 and C1 controls, DEL,
+// bidi controls and bytes that are not UTF-8 are escaped): the child runs
+// as a user who may drive it (ptrace, or a template's program writing into
+// an error message), and its output lands on root's terminal, where an
+// escape sequence could write the clipboard or forge lines. A character
+// split between two writes is held until its end arrives.
 type escaper struct {
-	w         io.Writer
-	pendingC2 bool // the previous write ended on the first byte of a C1 control
+	w       io.Writer
+	pending []byte // the start of a character the next write completes
 }
 
 func (e *escaper) Write(p []byte) (int, error) {
-	out := make([]byte, 0, len(p)+8)
-	i := 0
-	if e.pendingC2 {
-		e.pendingC2 = false
-		if len(p) > 0 && isC1Second(p[0]) {
-			out = fmt.Appendf(out, `\u%04x`, p[0])
-			i = 1
-		} else {
-			out = append(out, 0xc2)
+	buf := append(e.pending, p...)
+	cut := len(buf)
+	// Hold back a trailing, incomplete UTF-8 sequence (at most 3 bytes).
+	for back := 1; back <= utf8.UTFMax-1 && back <= len(buf); back++ {
+		if utf8.RuneStart(buf[len(buf)-back]) {
+			if !utf8.FullRune(buf[len(buf)-back:]) {
+				cut = len(buf) - back
+			}
+			break
 		}
 	}
-	for ; i < len(p); i++ {
-		b := p[i]
-		switch {
-		case b == '\n' || b == '\t':
-			out = append(out, b)
-		case b < 0x20 || b == 0x7f:
-			out = fmt.Appendf(out, `\x%02x`, b)
-		case b == 0xc2 && i+1 == len(p):
-			e.pendingC2 = true
-		case b == 0xc2 && isC1Second(p[i+1]):
-			out = fmt.Appendf(out, `\u%04x`, p[i+1])
-			i++
-		default:
-			out = append(out, b)
+	e.pending = append([]byte(nil), buf[cut:]...)
+	if cut > 0 {
+		if _, err := io.WriteString(e.w, termsafe.Text(string(buf[:cut]))); err != nil {
+			return 0, err
 		}
-	}
-	if _, err := e.w.Write(out); err != nil {
-		return 0, err
 	}
 	return len(p), nil
 }
 
-// flush writes a lone first byte left at the end of the output.
+// flush writes what is left of an unfinished character, escaped.
 func (e *escaper) flush() {
-	if e.pendingC2 {
-		e.pendingC2 = false
-		_, _ = e.w.Write([]byte{0xc2})
+	if len(e.pending) > 0 {
+		_, _ = io.WriteString(e.w, termsafe.Text(string(e.pending)))
+		e.pending = nil
 	}
 }
-
-func isC1Second(b byte) bool { return b >= 0x80 && b <= 0x9f }

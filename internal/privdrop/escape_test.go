@@ -10,11 +10,13 @@ import (
 func TestEscaperMakesControlsVisible(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"sync ok\n\tapplied .bashrc\n", "sync ok\n\tapplied .bashrc\n"},
-		{"\x1b]52;c;aGk=\x07", `\x1b]52;c;aGk=\x07`},
-		{"fake\rsync ok", `fake\x0dsync ok`},
+		{"\x1b]52;c;aGk=\x07", `\x1b]52;c;aGk=\a`},
+		{"fake\rsync ok", `fake\rsync ok`},
 		{"csi \xc2\x9b2J del \x7f", `csi \u009b2J del \x7f`},
-		{"café ±", "café ±"}, // 0xc3 and 0xc2 0xb1 are text
-		{"lone \xc2", "lone \xc2"},
+		{"café ±", "café ±"},                 // 0xc3 and 0xc2 0xb1 are text
+		{"lone \xc2", `lone \xc2`},           // not UTF-8: escaped
+		{"bare c1 \x9b2J", `bare c1 \x9b2J`}, // an 8-bit terminal's CSI
+		{"bidi \u202e", `bidi \u202e`},
 	}
 	for _, tc := range tests {
 		for split := 0; split <= len(tc.in); split++ {

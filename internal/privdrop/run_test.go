@@ -150,7 +150,7 @@ func TestRunKeepsTheCallersDescriptors(t *testing.T) {
 	if want := lines[1] + " 0"; lines[2] != want {
 		t.Errorf("child's session and tty are %q, want %q (its own session, no terminal)", lines[2], want)
 	}
-	if want := `\x1b]52;c;eA==\x07`; lines[3] != want {
+	if want := `\x1b]52;c;eA==\a`; lines[3] != want {
 		t.Errorf("child's clipboard escape came through as %q, want %q", lines[3], want)
 	}
 }
