@@ -4,14 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
-	"path/filepath"
-	"strings"
 	"syscall"
-)
 
-// maxLinks bounds symlink resolution, as the kernel's ELOOP does.
-const maxLinks = 40
+	"github.com/hearth-fleet/hearth/internal/safefile"
+)
 
 // Owner returns the user who controls path: the uid owning any component
 // on the way to it, each symlink and each directory counted, symlinks
@@ -23,64 +19,27 @@ const maxLinks = 40
 // that others may write to without the sticky bit: anyone could swap what
 // lies beneath it, whoever owns it.
 func Owner(path string) (uint32, error) {
-	if !filepath.IsAbs(path) {
-		return 0, fmt.Errorf("%s: not an absolute path", path)
-	}
 	var owner uint32
 	var ownerAt string
-	cur, rest, links := "/", components(path), 0
-	if err := checkSwappable("/"); err != nil {
-		return 0, fmt.Errorf("%s: %w", path, err)
-	}
-	for len(rest) > 0 {
-		c := rest[0]
-		rest = rest[1:]
-		if c == ".." {
-			cur = filepath.Dir(cur)
-			continue
-		}
-		next := filepath.Join(cur, c)
-		fi, err := os.Lstat(next)
-		if errors.Is(err, fs.ErrNotExist) {
-			return owner, nil
-		}
-		if err != nil {
-			return 0, err
+	_, _, err := safefile.WalkPath(path, func(p string, fi fs.FileInfo) error {
+		if err := swappable(p, fi); err != nil {
+			return fmt.Errorf("%s: %w", path, err)
 		}
 		if uid := fi.Sys().(*syscall.Stat_t).Uid; uid != 0 && uid != owner {
 			if owner != 0 {
-				return 0, fmt.Errorf("%s: passes through %s, owned by %s, and %s, owned by %s", path, ownerAt, Describe(owner), next, Describe(uid))
+				return fmt.Errorf("%s: passes through %s, owned by %s, and %s, owned by %s", path, ownerAt, Describe(owner), p, Describe(uid))
 			}
-			owner, ownerAt = uid, next
+			owner, ownerAt = uid, p
 		}
-		if fi.Mode()&fs.ModeSymlink == 0 {
-			if err := swappable(next, fi); err != nil {
-				return 0, fmt.Errorf("%s: %w", path, err)
-			}
-			cur = next
-			continue
-		}
-		if links++; links > maxLinks {
-			return 0, fmt.Errorf("%s: too many symlinks", path)
-		}
-		target, err := os.Readlink(next)
-		if err != nil {
-			return 0, err
-		}
-		if filepath.IsAbs(target) {
-			cur = "/"
-		}
-		rest = append(components(target), rest...)
+		return nil
+	})
+	if errors.Is(err, fs.ErrNotExist) {
+		return owner, nil // what is not there yet is made by whoever runs
+	}
+	if err != nil {
+		return 0, err
 	}
 	return owner, nil
-}
-
-func checkSwappable(dir string) error {
-	fi, err := os.Lstat(dir)
-	if err != nil {
-		return err
-	}
-	return swappable(dir, fi)
 }
 
 // swappable refuses a directory that group or others may write to without
@@ -92,12 +51,3 @@ func swappable(dir string, fi fs.FileInfo) error {
 	return nil
 }
 
-func components(p string) []string {
-	var out []string
-	for _, c := range strings.Split(p, "/") {
-		if c != "" && c != "." {
-			out = append(out, c)
-		}
-	}
-	return out
-}

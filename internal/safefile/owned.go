@@ -5,18 +5,12 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
-	"strings"
 	"syscall"
 )
 
 // ErrUntrusted: someone other than root and the running user could replace
 // the file, or a directory on its way.
 var ErrUntrusted = errors.New("someone other than root and this user could replace it")
-
-// maxLinks bounds the symlinks followed while resolving one path, as the
-// kernel does.
-const maxLinks = 40
 
 // ReadOwned reads a file that hearth, often as root, acts on (a key, an
 // encrypted secrets file): the file and every directory on its way from /
@@ -46,9 +40,6 @@ func ReadOwned(path string, limit int64) ([]byte, error) {
 	return data, err
 }
 
-// resolveOwned walks path from / without following any symlink that is not
-// in a trusted directory, checking each directory it passes, and returns
-// the real path of the last component with its Lstat.
 // CheckOwnedPath checks the way to path as ReadOwned does (every directory
 // on it root's or ours and not writable by others unless sticky, a symlink
 // followed only when root's or ours), without opening what it names.
@@ -57,65 +48,25 @@ func CheckOwnedPath(path string) error {
 	return err
 }
 
+// resolveOwned walks path from /, checking each directory it passes and
+// following only root's or our symlinks, and returns the real path of the
+// last component with its Lstat.
 func resolveOwned(path string) (string, fs.FileInfo, error) {
-	if !filepath.IsAbs(path) {
-		return "", nil, &fs.PathError{Op: "open", Path: path, Err: errors.New("not an absolute path")}
-	}
-	rest := strings.Split(strings.TrimPrefix(filepath.Clean(path), "/"), "/")
-	cur := "/"
-	links := 0
-	for len(rest) > 0 {
-		c := rest[0]
-		rest = rest[1:]
-		if c == "" || c == "." {
-			continue
-		}
-		if c == ".." {
-			cur = filepath.Dir(cur)
-			continue
-		}
-		dir, err := os.Lstat(cur)
-		if err != nil {
-			return "", nil, err
-		}
-		if err := ownedBy(cur, dir, true); err != nil {
-			return "", nil, fmt.Errorf("%s: %w", path, err)
-		}
-		next := filepath.Join(cur, c)
-		fi, err := os.Lstat(next)
-		if err != nil {
-			return "", nil, err
-		}
-		if fi.Mode()&fs.ModeSymlink == 0 {
-			if len(rest) == 0 {
-				return next, fi, nil
+	return WalkPath(path, func(p string, fi fs.FileInfo) error {
+		switch {
+		case fi.Mode()&fs.ModeSymlink != 0:
+			// In a sticky directory anyone may plant a link: only root's
+			// or ours is followed.
+			if st, ok := fi.Sys().(*syscall.Stat_t); ok && st.Uid != 0 && int(st.Uid) != os.Geteuid() {
+				return fmt.Errorf("%s: %w: symlink %s is owned by uid %d", path, ErrUntrusted, p, st.Uid)
 			}
-			cur = next
-			continue
+		case fi.IsDir():
+			if err := ownedBy(p, fi, true); err != nil {
+				return fmt.Errorf("%s: %w", path, err)
+			}
 		}
-		if links++; links > maxLinks {
-			return "", nil, &fs.PathError{Op: "open", Path: path, Err: syscall.ELOOP}
-		}
-		// In a sticky directory anyone may plant a link: only root's or
-		// ours is followed.
-		if st, ok := fi.Sys().(*syscall.Stat_t); ok && st.Uid != 0 && int(st.Uid) != os.Geteuid() {
-			return "", nil, fmt.Errorf("%s: %w: symlink %s is owned by uid %d", path, ErrUntrusted, next, st.Uid)
-		}
-		target, err := os.Readlink(next)
-		if err != nil {
-			return "", nil, err
-		}
-		if filepath.IsAbs(target) {
-			cur = "/"
-		}
-		rest = append(strings.Split(target, "/"), rest...)
-	}
-	// path named a directory, or resolved to one.
-	fi, err := os.Lstat(cur)
-	if err != nil {
-		return "", nil, err
-	}
-	return cur, fi, nil
+		return nil
+	})
 }
 
 // ownedBy checks fi (of p) is owned by root or the running user and not
