@@ -24,11 +24,6 @@ func CheckDir(dir string) error {
 			return fmt.Errorf("state dir %s: %w", dir, err)
 		}
 	}
-	// A link planted on the way (a state dir under /tmp) could re-point
-	// root's locks and records at will.
-	if err := safefile.CheckOwnedPath(dir); err != nil {
-		return fmt.Errorf("state dir: %w", err)
-	}
 	fi, err := os.Stat(dir)
 	if err != nil {
 		return fmt.Errorf("state dir %s: %w", dir, err)
@@ -47,6 +42,11 @@ func CheckDir(dir string) error {
 	if perm&0o022 != 0 {
 		return fmt.Errorf("state dir %s is writable by group or others (mode %#o); refusing it: "+
 			"another user could plant locks and state there. Remedy: chmod go-w %s", dir, uint32(perm), dir)
+	}
+	// A link planted on the way to it (a state dir under /tmp) could re-point
+	// root's locks and records at will.
+	if err := safefile.CheckOwnedPath(dir); err != nil {
+		return fmt.Errorf("state dir: %w", err)
 	}
 	return nil
 }
