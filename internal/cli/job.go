@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/hearth-fleet/hearth/internal/config"
+	"github.com/hearth-fleet/hearth/internal/dotfiles"
 	"github.com/hearth-fleet/hearth/internal/dotsync"
 	"github.com/hearth-fleet/hearth/internal/metrics"
 	"github.com/hearth-fleet/hearth/internal/state"
@@ -61,9 +62,10 @@ func (a *app) runJob(ctx context.Context, cfg *config.Config, lockName, job stri
 func lockedFiles(cfg *config.Config, lockName, job string) []string {
 	names := []string{job + ".json"}
 	if lockName == "sync" {
-		targets := filepath.Base(dotsync.StateFile(cfg))
-		// .unsynced: the list of an apply's writes not yet durable.
-		names = append(names, "sync.json", "apply.json", "resolve.json", targets, targets+".unsynced")
+		names = append(names, "sync.json", "apply.json", "resolve.json")
+		for _, f := range dotfiles.StateFiles(dotsync.StateFile(cfg)) {
+			names = append(names, filepath.Base(f))
+		}
 	}
 	return names
 }
