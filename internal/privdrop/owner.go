@@ -50,4 +50,3 @@ func swappable(dir string, fi fs.FileInfo) error {
 	}
 	return nil
 }
-
