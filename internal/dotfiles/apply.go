@@ -80,6 +80,15 @@ func (p *plan) execApply(ctx context.Context) (*ApplyReport, error) {
 			rep.Held = append(rep.Held, &h)
 			continue
 		}
+		if c.Action == ActWrite && c.Kind == KindFile {
+			if err := p.st.load(c.t); err != nil {
+				h := *c
+				h.Action, h.Reason = ActHold, err.Error()
+				rep.Held = append(rep.Held, &h)
+				log.Warn("dotfiles: held", "target", c.Target, "reason", h.Reason)
+				continue
+			}
+		}
 		kept, err := p.keepUnwritten(c, now, wrote)
 		if err != nil {
 			h := *c
@@ -226,6 +235,7 @@ func (p *plan) perform(c *Change, trashed bool) error {
 		}
 		p.recs.targets[c.Target] = targetRecord(t)
 	}
+	p.st.unload(t)
 	return nil
 }
 
