@@ -80,15 +80,6 @@ func (p *plan) execApply(ctx context.Context) (*ApplyReport, error) {
 			rep.Held = append(rep.Held, &h)
 			continue
 		}
-		if c.Action == ActWrite && c.Kind == KindFile {
-			if err := p.st.load(c.t); err != nil {
-				h := *c
-				h.Action, h.Reason = ActHold, err.Error()
-				rep.Held = append(rep.Held, &h)
-				log.Warn("dotfiles: held", "target", c.Target, "reason", h.Reason)
-				continue
-			}
-		}
 		kept, err := p.keepUnwritten(c, now, wrote)
 		if err != nil {
 			h := *c
@@ -204,7 +195,12 @@ func (p *plan) perform(c *Change, trashed bool) error {
 		if err := os.MkdirAll(filepath.Dir(abs), dirPerm); err != nil {
 			return err
 		}
-		if err := writeUnsynced(abs, t.Contents, t.Perm, b); err != nil {
+		if t.lazy {
+			// A plain file is copied from the source, never held whole.
+			if err := p.copyFromSource(abs, t); err != nil {
+				return err
+			}
+		} else if err := writeUnsynced(abs, t.Contents, t.Perm, b); err != nil {
 			return err
 		}
 		if err := p.st.opts.chown(abs); err != nil {
@@ -228,14 +224,13 @@ func (p *plan) perform(c *Change, trashed bool) error {
 		return nil
 	}
 	if t.Kind != KindDir && !t.Create {
-		if capturable(t) {
+		if capturable(t) && !t.lazy { // a copied file stored its base as it went
 			if err := p.recs.putBase(t.Contents); err != nil {
 				return err
 			}
 		}
 		p.recs.targets[c.Target] = targetRecord(t)
 	}
-	p.st.unload(t)
 	return nil
 }
 

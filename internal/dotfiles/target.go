@@ -68,14 +68,6 @@ func (s *SourceState) load(t *Target) error {
 	return nil
 }
 
-// unload drops the contents of a plain file target that load can read
-// again, once they are written.
-func (s *SourceState) unload(t *Target) {
-	if t.Kind == KindFile && t.Entry != nil && t.Entry.File.plain() && t.hash != "" {
-		t.Contents, t.lazy = nil, true
-	}
-}
-
 // sum is the hex SHA-256 of the contents, computed once.
 func (t *Target) sum() string {
 	if t.hash == "" {
