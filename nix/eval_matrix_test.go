@@ -12,6 +12,7 @@ import (
 const (
 	typedSecrets = `{
     services.hearth.enable = true;
+    services.hearth.settings.secrets.age_key_file = "/var/lib/sops-nix/key.txt";
     services.hearth.secrets.wifi = {
       sopsFile = "/etc/nixos/secrets/host.yaml";
       key = "wifi/home";
@@ -45,8 +46,7 @@ const (
     users.users.rain.isNormalUser = true;
     users.users.snow = { isNormalUser = true; home = "/home/s/snow"; };
   }`
-	// The stand-in for NixOS's systemd.sysusers option.
-	sysusers = `{ lib, ... }: { options.systemd.sysusers.enable = lib.mkEnableOption "sysusers"; config.systemd.sysusers.enable = true; }`
+	sysusers = `{ systemd.sysusers.enable = true; }`
 	// The overlays of a nixpkgs without hearth (no flake overlay).
 	noHearth = `[ ]`
 )
@@ -86,6 +86,7 @@ func TestModuleEvaluation(t *testing.T) {
 		}},
 		{name: "freeform secrets with root unset", evalCase: evalCase{Config: `{
     services.hearth.enable = true;
+    services.hearth.settings.secrets.ssh_host_key_file = "/etc/ssh/ssh_host_ed25519_key";
     services.hearth.settings.secrets.secret = [
       { name = "wifi"; sops_file = "/etc/nixos/secrets/host.yaml"; key = "wifi/home"; }
     ];
@@ -141,7 +142,8 @@ func TestModuleEvaluation(t *testing.T) {
 		}},
 		{name: "secrets needed for users", evalCase: evalCase{Config: withModules(sysusers, `{
     services.hearth.enable = true;
-    services.hearth.secrets."passwords/rain" = { sopsFile = "/etc/nixos/secrets/users.yaml"; neededForUsers = true; };
+    services.hearth.settings.secrets.age_key_file = "/var/lib/sops-nix/key.txt";
+    services.hearth.secrets.rain-password = { sopsFile = "/etc/nixos/secrets/users.yaml"; key = "passwords/rain"; neededForUsers = true; };
   }`), Probe: secretPaths}, check: func(t *testing.T, r evalResult) {
 			const n = "hearth-secrets-for-users.service"
 			u := unit(t, r, n)
@@ -153,7 +155,7 @@ func TestModuleEvaluation(t *testing.T) {
 				t.Errorf("%s ExecStart %q", n, u.get("Service", "ExecStart"))
 			}
 			noUnits(t, r, "hearth-secrets.service")
-			if p := probeStrings(t, r); p["passwords/rain"] != "/run/secrets-for-users/passwords/rain" {
+			if p := probeStrings(t, r); p["rain-password"] != "/run/secrets-for-users/rain-password" {
 				t.Errorf("secret paths %v", p)
 			}
 			if !strings.Contains(r.Configs["hearth/secrets-for-users.toml"], `root = "/run/secrets-for-users"`) {
@@ -240,8 +242,8 @@ func TestModuleEvaluation(t *testing.T) {
     services.hearth.settings.system = { build_timeout = "3h"; confirm_timeout = "5m"; activation_timeout = "15m"; };
     services.hearth.settings.boot = { timeout = "20m"; sustain = "1m30s"; };
   }`)}, check: func(t *testing.T, r evalResult) {
-			// 3h + 5m + 2 × 15m + 15m; 20m + 1m30s + 2m
-			wantValue(t, "hearth-upgrade.service", unit(t, r, "hearth-upgrade.service"), "Service", "TimeoutStartSec", "13500")
+			// 3h + 5m + 2 × 15m + 15m = 230m; 20m + 1m30s + 2m
+			wantValue(t, "hearth-upgrade.service", unit(t, r, "hearth-upgrade.service"), "Service", "TimeoutStartSec", "13800")
 			wantValue(t, "hearth-boot-check.service", unit(t, r, "hearth-boot-check.service"), "Service", "TimeoutStartSec", "1410")
 		}},
 		{name: "metrics are writable", evalCase: evalCase{Config: withModules(typedSecrets, syncOnly,
@@ -320,6 +322,8 @@ func TestModuleEvaluation(t *testing.T) {
 			wantErr: []string{"services.hearth.secrets.x.mode", "is not of type"}},
 		{name: "wrong type: secret mode not octal", evalCase: evalCase{Config: `{ services.hearth.enable = true; services.hearth.secrets.x = { sopsFile = "/s.yaml"; mode = "rw-r-----"; }; }`},
 			wantErr: []string{"services.hearth.secrets.x.mode", "is not of type"}},
+		{name: "wrong type: secret name with a slash", evalCase: evalCase{Config: `{ services.hearth.enable = true; services.hearth.secrets."ssh/key" = { sopsFile = "/s.yaml"; }; }`},
+			wantErr: []string{`services.hearth.secrets."ssh/key".name`, "is not of type"}},
 		{name: "wrong type: secret format", evalCase: evalCase{Config: `{ services.hearth.enable = true; services.hearth.secrets.x = { sopsFile = "/s.yaml"; format = "toml"; }; }`},
 			wantErr: []string{"services.hearth.secrets.x.format", "is not of type"}},
 		{name: "wrong type: restartUnits as a string", evalCase: evalCase{Config: `{ services.hearth.enable = true; services.hearth.secrets.x = { sopsFile = "/s.yaml"; restartUnits = "nginx.service"; }; }`},
@@ -333,7 +337,7 @@ func TestModuleEvaluation(t *testing.T) {
 		{name: "wrong type: sync user's remote", evalCase: evalCase{Config: `{ services.hearth.enable = true; services.hearth.dotfiles.users.rain.remote = 3; }`},
 			wantErr: []string{"services.hearth.dotfiles.users.rain.remote", "is not of type"}},
 		{name: "missing: sync user's remote", evalCase: evalCase{Config: `{ services.hearth.enable = true; services.hearth.dotfiles.users.rain = { }; }`},
-			wantErr: []string{"services.hearth.dotfiles.users.rain.remote", "used but not defined"}},
+			wantErr: []string{"services.hearth.dotfiles.users.rain.remote", "has no value defined"}},
 		{name: "wrong type: build_timeout", evalCase: evalCase{Config: `{ services.hearth.enable = true; services.hearth.settings.system = { remote = "x"; build_timeout = "three hours"; }; }`},
 			wantErr: []string{"services.hearth.settings.system.build_timeout", "is not of type"}},
 		{name: "wrong type: onCalendar", evalCase: evalCase{Config: withModules(upgradeOnly, `{ services.hearth.onCalendar = 4; }`)},

@@ -54,7 +54,8 @@ func TestEveryNixFileParses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"../flake.nix", "../nix/module.nix", "../nix/lib.nix", "../nix/package.nix", "../nix/tests/vm.nix"} {
+	for _, want := range []string{"../flake.nix", "../nix/module.nix", "../nix/home-manager.nix", "../nix/lib.nix", "../nix/package.nix",
+		"../nix/tests/vm.nix", "../nix/tests/eval/harness.nix", "../nix/tests/eval/checks.nix"} {
 		if !slices.Contains(files, filepath.Clean(want)) {
 			t.Errorf("%s not found among the .nix files %v", want, files)
 		}
@@ -75,9 +76,9 @@ func TestEveryNixFileParses(t *testing.T) {
 func TestFlakeOutputs(t *testing.T) {
 	env := testutil.Nix(t)
 	var got struct {
-		Top, Systems, Packages, Checks, ModuleArgs []string
-		ModuleIsFunction, OverlayIsFunction        bool
-		Inputs                                     []string
+		Top, Systems, Packages, Checks, ModuleArgs        []string
+		ModuleIsFunction, OverlayIsFunction, HMIsFunction bool
+		Inputs                                            []string
 	}
 	evalJSON(t, env, `
 let
@@ -91,6 +92,7 @@ in {
   Packages = builtins.attrNames self.packages.${sys};
   Checks = builtins.attrNames self.checks.${sys};
   ModuleIsFunction = builtins.isFunction self.nixosModules.default;
+  HMIsFunction = builtins.isFunction self.homeManagerModules.default;
   OverlayIsFunction = builtins.isFunction (self.overlays.default {});
   ModuleArgs = builtins.attrNames (builtins.functionArgs (import ./module.nix));
   Inputs = builtins.attrNames flake.inputs;
@@ -99,10 +101,10 @@ in {
 		name      string
 		got, want []string
 	}{
-		{"outputs", got.Top, []string{"checks", "lib", "nixosModules", "overlays", "packages"}},
+		{"outputs", got.Top, []string{"checks", "devShells", "formatter", "homeManagerModules", "lib", "nixosModules", "overlays", "packages"}},
 		{"systems", got.Systems, []string{"aarch64-linux", "x86_64-linux"}},
 		{"packages", got.Packages, []string{"default", "hearth"}},
-		{"checks", got.Checks, []string{"package", "vm"}},
+		{"checks", got.Checks, []string{"module-evaluation", "package", "vm"}},
 		{"module arguments", got.ModuleArgs, []string{"config", "lib", "pkgs"}},
 		{"inputs", got.Inputs, []string{"nixpkgs"}},
 	}
@@ -111,8 +113,9 @@ in {
 			t.Errorf("%s: %v, want %v", w.name, w.got, w.want)
 		}
 	}
-	if !got.ModuleIsFunction || !got.OverlayIsFunction {
-		t.Errorf("nixosModules.default function: %v, overlays.default function: %v", got.ModuleIsFunction, got.OverlayIsFunction)
+	if !got.ModuleIsFunction || !got.OverlayIsFunction || !got.HMIsFunction {
+		t.Errorf("nixosModules.default function: %v, overlays.default function: %v, homeManagerModules.default function: %v",
+			got.ModuleIsFunction, got.OverlayIsFunction, got.HMIsFunction)
 	}
 }
 
@@ -145,7 +148,7 @@ func TestFlakeEvalWithoutNixpkgs(t *testing.T) {
 	if len(aliases) != len(units.Aliases) {
 		t.Errorf("flake lib.aliases has %d entries, internal/units %d", len(aliases), len(units.Aliases))
 	}
-	for _, attr := range []string{"nixosModules.default", "nixosModules.hearth", "overlays.default"} {
+	for _, attr := range []string{"nixosModules.default", "nixosModules.hearth", "overlays.default", "homeManagerModules.default"} {
 		if got := eval(attr, "builtins.isFunction"); got != "true" {
 			t.Errorf("%s is not a function (%s)", attr, got)
 		}

@@ -59,8 +59,16 @@ let
     };
   };
 
+  # NixOS options the module reads that the kit does not declare, typed as
+  # upstream (nixos/modules/system/boot/systemd/sysusers.nix, services/system/userborn.nix).
+  standIns = {
+    options.systemd.sysusers.enable = lib.mkEnableOption "systemd-sysusers";
+    options.services.userborn.enable = lib.mkEnableOption "userborn";
+  };
+
   eval = lib.evalModules {
     modules = [
+      standIns
       argsModule
       (kit + "/nixos-lite/modules/base.nix")
       (kit + "/nixos-lite/modules/systemd.nix")
