@@ -8,45 +8,13 @@ import (
 	"github.com/hearth-fleet/hearth/internal/testutil"
 )
 
-// Configurations shared by the cases (nix modules).
+// Configurations shared with the flake's check (nix/tests/eval/cases.nix).
 const (
-	typedSecrets = `{
-    services.hearth.enable = true;
-    services.hearth.settings.secrets.age_key_file = "/var/lib/sops-nix/key.txt";
-    services.hearth.secrets.wifi = {
-      sopsFile = "/etc/nixos/secrets/host.yaml";
-      key = "wifi/home";
-      owner = "rain";
-      group = "users";
-      mode = "0440";
-      restartUnits = [ "wpa_supplicant.service" ];
-    };
-    services.hearth.secrets.api = {
-      sopsFile = "/etc/nixos/secrets/shared.yaml";
-      reloadUnits = [ "nginx.service" ];
-    };
-  }`
-	syncOnly = `{
-    services.hearth.enable = true;
-    services.hearth.syncUser = "rain";
-    services.hearth.settings.dotfiles.remote = "git@github.com:me/dotfiles.git";
-    users.users.rain = { isNormalUser = true; home = "/srv/home/rain"; };
-  }`
-	upgradeOnly = `{
-    services.hearth.enable = true;
-    services.hearth.settings.system.remote = "git@github.com:me/nix-config.git";
-  }`
-	severalUsers = `{
-    services.hearth.enable = true;
-    services.hearth.dotfiles.users.rain.remote = "git@github.com:rain/dotfiles.git";
-    services.hearth.dotfiles.users.snow = {
-      remote = "/srv/git/snow.git";
-      settings.dotfiles.branch = "laptop";
-    };
-    users.users.rain.isNormalUser = true;
-    users.users.snow = { isNormalUser = true; home = "/home/s/snow"; };
-  }`
-	sysusers = `{ systemd.sysusers.enable = true; }`
+	typedSecrets = `(import ./tests/eval/cases.nix).configs.typedSecrets`
+	syncOnly     = `(import ./tests/eval/cases.nix).configs.syncOnly`
+	upgradeOnly  = `(import ./tests/eval/cases.nix).configs.upgradeOnly`
+	severalUsers = `(import ./tests/eval/cases.nix).configs.severalUsers`
+	sysusers     = `{ systemd.sysusers.enable = true; }`
 	// The overlays of a nixpkgs without hearth (no flake overlay).
 	noHearth = `[ ]`
 )

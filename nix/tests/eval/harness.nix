@@ -7,7 +7,7 @@
   # The kit's directory (../shared/nixos-eval, or $HEARTH_NIXOS_EVAL).
   kit,
   # "bare" imports nix/module.nix; "flake" imports the flake's
-  # nixosModules.default.
+  # nixosModules.default; "none" neither (the config imports it).
   entry ? "bare",
   # "rw": pkgs built from nixpkgs.overlays (a plain nixosSystem); "ro": a
   # pre-built pkgs, nixpkgs.overlays read-only (runNixOSTest, nixpkgs.pkgs).
@@ -29,7 +29,10 @@ let
     go = final.go_1_26;
     buildGo126Module = args: prev.buildGoModule args // { go = final.go_1_26; };
   };
-  mkPkgs = extra: lib.fix (lib.foldl' (f: o: lib.extends o f) stub ([ goStub ] ++ map (o: o self) overlays ++ extra));
+  # Packages the flake's devShell and the VM test name that the stub lacks.
+  extraStub = final: prev: lib.genAttrs [ "age" "sops" "gopls" "go-tools" "nixpkgs-fmt" "nil" ] (n: prev.hello // { name = n; pname = n; })
+    // { mkShell = args: { shell = args; }; };
+  mkPkgs = extra: lib.fix (lib.foldl' (f: o: lib.extends o f) stub ([ goStub extraStub ] ++ map (o: o self) overlays ++ extra));
 
   # The flake's outputs with the stub standing in for nixpkgs.
   flake = import ../../../flake.nix;
@@ -40,7 +43,7 @@ let
   };
   self = flake.outputs { inherit self nixpkgs; } // { outPath = ../../..; };
 
-  module = if entry == "flake" then self.nixosModules.default else ../../module.nix;
+  module = { flake = self.nixosModules.default; bare = ../../module.nix; none = { }; }.${entry};
 
   # The pkgs the modules see: from the overlays nixpkgs.overlays ends up
   # with (read-write) or the pre-built set given to the test (read-only).
@@ -60,8 +63,15 @@ let
   };
 
   # NixOS options the module reads that the kit does not declare, typed as
-  # upstream (nixos/modules/system/boot/systemd/sysusers.nix, services/system/userborn.nix).
+  # upstream (nixos/modules/system/boot/systemd/sysusers.nix, services/system/userborn.nix,
+  # config/users-groups.nix).
   standIns = {
+    options.users.mutableUsers = lib.mkOption { type = lib.types.bool; default = true; };
+    # nixos/modules/system/activation/specialisation.nix (the configuration is not evaluated here)
+    options.specialisation = lib.mkOption {
+      default = { };
+      type = lib.types.attrsOf (lib.types.submodule { options.configuration = lib.mkOption { type = lib.types.deferredModule; default = { }; }; });
+    };
     options.systemd.sysusers.enable = lib.mkEnableOption "systemd-sysusers";
     options.services.userborn.enable = lib.mkEnableOption "userborn";
   };
@@ -81,6 +91,7 @@ let
 in
 {
   inherit eval lib self;
+  pkgs = roPkgs;
   failedAssertions = map (a: a.message) (lib.filter (a: !a.assertion) cfg.assertions);
   warnings = cfg.warnings;
   # Read as NixOS reads it: with a pre-built pkgs, a module that adds an
