@@ -29,7 +29,7 @@ let
     hearthLib.aliases;
 
   nullOr = t: default: description: mkOption { type = types.nullOr t; inherit default description; };
-  duration = types.strMatching hearthLib.goDurationRegex;
+  duration = types.strMatching hearthLib.goDurationRegex // { description = ''Go duration string ("90s", "1h30m")''; };
   isSet = v: v != null;
 
   # --- secrets -------------------------------------------------------------
