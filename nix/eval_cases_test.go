@@ -2,8 +2,6 @@ package nix_test
 
 import (
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -60,12 +58,8 @@ func TestModuleEvaluationCasesFile(t *testing.T) {
 				}
 			}
 			for path, text := range r.Configs {
-				file := filepath.Join(t.TempDir(), "config.toml")
-				if err := os.WriteFile(file, []byte(text), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				if code, _, stderr := configCheck(t, file); code != 0 {
-					t.Errorf("/etc/%s fails hearth config check (exit %d): %s", path, code, stderr)
+				if ok, out := buildCheck(t, text); !ok {
+					t.Errorf("/etc/%s fails hearth config check: %s\n%s", path, out, text)
 				}
 			}
 		})
@@ -86,4 +80,19 @@ func TestModuleEvaluationCasesFile(t *testing.T) {
 func nixString(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
+}
+
+// TestModuleConfigRejectedByHearth: a config the module's types accept but
+// hearth does not fails the same check the system build runs, naming the key.
+func TestModuleConfigRejectedByHearth(t *testing.T) {
+	env := testutil.Nix(t)
+	kit := kitDir(t)
+	r, err := evalModule(t, env, kit, evalCase{Config: `{ services.hearth.enable = true; services.hearth.settings.state_dir = "var/lib/hearth"; }`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ok, out := buildCheck(t, r.Configs["hearth/config.toml"])
+	if ok || !strings.Contains(out, "state_dir") {
+		t.Errorf("hearth config check accepted a relative state_dir (ok %v): %s", ok, out)
+	}
 }

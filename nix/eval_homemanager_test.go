@@ -2,8 +2,6 @@ package nix_test
 
 import (
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -53,12 +51,8 @@ func TestHomeManagerModule(t *testing.T) {
 	if len(r.ConfigFiles) != 1 || r.ConfigFiles[0] != "hearth/config.toml" {
 		t.Errorf("xdg.configFile %v, want hearth/config.toml", r.ConfigFiles)
 	}
-	file := filepath.Join(t.TempDir(), "config.toml")
-	if err := os.WriteFile(file, []byte(r.TOML), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if code, _, stderr := configCheck(t, file); code != 0 {
-		t.Errorf("hearth config check: exit %d: %s\n%s", code, stderr, r.TOML)
+	if ok, out := buildCheck(t, r.TOML); !ok {
+		t.Errorf("hearth config check: %s\n%s", out, r.TOML)
 	}
 }
 

@@ -266,6 +266,12 @@ func TestModuleEvaluation(t *testing.T) {
     services.hearth.enable = true;
     services.hearth.settings.dotfiles.remote = "git@github.com:me/dotfiles.git";
   }`}, wantAssertions: []string{"services.hearth.syncUser"}},
+		{name: "sync as a user without a home", evalCase: evalCase{Config: `{
+    services.hearth.enable = true;
+    services.hearth.syncUser = "nobody";
+    services.hearth.settings.dotfiles.remote = "git@github.com:me/dotfiles.git";
+    users.users.nobody.home = "/var/empty";
+  }`}, wantAssertions: []string{"nobody's home is /var/empty"}},
 		{name: "secret without a sops file", evalCase: evalCase{Config: `{ services.hearth.enable = true; services.hearth.secrets.x = { }; }`},
 			wantAssertions: []string{"services.hearth.secrets.x.sopsFile", "services.hearth.defaultSopsFile"}},
 		{name: "secret restarting a socket", evalCase: evalCase{Config: `{

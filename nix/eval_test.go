@@ -205,12 +205,8 @@ func runMatrix(t *testing.T, cases []matrixCase) {
 				t.Errorf("activation scripts %v: secrets must be installed by units", r.ActivationScripts)
 			}
 			for path, text := range r.Configs {
-				file := filepath.Join(t.TempDir(), "config.toml")
-				if err := os.WriteFile(file, []byte(text), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				if code, _, stderr := configCheck(t, file); code != 0 {
-					t.Errorf("/etc/%s fails hearth config check (exit %d): %s\n%s", path, code, stderr, text)
+				if ok, out := buildCheck(t, text); !ok {
+					t.Errorf("/etc/%s fails hearth config check: %s\n%s", path, out, text)
 				}
 			}
 			for name, text := range r.Units {
