@@ -62,6 +62,28 @@ func TestModuleEvaluation(t *testing.T) {
 			u := unit(t, r, "hearth-secrets.service")
 			wantWords(t, "hearth-secrets.service", u, "Service", "ReadWritePaths", "/run")
 		}},
+		{name: "freeform secrets with root set", evalCase: evalCase{Config: `{
+    services.hearth.enable = true;
+    services.hearth.settings.secrets = {
+      root = "/run/secrets";
+      age_key_file = "/var/lib/sops-nix/key.txt";
+      secret = [ { name = "wifi"; sops_file = "/etc/nixos/secrets/host.yaml"; key = "wifi/home"; restart_units = [ "wpa_supplicant.service" ]; } ];
+    };
+  }`}, check: func(t *testing.T, r evalResult) {
+			// Installed by a unit at boot and again by a switch, with
+			// systemctl on its PATH for restart_units; no activation script
+			// (runMatrix checks there is none, and no deprecation warning).
+			const n = "hearth-secrets.service"
+			u := unit(t, r, n)
+			wantWords(t, n, u, "Install", "WantedBy", "sysinit.target")
+			wantValue(t, n, u, "Service", "RemainAfterExit", "true")
+			if u.get("Unit", "X-Restart-Triggers") == "" {
+				t.Errorf("%s has no restart trigger", n)
+			}
+			if path, _ := u.env("PATH"); !strings.Contains(path, "-systemd/bin") {
+				t.Errorf("%s PATH=%q lacks systemctl (restart_units)", n, path)
+			}
+		}},
 		{name: "typed secrets with root unset", evalCase: evalCase{Config: typedSecrets, Probe: secretPaths}, check: func(t *testing.T, r evalResult) {
 			const n = "hearth-secrets.service"
 			u := unit(t, r, n)
