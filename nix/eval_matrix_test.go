@@ -139,6 +139,11 @@ func TestModuleEvaluation(t *testing.T) {
 			u := unit(t, r, n)
 			wantValue(t, n, u, "Unit", "DefaultDependencies", "no")
 			wantWords(t, n, u, "Unit", "Before", "systemd-sysusers.service", "userborn.service")
+			// PrivateTmp= would order it after systemd-tmpfiles-setup.service,
+			// itself after systemd-sysusers.service: an ordering cycle.
+			if u.get("Service", "PrivateTmp") == "true" {
+				t.Errorf("%s has PrivateTmp=true: ordering cycle with systemd-sysusers.service", n)
+			}
 			wantWords(t, n, u, "Install", "WantedBy", "sysinit.target")
 			wantValue(t, n, u, "Service", "RemainAfterExit", "true")
 			if !strings.HasSuffix(u.get("Service", "ExecStart"), " --config /etc/hearth/secrets-for-users.toml secrets install") {

@@ -195,7 +195,7 @@ let
 
   # Decryption is offline: no network, only chown/chmod of the secrets and
   # reading root-only key files.
-  secretsUnit = { description, configPath, root, after, before, restartTrigger }: {
+  secretsUnit = { description, configPath, root, after, before, restartTrigger, extraService ? { } }: {
     inherit description;
     wantedBy = [ "sysinit.target" ];
     inherit after;
@@ -223,7 +223,7 @@ let
       MemoryDenyWriteExecute = true;
       SystemCallFilter = [ "@system-service" ];
       SystemCallErrorNumber = "EPERM";
-    };
+    } // extraService;
   };
 
   timeoutOr = override: derived: toString (if override != null then override else derived);
@@ -579,6 +579,9 @@ in
           after = [ "systemd-remount-fs.service" ];
           before = [ "systemd-sysusers.service" "userborn.service" "sysinit.target" ];
           restartTrigger = configFiles."hearth/secrets-for-users.toml";
+          # PrivateTmp= orders a unit after systemd-tmpfiles-setup.service,
+          # which runs after systemd-sysusers.service: a cycle with Before= above.
+          extraService.PrivateTmp = false;
         });
 
         hearth-upgrade = mkIf upgradeEnabled {
