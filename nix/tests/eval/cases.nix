@@ -42,11 +42,13 @@ let
       users.users.rain.isNormalUser = true;
       users.users.snow = { isNormalUser = true; home = "/home/s/snow"; };
     };
-    usersSecret = {
+    # userborn creates users from a unit and reads hashedPasswordFile.
+    usersSecret = { config, ... }: {
       services.hearth.enable = true;
       services.hearth.settings.secrets.age_key_file = "/var/lib/sops-nix/key.txt";
       services.hearth.secrets.rain-password = { sopsFile = "/etc/nixos/secrets/users.yaml"; key = "passwords/rain"; neededForUsers = true; };
-      systemd.sysusers.enable = true;
+      services.userborn.enable = true;
+      users.users.rain = { isNormalUser = true; hashedPasswordFile = config.services.hearth.secrets.rain-password.path; };
     };
   };
 in
@@ -70,8 +72,6 @@ in
     };
     "secrets needed for users" = {
       config = configs.usersSecret;
-      # Real NixOS: sysusers manages immutable users.
-      nixos = { users.mutableUsers = false; };
       units."hearth-secrets-for-users.service" = [ "DefaultDependencies=no" "RemainAfterExit=true" "WantedBy=sysinit.target" ];
       absent = [ "hearth-secrets.service" ];
     };
