@@ -2,7 +2,7 @@
 # systemd unit types and renderer from the nixos-eval kit (see
 # nix/eval_test.go; on a real machine the flake's checks do the same with the
 # real nixpkgs). Returns what the tests read: assertions that failed,
-# warnings, the rendered units and the /etc files' texts.
+# warnings, the rendered units and the TOML configs the module writes.
 {
   # The kit's directory (../shared/nixos-eval, or $HEARTH_NIXOS_EVAL).
   kit,
