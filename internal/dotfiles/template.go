@@ -36,7 +36,7 @@ type renderState struct {
 func newRenderer(ctx context.Context, opts *Options, src *SourceState, data, vars map[string]any, shared map[string]string) (*renderer, error) {
 	r := &renderer{ctx: ctx, opts: opts, src: src, root: src.root, data: data, vars: vars, named: map[string]bool{}}
 	r.cur = &renderState{}
-	r.base = template.New("").Funcs(r.funcMap()).Option("missingkey=error")
+	r.base = template.New("").Funcs(r.funcMap()).Option(opts.templateOptions()...)
 	names := make([]string, 0, len(shared))
 	for n := range shared {
 		names = append(names, n)
@@ -44,7 +44,7 @@ func newRenderer(ctx context.Context, opts *Options, src *SourceState, data, var
 	for _, n := range sortedStrings(names) {
 		text, delims, opt := templateDirectives(shared[n])
 		t := r.base.New(n).Delims(delims[0], delims[1])
-		t.Option("missingkey=error")
+		t.Option(r.opts.templateOptions()...)
 		if opt != "" {
 			t.Option(opt)
 		}
@@ -67,7 +67,7 @@ func (r *renderer) parse(name, text string) (*template.Template, error) {
 	}
 	text, delims, opt := templateDirectives(text)
 	t := r.base.New(name).Delims(delims[0], delims[1])
-	t.Option("missingkey=error")
+	t.Option(r.opts.templateOptions()...)
 	if opt != "" {
 		t.Option(opt)
 	}
@@ -110,6 +110,15 @@ func (r *renderer) render(src, target string, text []byte) ([]byte, bool, error)
 		return nil, false, err
 	}
 	return buf.Bytes(), r.cur.sensitive, nil
+}
+
+// templateOptions are the text/template options every template starts
+// with; a chezmoi:template: directive in the file comes after them.
+func (o *Options) templateOptions() []string {
+	if o.TemplateOptions == nil {
+		return []string{"missingkey=error"}
+	}
+	return o.TemplateOptions
 }
 
 // cappedBuffer fails a render whose output grows over the file size

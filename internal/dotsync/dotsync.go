@@ -55,7 +55,7 @@ func DotfilesOptions(cfg *config.Config, env Env) dotfiles.Options {
 	if !cfg.Dotfiles.CommandsAllowed() {
 		commands = dotfiles.CommandsRefuse
 	}
-	return dotfiles.Options{
+	opts := dotfiles.Options{
 		SourceDir:        cfg.Dotfiles.SourceDir,
 		TargetDir:        cfg.Dotfiles.TargetDir,
 		StatePath:        StateFile(cfg),
@@ -67,6 +67,8 @@ func DotfilesOptions(cfg *config.Config, env Env) dotfiles.Options {
 		MaxFileSize:      cfg.Dotfiles.MaxFileSize,
 		Protected:        protectedPaths(cfg),
 	}
+	applyChezmoiConfig(cfg, env, &opts)
+	return opts
 }
 
 // protectedPaths are hearth's own files, which no dotfile target may be
