@@ -43,6 +43,7 @@ small fleet of hosts in sync through plain git remotes. Every host is equal.`,
 		newUpgradeCmd(a),
 		newUnitsCmd(a),
 		newTrashCmd(a),
+		newInitCmd(a),
 	)
 	return root
 }
