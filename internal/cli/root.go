@@ -44,6 +44,7 @@ small fleet of hosts in sync through plain git remotes. Every host is equal.`,
 		newUnitsCmd(a),
 		newTrashCmd(a),
 		newInitCmd(a),
+		newDataCmd(a),
 	)
 	return root
 }

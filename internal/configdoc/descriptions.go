@@ -5,7 +5,7 @@ package configdoc
 // schema and this table disagree, so neither can drift.
 var descriptions = map[string]string{
 	"":             "Keys outside any section.",
-	"host":         "This host's name in commit trailers, conflict sidecars and status records. Letters, digits, `.`, `_`, `-`.",
+	"host":         "This host's name in commit trailers, conflict sidecars and status records, and `.hearth.host` in templates (`.chezmoi.hostname` is the machine's, as in chezmoi). Letters, digits, `.`, `_`, `-`.",
 	"state_dir":    "Where locks, status records (`<job>.json`), `boot.json` and the nix-config mirror live.",
 	"metrics_file": "When set, a Prometheus textfile (for node_exporter's textfile collector) rewritten atomically after every job run.",
 

@@ -146,6 +146,15 @@ func fillVars(v Vars) Vars {
 	if v.OSRelease == nil {
 		v.OSRelease = d.OSRelease
 	}
+	if v.Kernel == nil {
+		v.Kernel = d.Kernel
+	}
+	if v.Args == nil {
+		v.Args = d.Args
+	}
+	if v.CommandDir == "" {
+		v.CommandDir = d.CommandDir
+	}
 	return v
 }
 

@@ -105,6 +105,9 @@ func (r *renderer) render(src, target string, text []byte) ([]byte, bool, error)
 		data = map[string]any{}
 	}
 	data["chezmoi"] = chez
+	if r.opts.HearthVars != nil {
+		data["hearth"] = maps.Clone(r.opts.HearthVars)
+	}
 	buf := cappedBuffer{limit: r.opts.maxFileSize()}
 	if err := r.execute(t, &buf, data); err != nil {
 		return nil, false, err
@@ -172,7 +175,9 @@ func templateDirectives(text string) (string, [2]string, string) {
 	return strings.Join(out, ""), delims, opt
 }
 
-// chezmoiVars builds the .chezmoi map from opts.
+// chezmoiVars builds the .chezmoi map from opts: chezmoi's variables,
+// with what describes chezmoi itself (version, config) describing the
+// chezmoi hearth emulates and the chezmoi config it read.
 func chezmoiVars(opts *Options, sourceRoot string) map[string]any {
 	v := opts.Vars
 	home := v.HomeDir
@@ -183,24 +188,67 @@ func chezmoiVars(opts *Options, sourceRoot string) map[string]any {
 	if osRelease == nil {
 		osRelease = map[string]any{}
 	}
+	cacheDir := v.CacheDir
+	if cacheDir == "" {
+		cacheDir = filepath.Join(home, ".cache", "chezmoi")
+	}
+	configFile := opts.ChezmoiConfigFile
+	if configFile == "" {
+		configFile = filepath.Join(home, ".config", "chezmoi", "chezmoi.toml")
+	}
+	command := v.Command
+	if command == "" {
+		command = "apply"
+	}
+	args := v.Args
+	if args == nil {
+		args = []string{}
+	}
 	return map[string]any{
-		"hostname":     v.Hostname,
-		"fqdnHostname": v.FQDNHostname,
-		"os":           v.OS,
-		"arch":         v.Arch,
-		"username":     v.Username,
-		"group":        v.Group,
-		"uid":          v.UID,
-		"gid":          v.GID,
-		"homeDir":      home,
-		"sourceDir":    sourceRoot,
-		"workingTree":  opts.SourceDir,
-		"destDir":      opts.TargetDir,
-		"osRelease":    osRelease,
-		"kernel":       map[string]any{},
-		"config":       map[string]any{},
-		"executable":   executablePath(),
-		"version":      map[string]any{"version": "hearth"},
+		"arch":              v.Arch,
+		"args":              args,
+		"cacheDir":          cacheDir,
+		"command":           command,
+		"commandDir":        v.CommandDir,
+		"config":            chezmoiConfigVar(opts, sourceRoot),
+		"configFile":        configFile,
+		"destDir":           opts.TargetDir,
+		"executable":        executablePath(),
+		"fqdnHostname":      v.FQDNHostname,
+		"gid":               v.GID,
+		"group":             v.Group,
+		"homeDir":           home,
+		"hostname":          v.Hostname,
+		"kernel":            v.Kernel,
+		"os":                v.OS,
+		"osRelease":         osRelease,
+		"pathListSeparator": string(os.PathListSeparator),
+		"pathSeparator":     string(os.PathSeparator),
+		"sourceDir":         sourceRoot,
+		"uid":               v.UID,
+		"username":          v.Username,
+		"version":           map[string]any{"version": EmulatedChezmoiVersion, "commit": "", "date": "", "builtBy": "hearth"},
+		"windowsVersion":    map[string]any{},
+		"workingTree":       opts.SourceDir,
+	}
+}
+
+// EmulatedChezmoiVersion is the chezmoi release whose behaviour hearth
+// follows (.chezmoi.version.version): the one its tests compare with.
+const EmulatedChezmoiVersion = "2.62.4"
+
+// chezmoiConfigVar is .chezmoi.config: the settings hearth honours, as
+// chezmoi names them.
+func chezmoiConfigVar(opts *Options, sourceRoot string) map[string]any {
+	options := opts.templateOptions()
+	return map[string]any{
+		"data":        opts.Data,
+		"destDir":     opts.TargetDir,
+		"mode":        "file",
+		"sourceDir":   sourceRoot,
+		"workingTree": opts.SourceDir,
+		"umask":       int(opts.umask()),
+		"template":    map[string]any{"options": options},
 	}
 }
 

@@ -60,3 +60,15 @@ func applyChezmoiConfig(cfg *config.Config, env Env, opts *dotfiles.Options) {
 	chezmoicfg.Merge(data, cfg.Dotfiles.Data)
 	opts.Data = data
 }
+
+// chezmoiCacheDir is chezmoi's cache dir of the home's owner
+// (.chezmoi.cacheDir): $XDG_CACHE_HOME/chezmoi when hearth runs as that
+// user, else <target_dir>/.cache/chezmoi.
+func chezmoiCacheDir(cfg *config.Config, env Env) string {
+	if os.Geteuid() != 0 && env.Getenv != nil {
+		if x := env.Getenv("XDG_CACHE_HOME"); filepath.IsAbs(x) {
+			return filepath.Join(x, "chezmoi")
+		}
+	}
+	return filepath.Join(cfg.Dotfiles.TargetDir, ".cache", "chezmoi")
+}
