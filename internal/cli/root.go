@@ -45,6 +45,7 @@ small fleet of hosts in sync through plain git remotes. Every host is equal.`,
 		newTrashCmd(a),
 		newInitCmd(a),
 		newDataCmd(a),
+		newExecuteTemplateCmd(a),
 	)
 	return root
 }

@@ -3,6 +3,7 @@ package dotfiles
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"os"
@@ -110,6 +111,9 @@ func (r *renderer) render(src, target string, text []byte) ([]byte, bool, error)
 	}
 	buf := cappedBuffer{limit: r.opts.maxFileSize()}
 	if err := r.execute(t, &buf, data); err != nil {
+		if errors.Is(err, errAbortEmpty) {
+			return nil, r.cur.sensitive, nil // abortEmpty: the whole render is empty
+		}
 		return nil, false, err
 	}
 	return buf.Bytes(), r.cur.sensitive, nil
