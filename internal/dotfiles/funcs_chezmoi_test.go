@@ -131,3 +131,34 @@ func TestNetworkAndSecretFuncsParseAndFailWhenCalled(t *testing.T) {
 		}
 	}
 }
+
+// TestChezmoiFuncsApplyThroughTheEngine: templates using chezmoi functions
+// and variables hearth once lacked apply (none held), with chezmoi's
+// output; one naming a network function in a branch not taken applies too.
+func TestChezmoiFuncsApplyThroughTheEngine(t *testing.T) {
+	for name, tt := range map[string]struct{ text, want string }{
+		"jq":       {`{{ jq ".a" (dict "a" 1) | toJson }}`, "[1]"},
+		"isExec":   {`{{ isExecutable "/nonexistent" }}`, "false"},
+		"lstat":    {`{{ lstat "/nonexistent" | toJson }}`, "null"},
+		"glob":     {`{{ glob "nothing-here/*" | toJson }}`, "[]"},
+		"pretty":   {`{{ toPrettyJson "\t" (dict "a" 1) }}`, "{\n\t\"a\": 1\n}\n"},
+		"redirect": {`ok{{ if false }}{{ getRedirectedURL "x" }}{{ end }}`, "ok"},
+		"mozilla":  {`{{ mozillaInstallHash "/usr/lib/firefox" }}`, "4F96D1932A9F858E"},
+		"ini":      {`{{ toIni (dict "a" 1) }}`, "a = 1\n"},
+		"sep":      {`{{ .chezmoi.pathSeparator }}{{ .chezmoi.pathListSeparator }}`, "/:"},
+	} {
+		f := newFixture(t, "")
+		writeFile(t, filepath.Join(f.src, "dot_x.tmpl"), tt.text, 0o644)
+		rep, err := Apply(t.Context(), f.opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rep.Held) > 0 {
+			t.Errorf("%s held: %s", name, rep.Held[0].Reason)
+			continue
+		}
+		if got, err := os.ReadFile(filepath.Join(f.home, ".x")); err != nil || string(got) != tt.want {
+			t.Errorf("%s: .x = %q, %v; want %q", name, got, err, tt.want)
+		}
+	}
+}
