@@ -56,6 +56,11 @@ func applyChezmoiConfig(cfg *config.Config, env Env, opts *dotfiles.Options) {
 		}
 		opts.TemplateOptions = cz.TemplateOptions
 		opts.ChezmoiConfigFile = cz.File
+		if cz.Mode == "symlink" && env.Logger != nil {
+			// hearth captures home edits into the source, which links
+			// into the source would bypass: targets stay copies.
+			env.Logger.Warn("chezmoi config: mode = symlink is not followed; targets are applied as files", "file", cz.File)
+		}
 	}
 	chezmoicfg.Merge(data, cfg.Dotfiles.Data)
 	opts.Data = data
