@@ -270,3 +270,12 @@ func Merge(dst, src map[string]any) {
 		dst[k] = v
 	}
 }
+
+// Normalize gives a decoded JSON table the types TOML and YAML give:
+// json.Number as int64 or float64.
+func Normalize(m map[string]any) map[string]any {
+	if m == nil {
+		return nil
+	}
+	return normalize(m).(map[string]any)
+}

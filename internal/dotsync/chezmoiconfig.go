@@ -23,16 +23,20 @@ func ChezmoiConfigPath(cfg *config.Config, env Env) (path string, explicit bool,
 	return p, false, err
 }
 
-// ChezmoiConfigDir is the config home of the home's owner: the process's
-// $XDG_CONFIG_HOME when hearth runs as a user (as chezmoi would), else
-// <target_dir>/.config.
+// ChezmoiConfigDir is the config home of the home's owner, where chezmoi
+// would look: $XDG_CONFIG_HOME when set and hearth runs with $HOME at the
+// target dir (the owner running it), else <target_dir>/.config.
 func ChezmoiConfigDir(cfg *config.Config, env Env) string {
-	if os.Geteuid() != 0 && env.Getenv != nil {
-		if x := env.Getenv("XDG_CONFIG_HOME"); filepath.IsAbs(x) {
+	return xdgDir(cfg, env, "XDG_CONFIG_HOME", ".config")
+}
+
+func xdgDir(cfg *config.Config, env Env, key, def string) string {
+	if os.Geteuid() != 0 && env.Getenv != nil && filepath.Clean(env.Getenv("HOME")) == filepath.Clean(cfg.Dotfiles.TargetDir) {
+		if x := env.Getenv(key); filepath.IsAbs(x) {
 			return x
 		}
 	}
-	return filepath.Join(cfg.Dotfiles.TargetDir, ".config")
+	return filepath.Join(cfg.Dotfiles.TargetDir, def)
 }
 
 // applyChezmoiConfig puts the chezmoi config's data, umask and template
@@ -67,13 +71,7 @@ func applyChezmoiConfig(cfg *config.Config, env Env, opts *dotfiles.Options) {
 }
 
 // chezmoiCacheDir is chezmoi's cache dir of the home's owner
-// (.chezmoi.cacheDir): $XDG_CACHE_HOME/chezmoi when hearth runs as that
-// user, else <target_dir>/.cache/chezmoi.
+// (.chezmoi.cacheDir), found as ChezmoiConfigDir finds the config home.
 func chezmoiCacheDir(cfg *config.Config, env Env) string {
-	if os.Geteuid() != 0 && env.Getenv != nil {
-		if x := env.Getenv("XDG_CACHE_HOME"); filepath.IsAbs(x) {
-			return filepath.Join(x, "chezmoi")
-		}
-	}
-	return filepath.Join(cfg.Dotfiles.TargetDir, ".cache", "chezmoi")
+	return filepath.Join(xdgDir(cfg, env, "XDG_CACHE_HOME", ".cache"), "chezmoi")
 }
