@@ -81,6 +81,9 @@ path, or GitHub shorthand (user, user/repo) as chezmoi takes it.`,
 			if res.Cloned != "" {
 				fmt.Fprintf(w, "cloned %s into %s\n", safeLine(res.Cloned), safeName(res.SourceDir))
 			}
+			if res.Cloned != "" && cfg.Dotfiles.Remote == "" {
+				fmt.Fprintf(w, "to sync, set dotfiles.remote = %q in %s\n", res.Cloned, safeName(cfg.File))
+			}
 			if res.ConfigFile != "" {
 				fmt.Fprintf(w, "wrote %s from %s\n", safeName(res.ConfigFile), safeName(res.Template))
 			} else {
