@@ -19,6 +19,7 @@ import (
 	"github.com/hearth-fleet/hearth/internal/dotfiles"
 	"github.com/hearth-fleet/hearth/internal/dotsync"
 	"github.com/hearth-fleet/hearth/internal/gitrepo"
+	"github.com/hearth-fleet/hearth/internal/state"
 )
 
 // initRequest is what hearth init was asked.
@@ -63,6 +64,15 @@ path, or GitHub shorthand (user, user/repo) as chezmoi takes it.`,
 			if len(args) == 1 {
 				req.Repo = args[0]
 			}
+			// init writes the source dir, as a sync round does: never both at once.
+			if err := os.MkdirAll(cfg.StateDir, 0o755); err != nil {
+				return fmt.Errorf("state dir %s: %w", cfg.StateDir, err)
+			}
+			l, err := state.AcquireLock(cmd.Context(), cfg.StateDir, "sync", lockWait, a.commandLine())
+			if err != nil {
+				return err
+			}
+			defer l.Unlock()
 			res, err := runInit(cmd.Context(), cfg, dotsync.Env{Getenv: a.inv.Env.Getenv, Logger: a.logger()}, a.inv, req)
 			if err != nil {
 				var exit *dotfiles.ExitError
