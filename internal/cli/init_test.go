@@ -102,3 +102,21 @@ func TestInitUnansweredPromptIsAnErrorNamingIt(t *testing.T) {
 		}
 	}
 }
+
+// TestInitTemplateExit: a config template calling exit stops init with that
+// status and writes no config; exit 0 stops it successfully.
+func TestInitTemplateExit(t *testing.T) {
+	testutil.RequireProgram(t, "git")
+	for _, code := range []int{0, 3} {
+		r := testutil.NewRemote(t)
+		r.SeedMain(t, map[string]string{".chezmoi.toml.tmpl": fmt.Sprintf("{{ if stdinIsATTY }}[data]{{ else }}{{ exit %d }}{{ end }}\n", code)})
+		h := initHost(t, r.FileURL())
+		res := h.Run(t.Context(), "init")
+		if res.Code != code {
+			t.Errorf("exit %d in the template: hearth init exit %d\n%s", code, res.Code, res.Stderr)
+		}
+		if _, err := os.Stat(filepath.Join(h.Home, ".config", "chezmoi", "chezmoi.toml")); err == nil {
+			t.Errorf("exit %d: a config was written", code)
+		}
+	}
+}
