@@ -121,7 +121,7 @@ func TestBadEntryDoesNotStopSync(t *testing.T) {
 		t.Fatalf("b: second round with the broken template: exit %d\n%s%s", res.Code, res.Stdout, res.Stderr)
 	}
 
-	writeFile(t, filepath.Join(aSource, "dot_broken.tmpl"), "fixed on {{ .chezmoi.hostname }}\n")
+	writeFile(t, filepath.Join(aSource, "dot_broken.tmpl"), "fixed on {{ .hearth.host }}\n")
 	a.MustRun(t, "sync")
 	fix := r.Head(t, "main")
 	res = b.Run(t.Context(), "sync")

@@ -136,7 +136,7 @@ func TestBadEntriesAreHeldAndTheRestSync(t *testing.T) {
 	}
 
 	// A fix pushed to the remote reaches the host.
-	pushTree(t, r, map[string]string{"dot_broken.tmpl": "fixed {{ .chezmoi.hostname }}\n"}, nil)
+	pushTree(t, r, map[string]string{"dot_broken.tmpl": "fixed {{ .hearth.host }}\n"}, nil)
 	a.MustRun(t, "sync")
 	if got := readFile(t, filepath.Join(a.Home, ".broken")); got != "fixed a\n" {
 		t.Errorf("fixed template not applied: %q", got)

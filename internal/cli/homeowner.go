@@ -10,6 +10,7 @@ import (
 	"os"
 	"strconv"
 
+	"github.com/hearth-fleet/hearth/internal/chezmoicfg"
 	"github.com/hearth-fleet/hearth/internal/config"
 	"github.com/hearth-fleet/hearth/internal/privdrop"
 )
@@ -171,11 +172,13 @@ func (a *app) ownerConfig() (*config.Config, error) {
 	var j ownerJob
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
+	dec.UseNumber() // dotfiles.data keeps its integers integers
 	if err := dec.Decode(&j); err != nil {
 		return nil, fmt.Errorf("read the config from the parent: %w", err)
 	}
 	if j.Dotfiles.TargetDir == "" || j.StateDir == "" {
 		return nil, errors.New("read the config from the parent: incomplete")
 	}
+	j.Dotfiles.Data = chezmoicfg.Normalize(j.Dotfiles.Data)
 	return &config.Config{File: j.File, Host: j.Host, StateDir: j.StateDir, Dotfiles: j.Dotfiles}, nil
 }

@@ -43,6 +43,9 @@ small fleet of hosts in sync through plain git remotes. Every host is equal.`,
 		newUpgradeCmd(a),
 		newUnitsCmd(a),
 		newTrashCmd(a),
+		newInitCmd(a),
+		newDataCmd(a),
+		newExecuteTemplateCmd(a),
 	)
 	return root
 }

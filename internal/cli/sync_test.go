@@ -19,7 +19,7 @@ var dotfilesSeed = map[string]string{
 	"dot_config/git/config":      "[user]\n\tname = me\n",
 	"private_dot_ssh/config":     "Host *\n\tServerAliveInterval 30\n",
 	"executable_dot_local_hello": "#!/bin/sh\necho hello\n",
-	"dot_profile.tmpl":           "# {{ .chezmoi.hostname }}\n",
+	"dot_profile.tmpl":           "# {{ .hearth.host }}\n",
 }
 
 func dotfileHosts(t *testing.T, url string, names ...string) []*clitest.Host {

@@ -144,6 +144,7 @@ func (c *Config) pathKeys() []pathKey {
 		{"metrics_file", &c.MetricsFile, true},
 		{"dotfiles.source_dir", &c.Dotfiles.SourceDir, false},
 		{"dotfiles.target_dir", &c.Dotfiles.TargetDir, false},
+		{"dotfiles.chezmoi_config", &c.Dotfiles.ChezmoiConfig, true},
 		{"system.profile", &c.System.Profile, false},
 		{"system.checkout", &c.System.Checkout, true},
 		{"system.allowed_signers", &c.System.AllowedSigners, true},

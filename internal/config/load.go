@@ -82,6 +82,9 @@ func Parse(file string, data []byte, env Env) (*Config, error) {
 	idx := indexLines(data)
 	v := &validator{file: file, idx: idx}
 	for _, k := range md.Undecoded() {
+		if len(k) > 2 && k[0] == "dotfiles" && k[1] == "data" {
+			continue // free-form template data: its subtables are not decoded key by key
+		}
 		v.add(k.String(), "unknown key")
 	}
 	cfg.File = file

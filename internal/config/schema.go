@@ -36,6 +36,12 @@ type Dotfiles struct {
 	// MaxFileSize caps each source, home and include file read; a target
 	// over it is held.
 	MaxFileSize int64 `json:"max_file_size" toml:"max_file_size"`
+	// Data is template data merged over the chezmoi config's data.
+	Data map[string]any `json:"data,omitempty" toml:"data"`
+	// ChezmoiConfig is the chezmoi config file whose data, umask, mode and
+	// template options apply; "" means chezmoi's default locations in the
+	// target dir's owner's config dir.
+	ChezmoiConfig string `json:"chezmoi_config,omitempty" toml:"chezmoi_config"`
 }
 
 // CommandsAllowed reports whether templates may run programs (the default).

@@ -234,6 +234,8 @@ func typeName(t reflect.Type) string {
 		return "integer"
 	case reflect.Bool:
 		return "boolean"
+	case reflect.Map:
+		return "table"
 	}
 	return t.String()
 }

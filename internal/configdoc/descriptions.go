@@ -5,7 +5,7 @@ package configdoc
 // schema and this table disagree, so neither can drift.
 var descriptions = map[string]string{
 	"":             "Keys outside any section.",
-	"host":         "This host's name in commit trailers, conflict sidecars and status records. Letters, digits, `.`, `_`, `-`.",
+	"host":         "This host's name in commit trailers, conflict sidecars and status records, and `.hearth.host` in templates (`.chezmoi.hostname` is the machine's, as in chezmoi). Letters, digits, `.`, `_`, `-`.",
 	"state_dir":    "Where locks, status records (`<job>.json`), `boot.json` and the nix-config mirror live.",
 	"metrics_file": "When set, a Prometheus textfile (for node_exporter's textfile collector) rewritten atomically after every job run.",
 
@@ -18,6 +18,8 @@ var descriptions = map[string]string{
 	"dotfiles.age_identities":    "age identity files for `encrypted_` source files.",
 	"dotfiles.push_retries":      "Lost push races (another host pushed first) retried per round before it ends as `pending`; 0 to 100.",
 	"dotfiles.template_commands": "Whether templates may run programs (`output`, `outputList`). When `false` a template calling one is held, with the function and file named. `hearth status` never runs them; `hearth diff` honours this key.",
+	"dotfiles.data":              "Template data (a table), merged over the chezmoi config's `data` the way chezmoi merges its config data over `.chezmoidata`: nested tables merge, other values replace.",
+	"dotfiles.chezmoi_config":    "chezmoi config file (`.toml`, `.yaml`, `.json`, `.jsonc`) whose `data`, `umask`, `mode` and `template.options` apply, read as the target dir's owner. Unset: chezmoi's default, `chezmoi/chezmoi.<format>` in the owner's config dir (`$XDG_CONFIG_HOME` when hearth runs as that user with `$HOME` at `target_dir`, else `<target_dir>/.config`); absent there means none. A config that cannot be read or is malformed holds the whole round, naming the file and key.",
 	"dotfiles.max_file_size":     "Largest source, home or included file read, in bytes (1024 to 4294967296). A target over it is held with its size and the limit; a round's memory stays bounded by it.",
 
 	"system":                    "System upgrade of a NixOS host from a nix-config flake. Off while `remote` is empty.",

@@ -46,7 +46,7 @@ type host struct {
 
 var seed = map[string]string{
 	"dot_bashrc":               "export EDITOR=vi\nalias ll='ls -l'\nalias gs='git status'\n",
-	"dot_gitconfig.tmpl":       "[user]\n\tname = Demo User\n[core]\n\tpager = less\n# rendered on {{ .chezmoi.hostname }}\n",
+	"dot_gitconfig.tmpl":       "[user]\n\tname = Demo User\n[core]\n\tpager = less\n# rendered on {{ .hearth.host }}\n",
 	"private_dot_ssh/config":   "Host *\n\tServerAliveInterval 30\n",
 	"dot_config/nvim/init.lua": "vim.opt.number = true\n",
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/BurntSushi/toml"
+	"github.com/hearth-fleet/hearth/internal/chezmoicfg"
 	"gopkg.in/yaml.v3"
 )
 
@@ -18,7 +19,7 @@ func dataFormat(name string) func([]byte) (map[string]any, error) {
 	case ".json":
 		return decodeJSONMap
 	case ".jsonc":
-		return func(b []byte) (map[string]any, error) { return decodeJSONMap(stripJSONC(b)) }
+		return func(b []byte) (map[string]any, error) { return decodeJSONMap(chezmoicfg.StripJSONC(b)) }
 	case ".yaml", ".yml":
 		return decodeYAMLMap
 	case ".toml":
@@ -81,17 +82,7 @@ func normalizeNumbers(v any) any {
 
 // mergeData merges src into dst recursively: nested maps merge, any other
 // value in src replaces the one in dst.
-func mergeData(dst, src map[string]any) {
-	for k, v := range src {
-		sm, sok := v.(map[string]any)
-		dm, dok := dst[k].(map[string]any)
-		if sok && dok {
-			mergeData(dm, sm)
-			continue
-		}
-		dst[k] = v
-	}
-}
+func mergeData(dst, src map[string]any) { chezmoicfg.Merge(dst, src) }
 
 // readDataFile decodes one .chezmoidata file; name is used in the error.
 func readDataFile(name string, b []byte) (map[string]any, error) {
@@ -104,53 +95,4 @@ func readDataFile(name string, b []byte) (map[string]any, error) {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	return m, nil
-}
-
-// stripJSONC turns JSON with comments (// and /* */) and trailing commas
-// into plain JSON, leaving string contents alone.
-func stripJSONC(b []byte) []byte {
-	out := make([]byte, 0, len(b))
-	for i := 0; i < len(b); i++ {
-		c := b[i]
-		switch {
-		case c == '"':
-			j := i + 1
-			for j < len(b) && b[j] != '"' {
-				if b[j] == '\\' {
-					j++
-				}
-				j++
-			}
-			j = min(j, len(b)-1)
-			out = append(out, b[i:j+1]...)
-			i = j
-		case c == '/' && i+1 < len(b) && b[i+1] == '/':
-			for i < len(b) && b[i] != '\n' {
-				i++
-			}
-			if i < len(b) {
-				out = append(out, '\n')
-			}
-		case c == '/' && i+1 < len(b) && b[i+1] == '*':
-			i += 2
-			for i+1 < len(b) && !(b[i] == '*' && b[i+1] == '/') {
-				i++
-			}
-			i++
-			out = append(out, ' ')
-		case c == ']' || c == '}':
-			// Drop a comma left dangling before the closing bracket.
-			k := len(out) - 1
-			for k >= 0 && (out[k] == ' ' || out[k] == '\t' || out[k] == '\n' || out[k] == '\r') {
-				k--
-			}
-			if k >= 0 && out[k] == ',' {
-				out = append(out[:k], out[k+1:]...)
-			}
-			out = append(out, c)
-		default:
-			out = append(out, c)
-		}
-	}
-	return out
 }

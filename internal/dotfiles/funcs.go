@@ -44,7 +44,8 @@ var unsupportedFuncs = []string{
 	"bitwarden", "bitwardenAttachment", "bitwardenAttachmentByRef", "bitwardenFields", "bitwardenSecrets",
 	"dashlaneNote", "dashlanePassword", "decrypt", "doppler", "dopplerProjectJson",
 	"ejsonDecrypt", "ejsonDecryptWithKey", "encrypt",
-	"gitHubKeys", "gitHubLatestRelease", "gitHubLatestReleaseAssetURL", "gitHubLatestTag", "gitHubReleases", "gitHubTags",
+	"gitHubKeys", "gitHubLatestRelease", "gitHubLatestReleaseAssetURL", "gitHubLatestTag", "gitHubRelease", "gitHubReleaseAssetURL", "gitHubReleases", "gitHubTags",
+	"onepasswordSDKItemsGet", "onepasswordSDKSecretsResolve", "protonPass", "protonPassJSON",
 	"gopass", "gopassRaw", "hcpVaultSecret", "hcpVaultSecretJson",
 	"keepassxc", "keepassxcAttachment", "keepassxcAttribute", "keeper", "keeperDataFields", "keeperFindPassword", "keyring",
 	"lastpass", "lastpassRaw",
@@ -82,6 +83,9 @@ func (r *renderer) funcMap() template.FuncMap {
 		"eqFold":          strings.EqualFold,
 		"stat":            r.stat,
 	} {
+		fm[k] = v
+	}
+	for k, v := range r.chezmoiFuncs() {
 		fm[k] = v
 	}
 	cappedStrings(fm, r.opts.maxFileSize())
@@ -304,10 +308,7 @@ func (r *renderer) stat(name string) (any, error) {
 			return nil, err
 		}
 	}
-	return map[string]any{
-		"name": fi.Name(), "size": fi.Size(), "mode": int(fi.Mode()), "perm": int(fi.Mode().Perm()),
-		"modTime": fi.ModTime().Unix(), "isDir": fi.IsDir(), "type": fi.Mode().Type().String(),
-	}, nil
+	return fileInfoMap(fi), nil
 }
 
 func fromJSON(s string) (any, error) {

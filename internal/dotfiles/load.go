@@ -96,6 +96,12 @@ func Load(ctx context.Context, opts Options) (*SourceState, error) {
 		s.r, _ = newRenderer(ctx, &s.opts, s, nil, nil, nil)
 		return s, nil
 	}
+	if opts.ConfigProblem != "" {
+		s.whole = &brokenEntry{Target: ".", Source: ".", Reason: "nothing applied or captured: " + opts.ConfigProblem}
+		s.opts.logger().Warn("dotfiles: config unusable", "reason", opts.ConfigProblem)
+		s.r, _ = newRenderer(ctx, &s.opts, s, nil, nil, nil)
+		return s, nil
+	}
 	data, err := s.readData()
 	if err != nil {
 		s.tmplProblem = "template data unavailable: " + err.Error()
@@ -139,6 +145,15 @@ func fillVars(v Vars) Vars {
 	}
 	if v.OSRelease == nil {
 		v.OSRelease = d.OSRelease
+	}
+	if v.Kernel == nil {
+		v.Kernel = d.Kernel
+	}
+	if v.Args == nil {
+		v.Args = d.Args
+	}
+	if v.CommandDir == "" {
+		v.CommandDir = d.CommandDir
 	}
 	return v
 }

@@ -92,6 +92,18 @@ type Options struct {
 	// file's directory.
 	TrashDir string
 
+	// TemplateOptions are text/template options for every template (the
+	// chezmoi config's template.options); nil means missingkey=error.
+	TemplateOptions []string
+	// ConfigProblem, when set, holds every target with this reason: the
+	// config saying what the source applies as (data, umask, template
+	// options) is unusable, so nothing can be rendered as its owner means.
+	ConfigProblem string
+	// ChezmoiConfigFile is the chezmoi config read (.chezmoi.configFile).
+	ChezmoiConfigFile string
+	// HearthVars are the .hearth.* template variables (host).
+	HearthVars map[string]any
+
 	// durable makes Apply's writes durable; nil means syncfs(2). Tests
 	// count its calls.
 	durable durability

@@ -3,6 +3,7 @@ package dotfiles
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"os"
@@ -36,7 +37,7 @@ type renderState struct {
 func newRenderer(ctx context.Context, opts *Options, src *SourceState, data, vars map[string]any, shared map[string]string) (*renderer, error) {
 	r := &renderer{ctx: ctx, opts: opts, src: src, root: src.root, data: data, vars: vars, named: map[string]bool{}}
 	r.cur = &renderState{}
-	r.base = template.New("").Funcs(r.funcMap()).Option("missingkey=error")
+	r.base = template.New("").Funcs(r.funcMap()).Option(opts.templateOptions()...)
 	names := make([]string, 0, len(shared))
 	for n := range shared {
 		names = append(names, n)
@@ -44,7 +45,7 @@ func newRenderer(ctx context.Context, opts *Options, src *SourceState, data, var
 	for _, n := range sortedStrings(names) {
 		text, delims, opt := templateDirectives(shared[n])
 		t := r.base.New(n).Delims(delims[0], delims[1])
-		t.Option("missingkey=error")
+		t.Option(r.opts.templateOptions()...)
 		if opt != "" {
 			t.Option(opt)
 		}
@@ -66,14 +67,8 @@ func (r *renderer) parse(name, text string) (*template.Template, error) {
 		return nil, fmt.Errorf("%s: name clashes with a .chezmoitemplates entry", name)
 	}
 	text, delims, opt := templateDirectives(text)
-	// A clone per file: a template added to the base would stay in its
-	// namespace, with its parse tree, until the run ends.
-	base, err := r.base.Clone()
-	if err != nil {
-		return nil, err
-	}
-	t := base.New(name).Delims(delims[0], delims[1])
-	t.Option("missingkey=error")
+	t := r.base.New(name).Delims(delims[0], delims[1])
+	t.Option(r.opts.templateOptions()...)
 	if opt != "" {
 		t.Option(opt)
 	}
@@ -111,12 +106,34 @@ func (r *renderer) render(src, target string, text []byte) ([]byte, bool, error)
 		data = map[string]any{}
 	}
 	data["chezmoi"] = chez
+	if r.opts.HearthVars != nil {
+		data["hearth"] = maps.Clone(r.opts.HearthVars)
+	}
 	buf := cappedBuffer{limit: r.opts.maxFileSize()}
-	if err := r.execute(t, &buf, data); err != nil {
+	err = r.execute(t, &buf, data)
+	if !r.stuck {
+		// The file's template stays in the shared set under its name; its
+		// parse tree need not: kept, every file's would stay until the
+		// run ends. (An abandoned execution may still be reading it.)
+		t.Tree = nil
+	}
+	if err != nil {
+		if errors.Is(err, errAbortEmpty) {
+			return nil, r.cur.sensitive, nil // abortEmpty: the whole render is empty
+		}
 		return nil, false, err
 	}
 	// Exactly sized: the plan keeps every rendered target until it ends.
 	return bytes.Clone(buf.Bytes()), r.cur.sensitive, nil
+}
+
+// templateOptions are the text/template options every template starts
+// with; a chezmoi:template: directive in the file comes after them.
+func (o *Options) templateOptions() []string {
+	if o.TemplateOptions == nil {
+		return []string{"missingkey=error"}
+	}
+	return o.TemplateOptions
 }
 
 // cappedBuffer fails a render whose output grows over the file size
@@ -170,7 +187,9 @@ func templateDirectives(text string) (string, [2]string, string) {
 	return strings.Join(out, ""), delims, opt
 }
 
-// chezmoiVars builds the .chezmoi map from opts.
+// chezmoiVars builds the .chezmoi map from opts: chezmoi's variables,
+// with what describes chezmoi itself (version, config) describing the
+// chezmoi hearth emulates and the chezmoi config it read.
 func chezmoiVars(opts *Options, sourceRoot string) map[string]any {
 	v := opts.Vars
 	home := v.HomeDir
@@ -181,24 +200,67 @@ func chezmoiVars(opts *Options, sourceRoot string) map[string]any {
 	if osRelease == nil {
 		osRelease = map[string]any{}
 	}
+	cacheDir := v.CacheDir
+	if cacheDir == "" {
+		cacheDir = filepath.Join(home, ".cache", "chezmoi")
+	}
+	configFile := opts.ChezmoiConfigFile
+	if configFile == "" {
+		configFile = filepath.Join(home, ".config", "chezmoi", "chezmoi.toml")
+	}
+	command := v.Command
+	if command == "" {
+		command = "apply"
+	}
+	args := v.Args
+	if args == nil {
+		args = []string{}
+	}
 	return map[string]any{
-		"hostname":     v.Hostname,
-		"fqdnHostname": v.FQDNHostname,
-		"os":           v.OS,
-		"arch":         v.Arch,
-		"username":     v.Username,
-		"group":        v.Group,
-		"uid":          v.UID,
-		"gid":          v.GID,
-		"homeDir":      home,
-		"sourceDir":    sourceRoot,
-		"workingTree":  opts.SourceDir,
-		"destDir":      opts.TargetDir,
-		"osRelease":    osRelease,
-		"kernel":       map[string]any{},
-		"config":       map[string]any{},
-		"executable":   executablePath(),
-		"version":      map[string]any{"version": "hearth"},
+		"arch":              v.Arch,
+		"args":              args,
+		"cacheDir":          cacheDir,
+		"command":           command,
+		"commandDir":        v.CommandDir,
+		"config":            chezmoiConfigVar(opts, sourceRoot),
+		"configFile":        configFile,
+		"destDir":           opts.TargetDir,
+		"executable":        executablePath(),
+		"fqdnHostname":      v.FQDNHostname,
+		"gid":               v.GID,
+		"group":             v.Group,
+		"homeDir":           home,
+		"hostname":          v.Hostname,
+		"kernel":            v.Kernel,
+		"os":                v.OS,
+		"osRelease":         osRelease,
+		"pathListSeparator": string(os.PathListSeparator),
+		"pathSeparator":     string(os.PathSeparator),
+		"sourceDir":         sourceRoot,
+		"uid":               v.UID,
+		"username":          v.Username,
+		"version":           map[string]any{"version": EmulatedChezmoiVersion, "commit": "", "date": "", "builtBy": "hearth"},
+		"windowsVersion":    map[string]any{},
+		"workingTree":       opts.SourceDir,
+	}
+}
+
+// EmulatedChezmoiVersion is the chezmoi release whose behaviour hearth
+// follows (.chezmoi.version.version): the one its tests compare with.
+const EmulatedChezmoiVersion = "2.62.4"
+
+// chezmoiConfigVar is .chezmoi.config: the settings hearth honours, as
+// chezmoi names them.
+func chezmoiConfigVar(opts *Options, sourceRoot string) map[string]any {
+	options := opts.templateOptions()
+	return map[string]any{
+		"data":        opts.Data,
+		"destDir":     opts.TargetDir,
+		"mode":        "file",
+		"sourceDir":   sourceRoot,
+		"workingTree": opts.SourceDir,
+		"umask":       int(opts.umask()),
+		"template":    map[string]any{"options": options},
 	}
 }
 

@@ -49,13 +49,13 @@ func StateFile(cfg *config.Config) string {
 // DotfilesOptions maps the config onto the dotfiles engine.
 func DotfilesOptions(cfg *config.Config, env Env) dotfiles.Options {
 	vars := dotfiles.DefaultVars()
-	vars.Hostname, vars.FQDNHostname = cfg.Host, cfg.Host
 	vars.HomeDir = cfg.Dotfiles.TargetDir
+	vars.CacheDir = chezmoiCacheDir(cfg, env)
 	commands := dotfiles.CommandsRun
 	if !cfg.Dotfiles.CommandsAllowed() {
 		commands = dotfiles.CommandsRefuse
 	}
-	return dotfiles.Options{
+	opts := dotfiles.Options{
 		SourceDir:        cfg.Dotfiles.SourceDir,
 		TargetDir:        cfg.Dotfiles.TargetDir,
 		StatePath:        StateFile(cfg),
@@ -66,7 +66,11 @@ func DotfilesOptions(cfg *config.Config, env Env) dotfiles.Options {
 		TemplateCommands: commands,
 		MaxFileSize:      cfg.Dotfiles.MaxFileSize,
 		Protected:        protectedPaths(cfg),
+		// hearth's own name for the host; .chezmoi.hostname is the machine's.
+		HearthVars: map[string]any{"host": cfg.Host},
 	}
+	applyChezmoiConfig(cfg, env, &opts)
+	return opts
 }
 
 // protectedPaths are hearth's own files, which no dotfile target may be
