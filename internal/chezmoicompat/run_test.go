@@ -12,7 +12,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
 )
 
 // cleanEnv is the one environment both tools run in: nothing inherited but
