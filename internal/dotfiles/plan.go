@@ -384,7 +384,7 @@ func (p *plan) renamedSource(t *Target, a actual, modeChanged bool) string {
 		attrs.Private = a.perm&0o077 == 0
 		attrs.ReadOnly = a.perm&0o222 == 0
 	}
-	if a.size == 0 {
+	if a.size == 0 || blank(a.contents) {
 		attrs.Empty = true
 	}
 	name := attrs.SourceName()

@@ -1,0 +1,93 @@
+package dotfiles
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// The tests in this file each pin one behaviour where hearth differed from
+// the real chezmoi (issue 12); internal/chezmoicompat checks the same
+// against chezmoi itself.
+
+// paritySource writes files (slash path relative to the source dir ->
+// contents) into a fresh fixture's source.
+func paritySource(t *testing.T, files map[string]string) *fixture {
+	t.Helper()
+	f := newFixture(t, "")
+	for p, c := range files {
+		writeFile(t, filepath.Join(f.src, filepath.FromSlash(p)), c, 0o644)
+	}
+	return f
+}
+
+// wantHome checks that home holds exactly these files (target -> content),
+// and that each of absent is missing.
+func wantHome(t *testing.T, f *fixture, files map[string]string, absent ...string) {
+	t.Helper()
+	for p, want := range files {
+		got, err := os.ReadFile(filepath.Join(f.home, filepath.FromSlash(p)))
+		if err != nil {
+			t.Errorf("%s: %v, want %q", p, err, want)
+			continue
+		}
+		if string(got) != want {
+			t.Errorf("%s = %q, want %q", p, got, want)
+		}
+	}
+	for _, p := range absent {
+		if _, err := os.Lstat(filepath.Join(f.home, filepath.FromSlash(p))); !os.IsNotExist(err) {
+			t.Errorf("%s exists (err %v), want it absent as chezmoi leaves it", p, err)
+		}
+	}
+}
+
+// TestParityBlankIsAbsent: output that is only whitespace is "absent" for
+// chezmoi, from a template or a plain file; empty_ keeps it.
+func TestParityBlankIsAbsent(t *testing.T) {
+	f := paritySource(t, map[string]string{
+		"dot_tmpl.tmpl":        "{{ if false }}x{{ end }}\n",
+		"dot_plain":            " \n\t\n",
+		"empty_dot_kept.tmpl":  "{{ if false }}x{{ end }}\n",
+		"dot_content.tmpl":     "{{ if true }}x{{ end }}\n",
+		"symlink_dot_nolink":   "\n",
+		"dot_zero":             "",
+		"empty_dot_zero-empty": "",
+	})
+	mustApply(t, f.opts)
+	wantHome(t, f, map[string]string{".kept": "\n", ".content": "x\n", ".zero-empty": ""},
+		".tmpl", ".plain", ".nolink", ".zero")
+}
+
+// TestParityEmptyCreate: a create_ file that renders blank writes nothing
+// unless it is empty_; an existing target is left as it is.
+func TestParityEmptyCreate(t *testing.T) {
+	f := paritySource(t, map[string]string{
+		"create_new.txt":                  "",
+		"create_blank.txt.tmpl":           "{{ if false }}x{{ end }}\n",
+		"create_empty_create-new.txt":     "",
+		"create_existing.txt":             "",
+		"create_empty_existing-empty.txt": "",
+		"create_full.txt":                 "full\n",
+	})
+	writeFile(t, filepath.Join(f.home, "existing.txt"), "mine\n", 0o644)
+	writeFile(t, filepath.Join(f.home, "existing-empty.txt"), "", 0o644)
+	mustApply(t, f.opts)
+	wantHome(t, f, map[string]string{"create-new.txt": "", "existing.txt": "mine\n", "existing-empty.txt": "", "full.txt": "full\n"},
+		"new.txt", "blank.txt")
+}
+
+// TestParityDirectiveQuotedDelimiter: a chezmoi:template: directive value
+// in double quotes may hold spaces.
+func TestParityDirectiveQuotedDelimiter(t *testing.T) {
+	f := paritySource(t, map[string]string{
+		"dot_profile.tmpl": "# chezmoi:template:left-delimiter=\"# [[\" right-delimiter=]]\n" +
+			"# [[ \"shellcheck\" ]] {{ not a template }}\n",
+		"dot_plain.tmpl": "chezmoi:template:left-delimiter=<< right-delimiter=>>\n<< .chezmoi.os >> {{x}}\n",
+	})
+	rep := mustApply(t, f.opts)
+	if len(rep.Held) != 0 {
+		t.Fatalf("held: %s", heldText(rep.Held))
+	}
+	wantHome(t, f, map[string]string{".profile": "shellcheck {{ not a template }}\n", ".plain": "linux {{x}}\n"})
+}
