@@ -88,8 +88,8 @@ func (r *renderer) funcMap() template.FuncMap {
 	return fm
 }
 
-// include returns a file's bytes. Relative paths are inside the source
-// root, read without following any symlink; absolute paths are read as
+// include returns a file's bytes. Relative paths are inside the work
+// tree, read without following any symlink; absolute paths are read as
 // they are (/run/secrets/x) but never through a final symlink, which marks
 // the output as sensitive so diffs never print it. Every read is
 // size-capped and refuses what is not a regular file (a FIFO would block).
@@ -116,8 +116,8 @@ func (r *renderer) readInclude(name string) ([]byte, error) {
 }
 
 // resolve maps a template-supplied path to a file: absolute paths mark the
-// render sensitive, relative ones must stay inside the source root and
-// come back as rel, relative to the work tree.
+// render sensitive, relative ones are relative to the source root, must
+// stay inside the work tree and come back as rel, relative to it.
 func (r *renderer) resolve(name string) (abs, rel string, err error) {
 	if filepath.IsAbs(name) {
 		r.cur.sensitive = true
@@ -132,7 +132,7 @@ func (r *renderer) resolve(name string) (abs, rel string, err error) {
 		}
 		return "", "", fmt.Errorf("outside the allowed roots %v: %w", r.opts.IncludeRoots, errEscapes)
 	}
-	p, err := within(r.root, filepath.FromSlash(name))
+	p, err := inWorkTree(r.opts.SourceDir, r.root, name)
 	if err != nil {
 		return "", "", err
 	}

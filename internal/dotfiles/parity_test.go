@@ -91,3 +91,23 @@ func TestParityDirectiveQuotedDelimiter(t *testing.T) {
 	}
 	wantHome(t, f, map[string]string{".profile": "shellcheck {{ not a template }}\n", ".plain": "linux {{x}}\n"})
 }
+
+// TestParityIncludeInWorkTree: include and includeTemplate read a file of
+// the repository outside .chezmoiroot, as chezmoi does, but nothing
+// outside the work tree.
+func TestParityIncludeInWorkTree(t *testing.T) {
+	f := paritySource(t, map[string]string{
+		".chezmoiroot":         "home\n",
+		"shared/a":             "shared a\n",
+		"shared/t.tmpl":        "os={{ .chezmoi.os }}\n",
+		"home/dot_a.tmpl":      `{{ include "../shared/a" }}`,
+		"home/dot_t.tmpl":      `{{ includeTemplate "../shared/t.tmpl" . }}`,
+		"home/dot_escape.tmpl": `{{ include "../../outside" }}`,
+	})
+	writeFile(t, filepath.Join(filepath.Dir(f.src), "outside"), "not yours\n", 0o644)
+	rep := mustApply(t, f.opts)
+	wantHome(t, f, map[string]string{".a": "shared a\n", ".t": "os=linux\n"}, ".escape")
+	if len(rep.Held) != 1 || rep.Held[0].Target != ".escape" {
+		t.Errorf("held %s; want only .escape (its include leaves the work tree)", heldText(rep.Held))
+	}
+}
