@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/BurntSushi/toml"
-	"gopkg.in/yaml.v3"
 )
 
 // dataFormat returns the decoder for a .chezmoidata file by extension, or
@@ -39,7 +38,7 @@ func decodeJSONMap(b []byte) (map[string]any, error) {
 
 func decodeYAMLMap(b []byte) (map[string]any, error) {
 	m := map[string]any{}
-	if err := yaml.Unmarshal(b, &m); err != nil {
+	if err := yamlUnmarshal(b, &m); err != nil {
 		return nil, err
 	}
 	return m, nil

@@ -20,7 +20,6 @@ import (
 	"github.com/BurntSushi/toml"
 	"github.com/Masterminds/sprig/v3"
 	"github.com/hearth-fleet/hearth/internal/safefile"
-	"gopkg.in/yaml.v3"
 )
 
 // errUnsupported marks template functions hearth deliberately does not
@@ -330,14 +329,14 @@ func toJSON(v any) (string, error) {
 
 func fromYAML(s string) (any, error) {
 	var v any
-	if err := yaml.Unmarshal([]byte(s), &v); err != nil {
+	if err := yamlUnmarshal([]byte(s), &v); err != nil {
 		return nil, fmt.Errorf("fromYaml: %w", err)
 	}
 	return v, nil
 }
 
 func toYAML(v any) (string, error) {
-	b, err := yaml.Marshal(v)
+	b, err := yamlMarshal(v)
 	if err != nil {
 		return "", fmt.Errorf("toYaml: %w", err)
 	}

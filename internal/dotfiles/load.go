@@ -28,6 +28,18 @@ type Entry struct {
 	// while Apply holds it with this reason (its .chezmoiignore failed, so
 	// what Apply may write is unknown).
 	captureOnly string
+	// from, when set, is where the contents are read: Source is a symlink
+	// in the source dir and from the file it resolves to, relative to the
+	// work tree (see sourcelink.go).
+	from string
+}
+
+// contentPath is the work-tree path the entry's contents are read from.
+func (e *Entry) contentPath() string {
+	if e.from != "" {
+		return e.from
+	}
+	return e.Source
 }
 
 // Unsupported is a source entry hearth skips, with the reason.
@@ -352,11 +364,15 @@ func (s *SourceState) walk(dir, srcRel, target, captureOnly string) error {
 			s.special(src, name, e.IsDir())
 			continue
 		}
-		if e.Type()&fs.ModeSymlink != 0 || (!e.IsDir() && !e.Type().IsRegular()) {
+		if e.Type()&fs.ModeSymlink != 0 {
+			s.sourceLink(src, name, target, captureOnly)
+			continue
+		}
+		if !e.IsDir() && !e.Type().IsRegular() {
 			t := join(target, ParseFileName(name).TargetName)
 			s.known[t] = true
 			if !s.ignore.Ignored(t) {
-				s.unsupportedEntry(src, "not a regular file or directory in the source (use symlink_ for links)")
+				s.unsupportedEntry(src, "not a regular file, directory or symlink in the source")
 			}
 			continue
 		}

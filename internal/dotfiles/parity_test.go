@@ -111,3 +111,76 @@ func TestParityIncludeInWorkTree(t *testing.T) {
 		t.Errorf("held %s; want only .escape (its include leaves the work tree)", heldText(rep.Held))
 	}
 }
+
+// TestParityYAMLKeysAndIndent: YAML mapping keys that are not strings
+// decode as strings, so toJson encodes them, and toYaml indents nested
+// mappings by two spaces, as chezmoi does.
+func TestParityYAMLKeysAndIndent(t *testing.T) {
+	f := paritySource(t, map[string]string{
+		".chezmoidata.yaml": "m: {1: one, 2: two}\neditor: {name: vim, tabstop: 4}\n",
+		"dot_json.tmpl":     "{{ toJson .m }}\n",
+		"dot_yaml.tmpl":     "{{ toYaml (dict \"editor\" .editor) }}",
+		"dot_from.tmpl":     "{{ (fromYaml \"k: {3: three}\").k | toJson }}\n",
+	})
+	rep := mustApply(t, f.opts)
+	if len(rep.Held) != 0 {
+		t.Errorf("held: %s", heldText(rep.Held))
+	}
+	wantHome(t, f, map[string]string{
+		".json": `{"1":"one","2":"two"}` + "\n",
+		".yaml": "editor:\n  name: vim\n  tabstop: 4\n",
+		".from": `{"3":"three"}` + "\n",
+	})
+}
+
+// TestParitySourceSymlinkFollowed: a symlink in the source dir (not a
+// symlink_ entry) is followed as chezmoi follows it, a link to a file
+// giving that file's contents and a link to a directory an empty
+// directory, but only inside the work tree: a link that leaves it is held
+// and never read.
+func TestParitySourceSymlinkFollowed(t *testing.T) {
+	f := paritySource(t, map[string]string{
+		".chezmoiroot":       "home\n",
+		"home/dot_file":      "# contents of .file\n",
+		"home/dot_dir/file":  "# contents of .dir/file\n",
+		"shared/settings":    "shared settings\n",
+		"home/dot_plain.txt": "plain\n",
+	})
+	outside := filepath.Join(filepath.Dir(f.src), "outside-secret")
+	writeFile(t, outside, "not in the repository\n", 0o600)
+	for link, to := range map[string]string{
+		"home/dot_symlink_to_file":     "dot_file",
+		"home/dot_symlink_to_dir":      "dot_dir",
+		"home/dot_shared":              "../shared/settings",
+		"home/private_dot_leaves":      outside,
+		"home/dot_leaves_relative":     "../../outside-secret",
+		"home/dot_dangling":            "nowhere",
+		"home/dot_config/dot_via_link": "../../shared/settings",
+	} {
+		p := filepath.Join(f.src, filepath.FromSlash(link))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink(to, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rep := mustApply(t, f.opts)
+	wantHome(t, f, map[string]string{
+		".file": "# contents of .file\n", ".symlink_to_file": "# contents of .file\n",
+		".dir/file": "# contents of .dir/file\n", ".shared": "shared settings\n",
+		".config/.via_link": "shared settings\n",
+	}, ".symlink_to_dir/file", ".leaves", ".leaves_relative", ".dangling")
+	if fi, err := os.Lstat(filepath.Join(f.home, ".symlink_to_dir")); err != nil || !fi.IsDir() {
+		t.Errorf(".symlink_to_dir: %v, want an empty directory", err)
+	}
+	held := map[string]bool{}
+	for _, c := range rep.Held {
+		held[c.Target] = true
+	}
+	for _, want := range []string{".leaves", ".leaves_relative", ".dangling"} {
+		if !held[want] {
+			t.Errorf("%s not held; held: %s", want, heldText(rep.Held))
+		}
+	}
+}

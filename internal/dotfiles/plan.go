@@ -315,6 +315,8 @@ func (p *plan) planEdit(t *Target, a actual, rec record) {
 		p.hold(t, a, ReasonTemplate)
 	case f.Encrypted:
 		p.hold(t, a, ReasonEncrypted)
+	case t.Entry.from != "":
+		p.hold(t, a, ReasonSourceLink)
 	default:
 		p.planCapture(t, a, rec)
 	}

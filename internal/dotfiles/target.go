@@ -60,7 +60,7 @@ func (s *SourceState) load(t *Target) error {
 	if !t.lazy {
 		return nil
 	}
-	b, err := s.work.ReadFile(t.Source, s.opts.maxFileSize())
+	b, err := s.work.ReadFile(t.Entry.contentPath(), s.opts.maxFileSize())
 	if err != nil {
 		return fmt.Errorf("read source: %w", err)
 	}
@@ -101,9 +101,9 @@ func (s *SourceState) Targets() ([]*Target, error) {
 		switch e := s.entries[i]; {
 		case e.IsDir || e.problem != "":
 		case e.File.plain():
-			sums[i], sizes[i], blanks[i], rawErrs[i] = s.hashPlain(e.Source)
+			sums[i], sizes[i], blanks[i], rawErrs[i] = s.hashPlain(e.contentPath())
 		default:
-			raw[i], rawErrs[i] = s.work.ReadFile(e.Source, s.opts.maxFileSize())
+			raw[i], rawErrs[i] = s.work.ReadFile(e.contentPath(), s.opts.maxFileSize())
 		}
 	})
 	for i, e := range s.entries {
