@@ -266,7 +266,8 @@ func deepCopyMap(m map[string]any) map[string]any {
 	return out
 }
 
-// readSharedTemplates reads .chezmoitemplates/ (name relative to it -> text).
+// readSharedTemplates reads .chezmoitemplates/ (name relative to it ->
+// text), leaving out dot names; a .chezmoi* name there is an error.
 func (s *SourceState) readSharedTemplates() (map[string]string, error) {
 	out := map[string]string{}
 	var visit func(rel string) error
@@ -281,6 +282,12 @@ func (s *SourceState) readSharedTemplates() (map[string]string, error) {
 		for _, e := range ents {
 			r := path.Join(rel, e.Name())
 			switch {
+			case strings.HasPrefix(e.Name(), ".chezmoi"):
+				// chezmoi refuses the whole source: a special file here
+				// is a mistake whose intent is unknown.
+				return fmt.Errorf("%s: not allowed in .chezmoitemplates", s.srcRel(path.Join(".chezmoitemplates", r)))
+			case strings.HasPrefix(e.Name(), "."):
+				// Like chezmoi: other dot names are not templates.
 			case e.IsDir():
 				if err := visit(r); err != nil {
 					return err

@@ -1,8 +1,10 @@
 package dotfiles
 
 import (
+	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -183,4 +185,63 @@ func TestParitySourceSymlinkFollowed(t *testing.T) {
 			t.Errorf("%s not held; held: %s", want, heldText(rep.Held))
 		}
 	}
+}
+
+// TestParityUmask: the umask from the config (Options.Umask) masks what
+// apply writes; without one, the process umask does, as with chezmoi.
+func TestParityUmask(t *testing.T) {
+	for _, tt := range []struct {
+		name            string
+		config, process os.FileMode
+		file, exec, dir os.FileMode
+	}{
+		{"config 077", 0o077, 0o022, 0o600, 0o700, 0o700},
+		{"process 027", 0, 0o027, 0o640, 0o750, 0o750},
+		{"process 022", 0, 0o022, 0o644, 0o755, 0o755},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			old := processUmask
+			processUmask = func() fs.FileMode { return tt.process }
+			t.Cleanup(func() { processUmask = old })
+			f := paritySource(t, map[string]string{"dot_file": "x\n", "executable_run": "y\n", "dot_dir/f": "z\n"})
+			f.opts.Umask = tt.config
+			mustApply(t, f.opts)
+			for p, want := range map[string]os.FileMode{".file": tt.file, "run": tt.exec, ".dir": tt.dir} {
+				fi, err := os.Stat(filepath.Join(f.home, p))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := fi.Mode().Perm(); got != want {
+					t.Errorf("%s: mode %04o, want %04o", p, got, want)
+				}
+			}
+		})
+	}
+}
+
+// TestParityTemplatesDirSpecialFile: a .chezmoi* file in .chezmoitemplates
+// is refused as chezmoi refuses it (every template is held, naming it),
+// and other dot names there are not templates.
+func TestParityTemplatesDirSpecialFile(t *testing.T) {
+	f := paritySource(t, map[string]string{
+		".chezmoitemplates/.chezmoiignore": "dot_a\n",
+		".chezmoitemplates/hdr":            "header\n",
+		"dot_a.tmpl":                       `{{ template "hdr" }}`,
+		"dot_plain":                        "plain\n",
+	})
+	rep := mustApply(t, f.opts)
+	wantHome(t, f, map[string]string{".plain": "plain\n"}, ".a")
+	if len(rep.Held) != 1 || !strings.Contains(rep.Held[0].Reason, ".chezmoitemplates/.chezmoiignore: not allowed") {
+		t.Errorf("held %s; want .a held naming .chezmoitemplates/.chezmoiignore", heldText(rep.Held))
+	}
+
+	g := paritySource(t, map[string]string{
+		".chezmoitemplates/.hidden": "{{ broken",
+		".chezmoitemplates/hdr":     "header\n",
+		"dot_a.tmpl":                `{{ template "hdr" }}`,
+	})
+	if rep := mustApply(t, g.opts); len(rep.Held) != 0 {
+		t.Errorf("a dot file in .chezmoitemplates was parsed: held %s", heldText(rep.Held))
+	}
+	wantHome(t, g, map[string]string{".a": "header\n"})
 }
