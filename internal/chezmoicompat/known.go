@@ -13,7 +13,8 @@ import (
 const KnownHeading = "## Known differences"
 
 // Known is one accepted difference: case and path are path.Match patterns
-// (case as "txtar/NAME", "repo/NAME" or "corpus"; path relative to home).
+// (case as "txtar/NAME", "repo/NAME" or "corpus"; path relative to home);
+// a path pattern ending in "/**" also covers everything below.
 type Known struct {
 	Case, Path, Reason string
 	Line               int
@@ -22,6 +23,14 @@ type Known struct {
 // Matches reports whether the row covers path p of case c.
 func (k Known) Matches(c, p string) bool {
 	okC, _ := path.Match(k.Case, c)
+	if dir, ok := strings.CutSuffix(k.Path, "/**"); ok {
+		for q := p; q != "." && q != "/"; q = path.Dir(q) {
+			if m, _ := path.Match(dir, q); m {
+				return okC
+			}
+		}
+		return false
+	}
 	okP, _ := path.Match(k.Path, p)
 	return okC && okP
 }
