@@ -32,6 +32,11 @@ type Entry struct {
 	// in the source dir and from the file it resolves to, relative to the
 	// work tree (see sourcelink.go).
 	from string
+	// external: the entry is inside an external_ directory (externaldir.go).
+	external bool
+	// linkTo, when set, is the target of a symlink the entry copies (a
+	// symlink inside an external_ directory).
+	linkTo string
 }
 
 // contentPath is the work-tree path the entry's contents are read from.
@@ -399,7 +404,10 @@ func (s *SourceState) walk(dir, srcRel, target, captureOnly string) error {
 				s.unsupportedEntry(src, "remove_ directories are not supported")
 				continue
 			case a.External:
-				s.unsupportedEntry(src, "external_ directories are not supported")
+				s.add(&Entry{Target: t, Source: src, IsDir: true, Dir: a, captureOnly: captureOnly})
+				if err := s.walkExternal(join(srcRel, name), t, captureOnly); err != nil {
+					return err
+				}
 				continue
 			}
 			s.add(&Entry{Target: t, Source: src, IsDir: true, Dir: a, captureOnly: captureOnly})

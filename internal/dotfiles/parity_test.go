@@ -245,3 +245,41 @@ func TestParityTemplatesDirSpecialFile(t *testing.T) {
 	}
 	wantHome(t, g, map[string]string{".a": "header\n"})
 }
+
+// TestParityExternalDir: an external_ directory is applied as chezmoi
+// applies it: names as they are, modes from the source files, empty files
+// kept, directories below it exact, symlinks copied (not followed).
+func TestParityExternalDir(t *testing.T) {
+	f := paritySource(t, map[string]string{
+		"external_dot_vim/executable_file":    "not an attribute\n",
+		"external_dot_vim/empty":              "",
+		"external_dot_vim/private_sub/x.tmpl": "{{ not rendered }}\n",
+	})
+	if err := os.Chmod(filepath.Join(f.src, "external_dot_vim", "executable_file"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("../elsewhere", filepath.Join(f.src, "external_dot_vim", "link")); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(f.home, ".vim", "private_sub", "stale"), "unmanaged\n", 0o644)
+	rep := mustApply(t, f.opts)
+	if len(rep.Held) != 0 {
+		t.Fatalf("held: %s", heldText(rep.Held))
+	}
+	wantHome(t, f, map[string]string{
+		".vim/executable_file": "not an attribute\n", ".vim/empty": "",
+		".vim/private_sub/x.tmpl": "{{ not rendered }}\n",
+	}, ".vim/private_sub/stale")
+	if got, err := os.Readlink(filepath.Join(f.home, ".vim", "link")); err != nil || got != "../elsewhere" {
+		t.Errorf(".vim/link -> %q (%v), want a symlink to ../elsewhere", got, err)
+	}
+	for p, want := range map[string]os.FileMode{".vim/executable_file": 0o755, ".vim/empty": 0o644, ".vim/private_sub": 0o755} {
+		fi, err := os.Stat(filepath.Join(f.home, p))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Mode().Perm() != want {
+			t.Errorf("%s: mode %04o, want %04o", p, fi.Mode().Perm(), want)
+		}
+	}
+}

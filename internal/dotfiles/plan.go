@@ -317,6 +317,8 @@ func (p *plan) planEdit(t *Target, a actual, rec record) {
 		p.hold(t, a, ReasonEncrypted)
 	case t.Entry.from != "":
 		p.hold(t, a, ReasonSourceLink)
+	case t.Entry.external:
+		p.hold(t, a, ReasonExternalDir)
 	default:
 		p.planCapture(t, a, rec)
 	}

@@ -99,7 +99,7 @@ func (s *SourceState) Targets() ([]*Target, error) {
 	rawErrs := make([]error, len(s.entries))
 	parallel(len(s.entries), func(i int) {
 		switch e := s.entries[i]; {
-		case e.IsDir || e.problem != "":
+		case e.IsDir || e.problem != "" || e.linkTo != "":
 		case e.File.plain():
 			sums[i], sizes[i], blanks[i], rawErrs[i] = s.hashPlain(e.contentPath())
 		default:
@@ -131,6 +131,10 @@ func (s *SourceState) Targets() ([]*Target, error) {
 			continue
 		case e.File.Template && s.tmplProblem != "":
 			held(s.tmplProblem)
+			continue
+		}
+		if e.linkTo != "" {
+			out = append(out, &Target{Path: e.Target, Source: e.Source, Entry: e, Kind: KindSymlink, Link: e.linkTo})
 			continue
 		}
 		if e.File.plain() {
