@@ -138,15 +138,15 @@ func TestParityYAMLKeysAndIndent(t *testing.T) {
 // TestParitySourceSymlinkFollowed: a symlink in the source dir (not a
 // symlink_ entry) is followed as chezmoi follows it, a link to a file
 // giving that file's contents and a link to a directory an empty
-// directory, but only inside the work tree: a link that leaves it is held
-// and never read.
+// directory, but only inside the work tree: a link that leaves it, or
+// goes into the clone's .git, is held and never read.
 func TestParitySourceSymlinkFollowed(t *testing.T) {
 	f := paritySource(t, map[string]string{
-		".chezmoiroot":       "home\n",
-		"home/dot_file":      "# contents of .file\n",
-		"home/dot_dir/file":  "# contents of .dir/file\n",
-		"shared/settings":    "shared settings\n",
-		"home/dot_plain.txt": "plain\n",
+		".chezmoiroot":      "home\n",
+		"home/dot_file":     "# contents of .file\n",
+		"home/dot_dir/file": "# contents of .dir/file\n",
+		"shared/settings":   "shared settings\n",
+		".git/config":       "[remote]\n\turl = https://token@example.invalid/x\n",
 	})
 	outside := filepath.Join(filepath.Dir(f.src), "outside-secret")
 	writeFile(t, outside, "not in the repository\n", 0o600)
@@ -158,6 +158,7 @@ func TestParitySourceSymlinkFollowed(t *testing.T) {
 		"home/dot_leaves_relative":     "../../outside-secret",
 		"home/dot_dangling":            "nowhere",
 		"home/dot_config/dot_via_link": "../../shared/settings",
+		"home/dot_gitconfig":           "../.git/config",
 	} {
 		p := filepath.Join(f.src, filepath.FromSlash(link))
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
@@ -172,7 +173,7 @@ func TestParitySourceSymlinkFollowed(t *testing.T) {
 		".file": "# contents of .file\n", ".symlink_to_file": "# contents of .file\n",
 		".dir/file": "# contents of .dir/file\n", ".shared": "shared settings\n",
 		".config/.via_link": "shared settings\n",
-	}, ".symlink_to_dir/file", ".leaves", ".leaves_relative", ".dangling")
+	}, ".symlink_to_dir/file", ".leaves", ".leaves_relative", ".dangling", ".gitconfig")
 	if fi, err := os.Lstat(filepath.Join(f.home, ".symlink_to_dir")); err != nil || !fi.IsDir() {
 		t.Errorf(".symlink_to_dir: %v, want an empty directory", err)
 	}
@@ -180,7 +181,7 @@ func TestParitySourceSymlinkFollowed(t *testing.T) {
 	for _, c := range rep.Held {
 		held[c.Target] = true
 	}
-	for _, want := range []string{".leaves", ".leaves_relative", ".dangling"} {
+	for _, want := range []string{".leaves", ".leaves_relative", ".dangling", ".gitconfig"} {
 		if !held[want] {
 			t.Errorf("%s not held; held: %s", want, heldText(rep.Held))
 		}

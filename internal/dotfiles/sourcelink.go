@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
+	"strings"
 
 	"golang.org/x/sys/unix"
 )
@@ -54,7 +56,10 @@ func (s *SourceState) sourceLink(src, name, target, captureOnly string) {
 	}
 }
 
-var errLinkLeaves = errors.New("symlink in the source dir resolves outside the work tree; not followed")
+var (
+	errLinkLeaves = errors.New("symlink in the source dir resolves outside the work tree; not followed")
+	errLinkGit    = errors.New("symlink in the source dir resolves into a .git directory; not followed")
+)
 
 // resolveSourceLink resolves the link src (relative to the work tree) to
 // a path relative to the work tree with no link left on it, and says
@@ -77,6 +82,11 @@ func (s *SourceState) resolveSourceLink(src string) (rel string, isDir bool, err
 		return "", false, err
 	}
 	rel = filepath.ToSlash(r)
+	if slices.Contains(strings.Split(rel, "/"), ".git") {
+		// The clone's own files (its config may hold a token) are not
+		// the remote's to hand out.
+		return "", false, errLinkGit
+	}
 	st, err := s.work.Stat(rel)
 	if err != nil {
 		return "", false, fmt.Errorf("symlink in the source dir: %w", err)
