@@ -56,9 +56,39 @@ let
     concatStringsSep "" (map (l: l + "\n") scalarLines)
     + concatStringsSep "" (map tableText tables)
     + concatStringsSep "" (map arrayText arrays);
+
+  # Go's time.ParseDuration for the non-negative durations hearth's config
+  # takes ("1h30m", "2.5s", "0"), in whole seconds rounded like
+  # time.Duration.Round(time.Second). Units are listed longest first so
+  # "ms" is never read as "m" then "s".
+  unitNs = { ns = 1; us = 1000; "µs" = 1000; ms = 1000000; s = 1000000000; m = 60000000000; h = 3600000000000; };
+  digits = d: if d == "" then 0 else builtins.fromJSON (builtins.head (match "0*([0-9]+)" d));
+  pow10 = n: if n == 0 then 1 else 10 * pow10 (n - 1);
+  durationNs = orig:
+    let
+      step = rest: acc:
+        if rest == "" then acc
+        else
+          let m = match "([0-9]*)(\\.([0-9]*))?(ns|us|µs|ms|s|m|h)(.*)" rest; in
+          if m == null || (builtins.elemAt m 0 == "" && (builtins.elemAt m 2 == null || builtins.elemAt m 2 == ""))
+          then throw "hearth: ${toJSON orig} is not a Go duration (like 90s, 1h30m)"
+          else
+            let
+              u = unitNs.${builtins.elemAt m 3};
+              frac = let f = builtins.elemAt m 2; in if f == null then "" else builtins.substring 0 9 f;
+            in
+            step (builtins.elemAt m 4) (acc + digits (builtins.elemAt m 0) * u + digits frac * u / pow10 (builtins.stringLength frac));
+    in
+    if orig == "0" then 0 else step orig 0;
 in
 rec {
   inherit dropNulls;
+
+  # goDurationRegex is what the module's duration options accept.
+  goDurationRegex = "0|(([0-9]+(\\.[0-9]*)?|\\.[0-9]+)(ns|us|µs|ms|s|m|h))+";
+
+  # durationSeconds turns a Go duration string into whole seconds.
+  durationSeconds = d: (durationNs d + 500000000) / 1000000000;
 
   # toTOML renders an attribute set as a TOML document.
   toTOML = attrs: table [ ] attrs;
@@ -83,5 +113,27 @@ rec {
     onCalendar = "04:00";
     randomizedDelaySec = 1800;
     upgradeAlias = "auto-upgrade.service";
+    syncTimeoutSec = 900;
+    secretsTimeoutSec = 120;
   };
+
+  # hearth's own defaults of the settings the units' deadlines derive from
+  # (internal/config/defaults.go; the same test keeps them equal).
+  settingDefaults = {
+    build_timeout = "1h";
+    confirm_timeout = "2m";
+    activation_timeout = "10m";
+    boot_timeout = "5m";
+    sustain = "30s";
+  };
+
+  # The deadlines `hearth units` gives the upgrade and the boot check
+  # (internal/cli/units.go): the config's timeouts plus room for the steps
+  # around them. Arguments are the settings (nulls for hearth's defaults).
+  upgradeTimeoutSec = system:
+    let d = k: durationSeconds (if (system.${k} or null) != null then system.${k} else settingDefaults.${k}); in
+    d "build_timeout" + d "confirm_timeout" + 2 * d "activation_timeout" + 15 * 60;
+  bootCheckTimeoutSec = boot:
+    let d = k: dk: durationSeconds (if (boot.${k} or null) != null then boot.${k} else settingDefaults.${dk}); in
+    d "timeout" "boot_timeout" + d "sustain" "sustain" + 2 * 60;
 }

@@ -11,8 +11,10 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/BurntSushi/toml"
 	"github.com/hearth-fleet/hearth/internal/cli"
@@ -54,7 +56,8 @@ func TestEveryNixFileParses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"../flake.nix", "../nix/module.nix", "../nix/lib.nix", "../nix/package.nix", "../nix/tests/vm.nix"} {
+	for _, want := range []string{"../flake.nix", "../nix/module.nix", "../nix/home-manager.nix", "../nix/lib.nix", "../nix/package.nix",
+		"../nix/tests/vm.nix", "../nix/tests/eval/harness.nix", "../nix/tests/eval/checks.nix"} {
 		if !slices.Contains(files, filepath.Clean(want)) {
 			t.Errorf("%s not found among the .nix files %v", want, files)
 		}
@@ -75,9 +78,9 @@ func TestEveryNixFileParses(t *testing.T) {
 func TestFlakeOutputs(t *testing.T) {
 	env := testutil.Nix(t)
 	var got struct {
-		Top, Systems, Packages, Checks, ModuleArgs []string
-		ModuleIsFunction, OverlayIsFunction        bool
-		Inputs                                     []string
+		Top, Systems, Packages, Checks, ModuleArgs        []string
+		ModuleIsFunction, OverlayIsFunction, HMIsFunction bool
+		Inputs                                            []string
 	}
 	evalJSON(t, env, `
 let
@@ -91,6 +94,7 @@ in {
   Packages = builtins.attrNames self.packages.${sys};
   Checks = builtins.attrNames self.checks.${sys};
   ModuleIsFunction = builtins.isFunction self.nixosModules.default;
+  HMIsFunction = builtins.isFunction self.homeManagerModules.default;
   OverlayIsFunction = builtins.isFunction (self.overlays.default {});
   ModuleArgs = builtins.attrNames (builtins.functionArgs (import ./module.nix));
   Inputs = builtins.attrNames flake.inputs;
@@ -99,10 +103,10 @@ in {
 		name      string
 		got, want []string
 	}{
-		{"outputs", got.Top, []string{"checks", "lib", "nixosModules", "overlays", "packages"}},
+		{"outputs", got.Top, []string{"checks", "devShells", "formatter", "homeManagerModules", "lib", "nixosModules", "overlays", "packages"}},
 		{"systems", got.Systems, []string{"aarch64-linux", "x86_64-linux"}},
 		{"packages", got.Packages, []string{"default", "hearth"}},
-		{"checks", got.Checks, []string{"package", "vm"}},
+		{"checks", got.Checks, []string{"module-evaluation", "package", "vm"}},
 		{"module arguments", got.ModuleArgs, []string{"config", "lib", "pkgs"}},
 		{"inputs", got.Inputs, []string{"nixpkgs"}},
 	}
@@ -111,8 +115,9 @@ in {
 			t.Errorf("%s: %v, want %v", w.name, w.got, w.want)
 		}
 	}
-	if !got.ModuleIsFunction || !got.OverlayIsFunction {
-		t.Errorf("nixosModules.default function: %v, overlays.default function: %v", got.ModuleIsFunction, got.OverlayIsFunction)
+	if !got.ModuleIsFunction || !got.OverlayIsFunction || !got.HMIsFunction {
+		t.Errorf("nixosModules.default function: %v, overlays.default function: %v, homeManagerModules.default function: %v",
+			got.ModuleIsFunction, got.OverlayIsFunction, got.HMIsFunction)
 	}
 }
 
@@ -145,7 +150,7 @@ func TestFlakeEvalWithoutNixpkgs(t *testing.T) {
 	if len(aliases) != len(units.Aliases) {
 		t.Errorf("flake lib.aliases has %d entries, internal/units %d", len(aliases), len(units.Aliases))
 	}
-	for _, attr := range []string{"nixosModules.default", "nixosModules.hearth", "overlays.default"} {
+	for _, attr := range []string{"nixosModules.default", "nixosModules.hearth", "overlays.default", "homeManagerModules.default"} {
 		if got := eval(attr, "builtins.isFunction"); got != "true" {
 			t.Errorf("%s is not a function (%s)", attr, got)
 		}
@@ -281,9 +286,28 @@ func TestAliasesAndDefaultsMatchUnits(t *testing.T) {
 			OnCalendar         string `json:"onCalendar"`
 			RandomizedDelaySec int    `json:"randomizedDelaySec"`
 			UpgradeAlias       string `json:"upgradeAlias"`
+			SyncTimeoutSec     int    `json:"syncTimeoutSec"`
+			SecretsTimeoutSec  int    `json:"secretsTimeoutSec"`
 		} `json:"defaults"`
+		SettingDefaults map[string]int `json:"settingDefaults"`
 	}
-	evalJSON(t, env, "let l = import ./lib.nix; in { inherit (l) aliases defaults; }", &lib)
+	evalJSON(t, env, `let l = import ./lib.nix; in {
+  inherit (l) aliases defaults;
+  settingDefaults = builtins.mapAttrs (_: l.durationSeconds) l.settingDefaults;
+}`, &lib)
+	if d := lib.Defaults; d.SyncTimeoutSec != int(units.DefaultSyncTimeout.Seconds()) || d.SecretsTimeoutSec != int(units.DefaultSecretsTimeout.Seconds()) {
+		t.Errorf("nix/lib.nix unit timeouts %+v differ from internal/units (%s, %s)", d, units.DefaultSyncTimeout, units.DefaultSecretsTimeout)
+	}
+	wantSettings := map[string]int{
+		"build_timeout":      int(config.DefaultBuildTimeout.Seconds()),
+		"confirm_timeout":    int(config.DefaultConfirmTimeout.Seconds()),
+		"activation_timeout": int(config.DefaultActivationTimeout.Seconds()),
+		"boot_timeout":       int(config.DefaultBootTimeout.Seconds()),
+		"sustain":            int(config.DefaultSustain.Seconds()),
+	}
+	if !reflect.DeepEqual(lib.SettingDefaults, wantSettings) {
+		t.Errorf("nix/lib.nix settingDefaults %v, internal/config %v", lib.SettingDefaults, wantSettings)
+	}
 	want := map[string][]string{}
 	for _, a := range units.Aliases {
 		want[a.Name] = a.Args
@@ -333,5 +357,43 @@ func TestVendorHash(t *testing.T) {
 	}
 	if strings.TrimSpace(string(want)) != got {
 		t.Errorf("nix/vendor-hash is %s, go.mod/go.sum give %s; run: go test ./nix -run TestVendorHash -update", strings.TrimSpace(string(want)), got)
+	}
+}
+
+// TestDurationSecondsMatchesGo: the module derives unit deadlines from the
+// settings' Go durations with lib.durationSeconds, which must read them as
+// time.ParseDuration does (rounded to seconds like `hearth units`), and
+// the options' type must accept exactly what Go accepts.
+func TestDurationSecondsMatchesGo(t *testing.T) {
+	env := testutil.Nix(t)
+	good := []string{"0", "1h", "1h30m", "90s", "2.5s", "1.49s", "5ms", "1m30s", ".5h", "90µs", "1h0m0.5s", "3h", "0010m"}
+	bad := []string{"", "1", "1x", "h", "-1m", "1.5", "three hours", "1h 30m"}
+	var got struct {
+		Seconds []int  `json:"seconds"`
+		Good    []bool `json:"good"`
+		Bad     []bool `json:"bad"`
+	}
+	list := func(l []string) string {
+		b, _ := json.Marshal(l)
+		return "builtins.fromJSON " + strconv.Quote(string(b))
+	}
+	evalJSON(t, env, `let l = import ./lib.nix; ok = s: builtins.match l.goDurationRegex s != null; in {
+  seconds = map l.durationSeconds (`+list(good)+`);
+  good = map ok (`+list(good)+`);
+  bad = map ok (`+list(bad)+`);
+}`, &got)
+	for i, s := range good {
+		d, err := time.ParseDuration(s)
+		if err != nil {
+			t.Fatalf("%q: %v", s, err)
+		}
+		if want := int(d.Round(time.Second) / time.Second); got.Seconds[i] != want || !got.Good[i] {
+			t.Errorf("%q: nix reads %d s (accepted: %v), Go %d s", s, got.Seconds[i], got.Good[i], want)
+		}
+	}
+	for i, s := range bad {
+		if got.Bad[i] {
+			t.Errorf("%q is accepted as a duration", s)
+		}
 	}
 }

@@ -1,9 +1,20 @@
 # hearth as a nixpkgs package. vendorHash lives in ./vendor-hash so that a Go
 # test (nix/nix_test.go) can recompute it from go.mod/go.sum and fail when it
 # is stale; update it with: go test ./nix -run TestVendorHash -update
-{ lib, buildGoModule, git, makeWrapper, version ? "dev" }:
+#
+# go.mod says go 1.26. nixpkgs' buildGoModule follows its default Go, which
+# may be older: buildGo126Module is used where nixpkgs has it (nixos-unstable
+# since Go 1.26 landed, NixOS 26.05 on), the default where that is new
+# enough, and otherwise evaluation stops saying which nixpkgs is needed.
+{ lib, buildGoModule, go, buildGo126Module ? null, git, makeWrapper, version ? "dev" }:
 
-buildGoModule {
+let
+  buildHearth =
+    if buildGo126Module != null then buildGo126Module
+    else if lib.versionAtLeast go.version "1.26" then buildGoModule
+    else throw "hearth needs Go 1.26 or newer (go.mod), but this nixpkgs has Go ${go.version} and no buildGo126Module: use a nixpkgs with go_1_26 (nixos-unstable since Go 1.26, or NixOS 26.05 and later).";
+in
+buildHearth {
   pname = "hearth";
   inherit version;
 

@@ -439,15 +439,7 @@ func (c *campaign) nothingLost() {
 			deleted++
 		default:
 			lost++
-			// Known and open (issue 11): about one 200-kill run in ten, and
-			// every 2,000-kill soak, loses an edit or a few. Until it is
-			// fixed CI reports it without failing; HEARTH_SOAK=1 or
-			// HEARTH_TEST_KNOWN_BUGS=1 make it a failure.
-			if os.Getenv("HEARTH_SOAK") == "1" || os.Getenv("HEARTH_TEST_KNOWN_BUGS") == "1" {
-				c.t.Errorf("edit %s is in no home and no sidecar", tok)
-			} else {
-				c.t.Logf("KNOWN BUG (issue 11, open): edit %s is in no home and no sidecar", tok)
-			}
+			c.t.Errorf("edit %s is in no home and no sidecar", tok)
 		}
 	}
 	c.t.Logf("%d edits: %d lost, %d only in a trash, %d carried out of a side a resolve dropped, %d discarded by a resolve, %d more deleted by the attacker's commits",

@@ -195,7 +195,12 @@ func (p *plan) perform(c *Change, trashed bool) error {
 		if err := os.MkdirAll(filepath.Dir(abs), dirPerm); err != nil {
 			return err
 		}
-		if err := writeUnsynced(abs, t.Contents, t.Perm, b); err != nil {
+		if t.lazy {
+			// A plain file is copied from the source, never held whole.
+			if err := p.copyFromSource(abs, t); err != nil {
+				return err
+			}
+		} else if err := writeUnsynced(abs, t.Contents, t.Perm, b); err != nil {
 			return err
 		}
 		if err := p.st.opts.chown(abs); err != nil {
@@ -219,7 +224,7 @@ func (p *plan) perform(c *Change, trashed bool) error {
 		return nil
 	}
 	if t.Kind != KindDir && !t.Create {
-		if capturable(t) {
+		if capturable(t) && !t.lazy { // a copied file stored its base as it went
 			if err := p.recs.putBase(t.Contents); err != nil {
 				return err
 			}

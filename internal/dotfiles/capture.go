@@ -60,7 +60,7 @@ func (p *plan) execCapture(ctx context.Context) (*CaptureReport, error) {
 			continue
 		}
 		rep.Captured = append(rep.Captured, c)
-		if c.displaced != nil {
+		if c.displaced != nil && p.st.opts.KeepDisplaced == nil {
 			rep.Displaced = append(rep.Displaced, Displaced{Target: c.Target, Source: c.Source, Content: c.displaced})
 		}
 		rep.SourcePaths = append(rep.SourcePaths, c.Source)
@@ -100,6 +100,14 @@ func (p *plan) captureOne(c *Change) error {
 	}
 	if st.Mode&unix.S_IFMT != unix.S_IFREG {
 		return fmt.Errorf("source %s is no longer a regular file", c.Source)
+	}
+	if c.displaced != nil && o.KeepDisplaced != nil {
+		// Kept first: between the write below and the caller's commit the
+		// displaced version would otherwise exist only in history, and a
+		// kill there leaves the next commit undoing it without a trace.
+		if err := o.KeepDisplaced(c.Source, c.displaced); err != nil {
+			return fmt.Errorf("keep the source's overlapping version first: %w", err)
+		}
 	}
 	uid, gid := -1, -1
 	if o.Owner != nil && o.Chown == nil {

@@ -27,6 +27,20 @@ func Diff(ctx context.Context, opts Options) (*DiffReport, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Planning only hashed plain files; a write's diff needs the contents,
+	// and one that cannot be read is held, as Apply would hold it.
+	apply := p.apply[:0:0]
+	for _, c := range p.apply {
+		if c.Action == ActWrite && c.Kind == KindFile {
+			if err := p.st.load(c.t); err != nil {
+				c.Action, c.Reason, c.NewMode = ActHold, err.Error(), ""
+				p.held = append(p.held, c)
+				continue
+			}
+		}
+		apply = append(apply, c)
+	}
+	p.apply = apply
 	rep := &DiffReport{Apply: p.apply, Capture: p.capture, Held: p.held,
 		Unsupported: p.st.Unsupported(), Warnings: p.warnings}
 	for _, c := range p.apply {

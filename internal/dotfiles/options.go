@@ -43,11 +43,18 @@ type Options struct {
 	// like "chezmoi apply TARGET...". Records of other targets are kept.
 	Only []string
 	// KeepBothOnOverlap makes Capture take home's version of a plain file
-	// whose home and source edits overlap, instead of holding it, and report
-	// the source content it replaced in CaptureReport.Displaced, so that the
-	// caller (the syncer) keeps it as a conflict sidecar. Without it such a
-	// target is held until a person settles it.
+	// whose home and source edits overlap, instead of holding it; the source
+	// content it replaces goes to KeepDisplaced, or, without that, is
+	// reported in CaptureReport.Displaced. Without it such a target is held
+	// until a person settles it.
 	KeepBothOnOverlap bool
+	// KeepDisplaced keeps a source version that Capture is about to replace
+	// with home's (KeepBothOnOverlap), e.g. as a conflict sidecar. It is
+	// called before the source is written and must have kept the content
+	// durably when it returns: a run killed after the write would otherwise
+	// leave that version nowhere but in history. When it fails the target
+	// is not captured and the source stays as it is.
+	KeepDisplaced func(source string, content []byte) error
 	// Force makes Apply overwrite home edits and restore deleted targets
 	// (the explicit recovery); Capture ignores it.
 	Force bool

@@ -6,8 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io/fs"
-	"maps"
 	"os"
 	"path/filepath"
 
@@ -35,7 +35,9 @@ const recordVersion = 1
 type records struct {
 	path    string
 	targets map[string]record
-	orig    map[string]record
+	// saved fingerprints targets as the state file holds them: a copy of
+	// the map would cost as much memory as the map.
+	saved   [2]uint64
 	warning string // set when a corrupt file was discarded
 	// unsynced are this run's writes not yet durable; save flushes them
 	// first, so a record never describes content that is not on disk.
@@ -65,7 +67,7 @@ func loadRecords(path string) (*records, error) {
 			r.targets = f.Targets
 		}
 	}
-	r.orig = maps.Clone(r.targets)
+	r.saved = fingerprint(r.targets)
 	return r, nil
 }
 
@@ -75,7 +77,7 @@ func (r *records) save() error {
 	if err := r.unsynced.flush(r.durable); err != nil {
 		return fmt.Errorf("dotfiles: make writes durable before recording them: %w", err)
 	}
-	if r.warning == "" && maps.Equal(r.orig, r.targets) {
+	if r.warning == "" && fingerprint(r.targets) == r.saved {
 		return nil
 	}
 	b, err := json.MarshalIndent(recordFile{Version: recordVersion, Targets: r.targets}, "", "  ")
@@ -91,7 +93,7 @@ func (r *records) save() error {
 	if err := r.pruneBases(); err != nil {
 		return err
 	}
-	r.orig = maps.Clone(r.targets)
+	r.saved = fingerprint(r.targets)
 	r.warning = ""
 	return nil
 }
@@ -99,4 +101,31 @@ func (r *records) save() error {
 func hashBytes(b []byte) string {
 	h := sha256.Sum256(b)
 	return hex.EncodeToString(h[:])
+}
+
+// fingerprintSeed is fixed for the process: fingerprints are only compared
+// within one run.
+var fingerprintSeed = maphash.MakeSeed()
+
+// fingerprint sums a 128-bit hash of every entry, independent of map order;
+// two sets of records that differ collide with odds of about 2^-128.
+func fingerprint(m map[string]record) [2]uint64 {
+	var sum [2]uint64
+	var h maphash.Hash
+	h.SetSeed(fingerprintSeed)
+	for k, r := range m {
+		h.Reset()
+		for _, s := range []string{k, string(r.Kind), r.SHA256, r.Link, r.Source} {
+			h.WriteString(s)
+			h.WriteByte(0)
+		}
+		var mode [4]byte
+		mode[0], mode[1], mode[2], mode[3] = byte(r.Mode), byte(r.Mode>>8), byte(r.Mode>>16), byte(r.Mode>>24)
+		h.Write(mode[:])
+		a := h.Sum64()
+		h.WriteByte(1) // a second, dependent word: 128 bits in all
+		sum[0] += a
+		sum[1] += h.Sum64()
+	}
+	return sum
 }

@@ -66,7 +66,13 @@ func (r *renderer) parse(name, text string) (*template.Template, error) {
 		return nil, fmt.Errorf("%s: name clashes with a .chezmoitemplates entry", name)
 	}
 	text, delims, opt := templateDirectives(text)
-	t := r.base.New(name).Delims(delims[0], delims[1])
+	// A clone per file: a template added to the base would stay in its
+	// namespace, with its parse tree, until the run ends.
+	base, err := r.base.Clone()
+	if err != nil {
+		return nil, err
+	}
+	t := base.New(name).Delims(delims[0], delims[1])
 	t.Option("missingkey=error")
 	if opt != "" {
 		t.Option(opt)
@@ -109,7 +115,8 @@ func (r *renderer) render(src, target string, text []byte) ([]byte, bool, error)
 	if err := r.execute(t, &buf, data); err != nil {
 		return nil, false, err
 	}
-	return buf.Bytes(), r.cur.sensitive, nil
+	// Exactly sized: the plan keeps every rendered target until it ends.
+	return bytes.Clone(buf.Bytes()), r.cur.sensitive, nil
 }
 
 // cappedBuffer fails a render whose output grows over the file size

@@ -119,6 +119,14 @@ func Round(ctx context.Context, cfg *config.Config, env Env) (*Result, error) {
 	sopts := SyncOptions(cfg, env)
 	copts := dopts
 	copts.KeepBothOnOverlap = true // a home edit overlapping a synced change: keep both, never block
+	copts.KeepDisplaced = func(source string, content []byte) error {
+		c, err := syncer.RecordDisplaced(sopts, source, content)
+		if err != nil {
+			return err
+		}
+		env.logger().Warn("home and source edits overlapped; home's version is live, the other kept as a sidecar", "source", source, "sidecar", c.Sidecar)
+		return nil
+	}
 	pass := dotfiles.NewPass(copts)
 	// A capture that failed before a clean apply held nothing: the apply
 	// planned the merged source afresh and holds any home edit it left.
@@ -132,16 +140,9 @@ func Round(ctx context.Context, cfg *config.Config, env Env) (*Result, error) {
 			if rep == nil {
 				return false, err
 			}
-			// Even after a failed capture step, what the others displaced
-			// is kept: the source no longer holds it.
+			// What home's version displaced was kept by KeepDisplaced
+			// before the source was written.
 			res.Captured = rep.Captured
-			for _, d := range rep.Displaced {
-				c, err := syncer.RecordDisplaced(sopts, d.Source, d.Content)
-				if err != nil {
-					return true, fmt.Errorf("keep displaced version of %s: %w", d.Source, err)
-				}
-				env.logger().Warn("home and source edits overlapped; home's version is live, the other kept as a sidecar", "target", d.Target, "sidecar", c.Sidecar)
-			}
 			return len(rep.Captured) > 0, err
 		},
 		Apply: func(ctx context.Context, moved bool) error {

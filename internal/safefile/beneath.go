@@ -3,6 +3,7 @@ package safefile
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -170,6 +171,17 @@ func (d *Dir) Hash(rel string, limit int64) (string, int64, error) {
 	}
 	defer unix.Close(fd)
 	return hashFD(fd, d.join(rel), limit, nil)
+}
+
+// CopyTo streams the regular file rel below d, of at most limit bytes,
+// into w and returns the hex SHA-256 of what it read and its size.
+func (d *Dir) CopyTo(rel string, w io.Writer, limit int64) (string, int64, error) {
+	fd, err := d.open(rel, unix.O_RDONLY)
+	if err != nil {
+		return "", 0, err
+	}
+	defer unix.Close(fd)
+	return copyFD(fd, d.join(rel), limit, nil, w)
 }
 
 // Stat describes rel below d; a final symlink is described, not followed.

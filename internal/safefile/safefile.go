@@ -12,6 +12,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"math"
 	"syscall"
@@ -122,6 +123,11 @@ func Hash(path string, want *syscall.Stat_t) (sum string, size int64, err error)
 
 // hashFD is Hash of an open descriptor, refusing a file over limit bytes.
 func hashFD(fd int, path string, limit int64, want *syscall.Stat_t) (sum string, size int64, err error) {
+	return copyFD(fd, path, limit, want, nil)
+}
+
+// copyFD is hashFD that also writes what it reads to w (when not nil).
+func copyFD(fd int, path string, limit int64, want *syscall.Stat_t, w io.Writer) (sum string, size int64, err error) {
 	var st syscall.Stat_t
 	if err := retryEINTR(func() error { return syscall.Fstat(fd, &st) }); err != nil {
 		return "", 0, &fs.PathError{Op: "stat", Path: path, Err: err}
@@ -147,6 +153,11 @@ func hashFD(fd int, path string, limit int64, want *syscall.Stat_t) (sum string,
 			return hex.EncodeToString(h.Sum(nil)), size, nil
 		}
 		h.Write(buf[:n])
+		if w != nil {
+			if _, err := w.Write(buf[:n]); err != nil {
+				return "", 0, err
+			}
+		}
 		size += int64(n)
 		if size > limit {
 			return "", 0, &fs.PathError{Op: "read", Path: path, Err: &SizeError{Size: size, Limit: limit}}

@@ -13,6 +13,11 @@ type SystemOwners struct{}
 
 // LookupUser returns the uid and primary gid of a user name.
 func (SystemOwners) LookupUser(name string) (int, int, error) {
+	if name == "root" {
+		// Always 0:0; the secrets for users are installed before
+		// sysusers writes /etc/passwd on a first boot.
+		return 0, 0, nil
+	}
 	u, err := user.Lookup(name)
 	if err != nil {
 		return 0, 0, fmt.Errorf("unknown user %q: %w", name, err)
@@ -30,6 +35,9 @@ func (SystemOwners) LookupUser(name string) (int, int, error) {
 
 // LookupGroup returns the gid of a group name.
 func (SystemOwners) LookupGroup(name string) (int, error) {
+	if name == "root" {
+		return 0, nil
+	}
 	g, err := user.LookupGroup(name)
 	if err != nil {
 		return 0, fmt.Errorf("unknown group %q: %w", name, err)

@@ -1,6 +1,7 @@
 package syncer
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -250,10 +251,15 @@ func RecordDisplaced(o Options, path string, content []byte) (*Conflict, error) 
 	if err != nil {
 		return nil, err
 	}
+	if c := keptAlready(o.Dir, m, path, content); c != nil {
+		// A run killed after keeping it and before replacing the source
+		// finds the same overlap again: one sidecar is enough.
+		return c, nil
+	}
 	now := o.Now().UTC()
 	id := conflictID(path, string(content), now.String())
 	c := Conflict{
-		ID: id, Path: path, Sidecar: ConflictDir + "/" + path + "~synced~" + id,
+		ID: id, Path: path, Sidecar: sidecarName(path, "synced", id),
 		Winner: "local", WinnerHost: o.Host, LoserHost: "synced", WinnerTime: now,
 		Policy: o.Policy, Kind: "home-vs-source", MergedBy: o.Host, Recorded: now,
 	}
@@ -291,6 +297,21 @@ func clearSidecarDirs(o Options, sidecar string) error {
 		case st.Mode&unix.S_IFMT != unix.S_IFDIR:
 			o.Logger.Warn("replacing what the remote committed in the way of a sidecar by a directory", "path", dir)
 			return removeBeneath(o.Dir, dir)
+		}
+	}
+	return nil
+}
+
+// keptAlready returns the open home-vs-source entry of path whose sidecar
+// holds content, if there is one.
+func keptAlready(dir string, m *Manifest, path string, content []byte) *Conflict {
+	for i := range m.Conflicts {
+		c := &m.Conflicts[i]
+		if c.Path != path || c.Kind != "home-vs-source" || Check(dir, *c) != nil {
+			continue
+		}
+		if data, _, ok, err := readBeneath(dir, c.Sidecar); err == nil && ok && bytes.Equal(data, content) {
+			return c
 		}
 	}
 	return nil

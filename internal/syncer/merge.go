@@ -131,7 +131,7 @@ func (m *merger) settle(ctx context.Context, c gitrepo.Conflict) error {
 		return err
 	}
 	id := conflictID(c.Path, lose.ID, win.ID)
-	sidecar := path.Join(ConflictDir, c.Path+"~"+sanitizeHost(loserHost)+"~"+id)
+	sidecar := sidecarName(c.Path, sanitizeHost(loserHost), id)
 	m.edits = append(m.edits, gitrepo.TreeEdit{Path: sidecar, Mode: gitrepo.ModeFile, ID: lose.ID})
 	m.found = append(m.found, Conflict{
 		ID: id, Path: c.Path, Sidecar: sidecar,

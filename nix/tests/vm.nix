@@ -2,7 +2,13 @@
 # a git remote and two hosts. Both sync an edited dotfile through the remote;
 # hostA deploys a good upgrade, refuses a commit that does not build, rolls
 # back a live switch whose health checks fail, and returns to golden by itself
-# after booting a generation that keeps failing its boot check.
+# after booting a generation that keeps failing its boot check. hostB installs
+# a secret at boot before the service that reads it, restarts that service
+# when a switch changes the secret, and has its daily timer armed; hostA's
+# timer runs the sync before the upgrade.
+#
+# The nodes import the flake's nixosModules.default with runNixOSTest's
+# read-only pkgs (the situation that broke the overlay-based module).
 #
 # The upgrade targets are real NixOS systems of hostA with a marker
 # (/etc/hearth-version), built with the test and copied into the VM's store;
@@ -11,6 +17,40 @@
 { pkgs, hearthModule }:
 
 let
+  # An age key and a sops file encrypted for it, made at build time. The key
+  # lands in the store (world-readable): fine for a test, never for a host.
+  testSecrets = pkgs.runCommand "hearth-vm-secrets" { nativeBuildInputs = [ pkgs.age pkgs.sops ]; } ''
+    mkdir $out
+    age-keygen -o $out/key.txt 2> /dev/null
+    printf 'wifi:\n  home: first-psk\n  next: second-psk\n' > plain.yaml
+    sops --encrypt --age "$(age-keygen -y $out/key.txt)" --input-type yaml --output-type yaml plain.yaml > $out/host.yaml
+  '';
+
+  # Reads the secret once at start, as a daemon reads its credentials.
+  secretReader = { pkgs, ... }: {
+    systemd.services.secret-reader = {
+      wantedBy = [ "multi-user.target" ];
+      serviceConfig = {
+        Type = "oneshot";
+        RemainAfterExit = true;
+        User = "alice";
+        ExecStart = "${pkgs.bash}/bin/bash -c 'cat /run/secrets/wifi > /tmp/secret-reader.out'";
+        PrivateTmp = false;
+      };
+    };
+    services.hearth.settings.secrets.age_key_file = "${testSecrets}/key.txt";
+    services.hearth.secrets.wifi = {
+      sopsFile = "${testSecrets}/host.yaml";
+      key = "wifi/home";
+      owner = "alice";
+      restartUnits = [ "secret-reader.service" ];
+    };
+    # The switch that changes the secret.
+    specialisation.next-secret.configuration = { lib, ... }: {
+      services.hearth.secrets.wifi.key = lib.mkForce "wifi/next";
+    };
+  };
+
   markerCheck = {
     name = "not-bad";
     command = [ "/bin/sh" "-c" "! grep -q bad /etc/hearth-version" ];
@@ -86,7 +126,7 @@ pkgs.testers.runNixOSTest {
       };
     };
     hostA = hostA;
-    hostB = hostBase;
+    hostB = { imports = [ hostBase secretReader ]; };
   };
 
   testScript = { nodes, ... }:
@@ -146,12 +186,37 @@ pkgs.testers.runNixOSTest {
           hostA.succeed("test \"$(cat /home/alice/.hearth-shared)\" = 'from B'")
           hostA.succeed("su alice -c 'chezmoi-status'")
 
+      with subtest("a secret is installed at boot before the service that reads it"):
+          hostB.wait_for_unit("secret-reader.service")
+          hostB.succeed("test \"$(cat /tmp/secret-reader.out)\" = first-psk")
+          hostB.succeed("test \"$(stat -c %U:%a /run/secrets/wifi)\" = alice:400")
+          hostB.succeed("systemctl is-active hearth-secrets.service")
+          hostB.succeed("systemctl show secret-reader.service -p After | grep -q hearth-secrets.service")
+
+      with subtest("a switch that changes the secret restarts its reader"):
+          hostB.succeed("/run/current-system/specialisation/next-secret/bin/switch-to-configuration test")
+          hostB.succeed("test \"$(cat /run/secrets/wifi)\" = second-psk")
+          hostB.succeed("test \"$(cat /tmp/secret-reader.out)\" = second-psk")
+
+      with subtest("the daily timers are armed"):
+          hostB.succeed("systemctl is-active hearth-sync.timer")
+          hostA.succeed("systemctl is-active hearth-upgrade.timer")
+          hostA.fail("systemctl cat hearth-sync.timer")
+
       with subtest("a good upgrade is deployed"):
           push_system("good", "${flake good}")
           hostA.succeed("systemctl start hearth-upgrade.service")
           hostA.succeed("grep -qx good /etc/hearth-version")
           hostA.succeed("pin-golden")
           hostA.succeed("show-golden | grep -q ${good}")
+
+      with subtest("the timer's upgrade runs the dotfile sync first"):
+          # What the timer starts: the upgrade, which pulls in the sync before it.
+          hostA.succeed("systemctl start hearth-upgrade.service")
+          sync_end = int(hostA.succeed("systemctl show hearth-sync.service -p ExecMainExitTimestampMonotonic --value").strip())
+          upgrade_start = int(hostA.succeed("systemctl show hearth-upgrade.service -p ExecMainStartTimestampMonotonic --value").strip())
+          assert 0 < sync_end <= upgrade_start, f"sync ended at {sync_end}, upgrade started at {upgrade_start}"
+          hostA.succeed("systemctl show hearth-upgrade.timer -p Unit --value | grep -qx hearth-upgrade.service")
 
       with subtest("a commit that does not build is refused and changes nothing"):
           push_system("broken", "${flake null}")
