@@ -226,7 +226,7 @@ func (s *SourceState) readData() (map[string]any, error) {
 				if err := visit(filepath.Join(dir, name), r); err != nil {
 					return err
 				}
-			case !d.Type().IsRegular():
+			case !d.Type().IsRegular() && d.Type()&fs.ModeSymlink == 0:
 			case inDataDir || strings.HasPrefix(name, ".chezmoidata."):
 				files = append(files, r)
 			}
@@ -242,7 +242,7 @@ func (s *SourceState) readData() (map[string]any, error) {
 	data := map[string]any{}
 	var errs []error
 	for _, f := range files {
-		b, err := s.work.ReadFile(s.srcRel(f), s.opts.maxFileSize())
+		b, err := s.readFollowing(s.srcRel(f))
 		if err != nil {
 			errs = append(errs, fmt.Errorf("read %s: %w", s.srcRel(f), err))
 			continue
@@ -453,11 +453,11 @@ func (s *SourceState) special(src, name string, isDir bool) {
 // readIgnore renders and adds the .chezmoiignore of one source directory.
 func (s *SourceState) readIgnore(srcRel, target string, ents []fs.DirEntry) error {
 	for _, e := range ents {
-		if n := e.Name(); (n != ".chezmoiignore" && n != ".chezmoiignore.tmpl") || !e.Type().IsRegular() {
+		if n := e.Name(); (n != ".chezmoiignore" && n != ".chezmoiignore.tmpl") || !(e.Type().IsRegular() || e.Type()&fs.ModeSymlink != 0) {
 			continue
 		}
 		rel := path.Join(srcRel, e.Name())
-		b, err := s.work.ReadFile(s.srcRel(rel), s.opts.maxFileSize())
+		b, err := s.readFollowing(s.srcRel(rel))
 		if err != nil {
 			return fmt.Errorf("read %s: %w", s.srcRel(rel), err)
 		}

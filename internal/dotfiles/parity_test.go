@@ -284,3 +284,41 @@ func TestParityExternalDir(t *testing.T) {
 		}
 	}
 }
+
+// TestParitySpecialFileSymlink: a .chezmoiignore or .chezmoidata file
+// that is a symlink is followed as chezmoi follows it, inside the work
+// tree only; one leaving it is an error that holds what it governs.
+func TestParitySpecialFileSymlink(t *testing.T) {
+	f := paritySource(t, map[string]string{
+		".chezmoiroot":        "home\n",
+		"shared/ignore":       ".secret\n",
+		"shared/data.yaml":    "who: world\n",
+		"home/dot_secret":     "not for this host\n",
+		"home/dot_hello.tmpl": "hello {{ .who }}\n",
+	})
+	for link, to := range map[string]string{
+		"home/.chezmoiignore":    "../shared/ignore",
+		"home/.chezmoidata.yaml": "../shared/data.yaml",
+	} {
+		if err := os.Symlink(to, filepath.Join(f.src, filepath.FromSlash(link))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rep := mustApply(t, f.opts)
+	if len(rep.Held) != 0 {
+		t.Errorf("held: %s", heldText(rep.Held))
+	}
+	wantHome(t, f, map[string]string{".hello": "hello world\n"}, ".secret")
+
+	g := paritySource(t, map[string]string{"dot_secret": "x\n", "dot_plain": "y\n"})
+	outside := filepath.Join(filepath.Dir(g.src), "ignore-outside")
+	writeFile(t, outside, "dot_plain\n", 0o644)
+	if err := os.Symlink(outside, filepath.Join(g.src, ".chezmoiignore")); err != nil {
+		t.Fatal(err)
+	}
+	rep = mustApply(t, g.opts)
+	wantHome(t, g, nil, ".secret", ".plain")
+	if len(rep.Held) != 2 {
+		t.Errorf("held %s; want both targets held (their .chezmoiignore leaves the work tree)", heldText(rep.Held))
+	}
+}

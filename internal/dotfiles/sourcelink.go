@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/hearth-fleet/hearth/internal/safefile"
 	"golang.org/x/sys/unix"
 )
 
@@ -98,4 +99,22 @@ func (s *SourceState) resolveSourceLink(src string) (rel string, isDir bool, err
 		return rel, false, nil
 	}
 	return "", false, fmt.Errorf("symlink in the source dir points to %s, not a regular file or directory", rel)
+}
+
+// readFollowing reads the special file rel (a .chezmoiignore or data
+// file) as chezmoi does, through a symlink when it is one, under the same
+// rule as entries: only to a file inside the work tree.
+func (s *SourceState) readFollowing(rel string) ([]byte, error) {
+	b, err := s.work.ReadFile(rel, s.opts.maxFileSize())
+	if !errors.Is(err, safefile.ErrLink) {
+		return b, err
+	}
+	to, isDir, err := s.resolveSourceLink(rel)
+	if err != nil {
+		return nil, err
+	}
+	if isDir {
+		return nil, fmt.Errorf("symlink in the source dir points to the directory %s, not a file", to)
+	}
+	return s.work.ReadFile(to, s.opts.maxFileSize())
 }
