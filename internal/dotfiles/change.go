@@ -27,6 +27,7 @@ const (
 	ReasonPreexisting  = "exists in home and was not written by hearth (apply --force overwrites it)"
 	ReasonTemplate     = "template edited in home; edit the source template instead"
 	ReasonEncrypted    = "encrypted file edited in home; edit the encrypted source instead"
+	ReasonSourceLink   = "edited in home, but its source is a symlink in the source dir; edit the file it points to instead"
 	ReasonSymlink      = "symlink changed in home"
 	ReasonTypeChanged  = "type changed in home"
 	ReasonBothChanged  = "changed in both home and source since the last apply, and the changes overlap"

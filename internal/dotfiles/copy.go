@@ -44,7 +44,7 @@ func (p *plan) copyFromSource(abs string, t *Target) error {
 			w = io.MultiWriter(out, bf)
 		}
 	}
-	sum, _, err := p.st.work.CopyTo(t.Source, w, p.st.opts.maxFileSize())
+	sum, _, err := p.st.work.CopyTo(t.Entry.contentPath(), w, p.st.opts.maxFileSize())
 	if err != nil {
 		return fmt.Errorf("read source %s: %w", t.Source, err)
 	}

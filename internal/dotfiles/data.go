@@ -9,7 +9,6 @@ import (
 
 	"github.com/BurntSushi/toml"
 	"github.com/hearth-fleet/hearth/internal/chezmoicfg"
-	"gopkg.in/yaml.v3"
 )
 
 // dataFormat returns the decoder for a .chezmoidata file by extension, or
@@ -40,7 +39,7 @@ func decodeJSONMap(b []byte) (map[string]any, error) {
 
 func decodeYAMLMap(b []byte) (map[string]any, error) {
 	m := map[string]any{}
-	if err := yaml.Unmarshal(b, &m); err != nil {
+	if err := yamlUnmarshal(b, &m); err != nil {
 		return nil, err
 	}
 	return m, nil

@@ -20,7 +20,6 @@ import (
 	"github.com/BurntSushi/toml"
 	"github.com/Masterminds/sprig/v3"
 	"github.com/hearth-fleet/hearth/internal/safefile"
-	"gopkg.in/yaml.v3"
 )
 
 // errUnsupported marks template functions hearth deliberately does not
@@ -92,8 +91,8 @@ func (r *renderer) funcMap() template.FuncMap {
 	return fm
 }
 
-// include returns a file's bytes. Relative paths are inside the source
-// root, read without following any symlink; absolute paths are read as
+// include returns a file's bytes. Relative paths are inside the work
+// tree, read without following any symlink; absolute paths are read as
 // they are (/run/secrets/x) but never through a final symlink, which marks
 // the output as sensitive so diffs never print it. Every read is
 // size-capped and refuses what is not a regular file (a FIFO would block).
@@ -120,8 +119,8 @@ func (r *renderer) readInclude(name string) ([]byte, error) {
 }
 
 // resolve maps a template-supplied path to a file: absolute paths mark the
-// render sensitive, relative ones must stay inside the source root and
-// come back as rel, relative to the work tree.
+// render sensitive, relative ones are relative to the source root, must
+// stay inside the work tree and come back as rel, relative to it.
 func (r *renderer) resolve(name string) (abs, rel string, err error) {
 	if filepath.IsAbs(name) {
 		r.cur.sensitive = true
@@ -136,7 +135,7 @@ func (r *renderer) resolve(name string) (abs, rel string, err error) {
 		}
 		return "", "", fmt.Errorf("outside the allowed roots %v: %w", r.opts.IncludeRoots, errEscapes)
 	}
-	p, err := within(r.root, filepath.FromSlash(name))
+	p, err := inWorkTree(r.opts.SourceDir, r.root, name)
 	if err != nil {
 		return "", "", err
 	}
@@ -331,14 +330,14 @@ func toJSON(v any) (string, error) {
 
 func fromYAML(s string) (any, error) {
 	var v any
-	if err := yaml.Unmarshal([]byte(s), &v); err != nil {
+	if err := yamlUnmarshal([]byte(s), &v); err != nil {
 		return nil, fmt.Errorf("fromYaml: %w", err)
 	}
 	return v, nil
 }
 
 func toYAML(v any) (string, error) {
-	b, err := yaml.Marshal(v)
+	b, err := yamlMarshal(v)
 	if err != nil {
 		return "", fmt.Errorf("toYaml: %w", err)
 	}

@@ -28,6 +28,23 @@ type Entry struct {
 	// while Apply holds it with this reason (its .chezmoiignore failed, so
 	// what Apply may write is unknown).
 	captureOnly string
+	// from, when set, is where the contents are read: Source is a symlink
+	// in the source dir and from the file it resolves to, relative to the
+	// work tree (see sourcelink.go).
+	from string
+	// external: the entry is inside an external_ directory (externaldir.go).
+	external bool
+	// linkTo, when set, is the target of a symlink the entry copies (a
+	// symlink inside an external_ directory).
+	linkTo string
+}
+
+// contentPath is the work-tree path the entry's contents are read from.
+func (e *Entry) contentPath() string {
+	if e.from != "" {
+		return e.from
+	}
+	return e.Source
 }
 
 // Unsupported is a source entry hearth skips, with the reason.
@@ -224,7 +241,7 @@ func (s *SourceState) readData() (map[string]any, error) {
 				if err := visit(filepath.Join(dir, name), r); err != nil {
 					return err
 				}
-			case !d.Type().IsRegular():
+			case !d.Type().IsRegular() && d.Type()&fs.ModeSymlink == 0:
 			case inDataDir || strings.HasPrefix(name, ".chezmoidata."):
 				files = append(files, r)
 			}
@@ -240,7 +257,7 @@ func (s *SourceState) readData() (map[string]any, error) {
 	data := map[string]any{}
 	var errs []error
 	for _, f := range files {
-		b, err := s.work.ReadFile(s.srcRel(f), s.opts.maxFileSize())
+		b, err := s.readFollowing(s.srcRel(f))
 		if err != nil {
 			errs = append(errs, fmt.Errorf("read %s: %w", s.srcRel(f), err))
 			continue
@@ -269,7 +286,8 @@ func deepCopyMap(m map[string]any) map[string]any {
 	return out
 }
 
-// readSharedTemplates reads .chezmoitemplates/ (name relative to it -> text).
+// readSharedTemplates reads .chezmoitemplates/ (name relative to it ->
+// text), leaving out dot names; a .chezmoi* name there is an error.
 func (s *SourceState) readSharedTemplates() (map[string]string, error) {
 	out := map[string]string{}
 	var visit func(rel string) error
@@ -284,6 +302,12 @@ func (s *SourceState) readSharedTemplates() (map[string]string, error) {
 		for _, e := range ents {
 			r := path.Join(rel, e.Name())
 			switch {
+			case strings.HasPrefix(e.Name(), ".chezmoi"):
+				// chezmoi refuses the whole source: a special file here
+				// is a mistake whose intent is unknown.
+				return fmt.Errorf("%s: not allowed in .chezmoitemplates", s.srcRel(path.Join(".chezmoitemplates", r)))
+			case strings.HasPrefix(e.Name(), "."):
+				// Like chezmoi: other dot names are not templates.
 			case e.IsDir():
 				if err := visit(r); err != nil {
 					return err
@@ -367,11 +391,15 @@ func (s *SourceState) walk(dir, srcRel, target, captureOnly string) error {
 			s.special(src, name, e.IsDir())
 			continue
 		}
-		if e.Type()&fs.ModeSymlink != 0 || (!e.IsDir() && !e.Type().IsRegular()) {
+		if e.Type()&fs.ModeSymlink != 0 {
+			s.sourceLink(src, name, target, captureOnly)
+			continue
+		}
+		if !e.IsDir() && !e.Type().IsRegular() {
 			t := join(target, ParseFileName(name).TargetName)
 			s.known[t] = true
 			if !s.ignore.Ignored(t) {
-				s.unsupportedEntry(src, "not a regular file or directory in the source (use symlink_ for links)")
+				s.unsupportedEntry(src, "not a regular file, directory or symlink in the source")
 			}
 			continue
 		}
@@ -391,7 +419,10 @@ func (s *SourceState) walk(dir, srcRel, target, captureOnly string) error {
 				s.unsupportedEntry(src, "remove_ directories are not supported")
 				continue
 			case a.External:
-				s.unsupportedEntry(src, "external_ directories are not supported")
+				s.add(&Entry{Target: t, Source: src, IsDir: true, Dir: a, captureOnly: captureOnly})
+				if err := s.walkExternal(join(srcRel, name), t, captureOnly); err != nil {
+					return err
+				}
 				continue
 			}
 			s.add(&Entry{Target: t, Source: src, IsDir: true, Dir: a, captureOnly: captureOnly})
@@ -437,11 +468,11 @@ func (s *SourceState) special(src, name string, isDir bool) {
 // readIgnore renders and adds the .chezmoiignore of one source directory.
 func (s *SourceState) readIgnore(srcRel, target string, ents []fs.DirEntry) error {
 	for _, e := range ents {
-		if n := e.Name(); (n != ".chezmoiignore" && n != ".chezmoiignore.tmpl") || !e.Type().IsRegular() {
+		if n := e.Name(); (n != ".chezmoiignore" && n != ".chezmoiignore.tmpl") || !(e.Type().IsRegular() || e.Type()&fs.ModeSymlink != 0) {
 			continue
 		}
 		rel := path.Join(srcRel, e.Name())
-		b, err := s.work.ReadFile(s.srcRel(rel), s.opts.maxFileSize())
+		b, err := s.readFollowing(s.srcRel(rel))
 		if err != nil {
 			return fmt.Errorf("read %s: %w", s.srcRel(rel), err)
 		}

@@ -33,7 +33,10 @@ type Options struct {
 	Data map[string]any
 	// AgeIdentityFiles are age identity files for encrypted_ entries.
 	AgeIdentityFiles []string
-	// Umask masks the permissions of written files and dirs; 0 means 022.
+	// Umask masks the permissions of written files and dirs, like
+	// chezmoi's umask setting; 0 means the process umask, as chezmoi's
+	// default (a config umask of 0, which would make targets world
+	// writable, is taken as unset).
 	Umask fs.FileMode
 	// Only, when set, limits Apply, Capture, Diff and Held to these targets
 	// (slash paths relative to TargetDir; a directory includes its subtree),
@@ -118,7 +121,7 @@ func (o *Options) trash() trash.Trash {
 
 func (o *Options) umask() fs.FileMode {
 	if o.Umask == 0 {
-		return 0o022
+		return processUmask()
 	}
 	return o.Umask & 0o777
 }

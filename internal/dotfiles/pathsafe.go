@@ -24,6 +24,20 @@ func within(root, rel string) (string, error) {
 	return p, nil
 }
 
+// inWorkTree resolves a template's relative path name against the source
+// root: like chezmoi it may leave the root (.chezmoiroot) for a file
+// elsewhere in the repository ("../shared/a"), but never the work tree.
+func inWorkTree(work, root, name string) (string, error) {
+	if filepath.IsAbs(name) {
+		return "", fmt.Errorf("%q: absolute path %w", name, errEscapes)
+	}
+	p := filepath.Join(root, filepath.FromSlash(name))
+	if !isWithin(work, p) {
+		return "", fmt.Errorf("%q leaves the source work tree: %w", name, errEscapes)
+	}
+	return p, nil
+}
+
 // isWithin reports whether p is root or below it (lexically).
 func isWithin(root, p string) bool {
 	r, err := filepath.Rel(root, p)

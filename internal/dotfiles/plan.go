@@ -312,6 +312,10 @@ func (p *plan) planEdit(t *Target, a actual, rec record) {
 		p.hold(t, a, ReasonTemplate)
 	case f.Encrypted:
 		p.hold(t, a, ReasonEncrypted)
+	case t.Entry.from != "":
+		p.hold(t, a, ReasonSourceLink)
+	case t.Entry.external:
+		p.hold(t, a, ReasonExternalDir)
 	default:
 		p.planCapture(t, a, rec)
 	}
@@ -381,7 +385,7 @@ func (p *plan) renamedSource(t *Target, a actual, modeChanged bool) string {
 		attrs.Private = a.perm&0o077 == 0
 		attrs.ReadOnly = a.perm&0o222 == 0
 	}
-	if a.size == 0 {
+	if a.size == 0 || blank(a.contents) {
 		attrs.Empty = true
 	}
 	name := attrs.SourceName()

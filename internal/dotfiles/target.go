@@ -1,10 +1,13 @@
 package dotfiles
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
 	"strings"
+
+	"github.com/hearth-fleet/hearth/internal/safefile"
 )
 
 // Kind is the type of a target in home.
@@ -57,7 +60,7 @@ func (s *SourceState) load(t *Target) error {
 	if !t.lazy {
 		return nil
 	}
-	b, err := s.work.ReadFile(t.Source, s.opts.maxFileSize())
+	b, err := s.work.ReadFile(t.Entry.contentPath(), s.opts.maxFileSize())
 	if err != nil {
 		return fmt.Errorf("read source: %w", err)
 	}
@@ -92,14 +95,15 @@ func (s *SourceState) Targets() ([]*Target, error) {
 	raw := make([][]byte, len(s.entries))
 	sums := make([]string, len(s.entries))
 	sizes := make([]int64, len(s.entries))
+	blanks := make([]bool, len(s.entries))
 	rawErrs := make([]error, len(s.entries))
 	parallel(len(s.entries), func(i int) {
 		switch e := s.entries[i]; {
-		case e.IsDir || e.problem != "":
+		case e.IsDir || e.problem != "" || e.linkTo != "":
 		case e.File.plain():
-			sums[i], sizes[i], rawErrs[i] = s.work.Hash(e.Source, s.opts.maxFileSize())
+			sums[i], sizes[i], blanks[i], rawErrs[i] = s.hashPlain(e.contentPath())
 		default:
-			raw[i], rawErrs[i] = s.work.ReadFile(e.Source, s.opts.maxFileSize())
+			raw[i], rawErrs[i] = s.work.ReadFile(e.contentPath(), s.opts.maxFileSize())
 		}
 	})
 	for i, e := range s.entries {
@@ -129,13 +133,17 @@ func (s *SourceState) Targets() ([]*Target, error) {
 			held(s.tmplProblem)
 			continue
 		}
+		if e.linkTo != "" {
+			out = append(out, &Target{Path: e.Target, Source: e.Source, Entry: e, Kind: KindSymlink, Link: e.linkTo})
+			continue
+		}
 		if e.File.plain() {
 			a := e.File
 			out = append(out, &Target{
 				Path: e.Target, Source: e.Source, Entry: e, Kind: KindFile,
 				Perm: a.Perm() &^ umask, Create: a.Type == FileCreate, Sensitive: a.Private,
 				size: sizes[i], hash: sums[i], lazy: true,
-				Absent: sizes[i] == 0 && !a.Empty && a.Type != FileCreate,
+				Absent: blanks[i] && !a.Empty,
 			})
 			continue
 		}
@@ -191,8 +199,31 @@ func (s *SourceState) renderFile(e *Entry, b []byte, dec *decrypter, umask fs.Fi
 		return t, nil
 	}
 	t.Contents, t.size = b, int64(len(b))
-	// Like chezmoi, an empty file means "absent" unless empty_; create_
-	// files are created even when empty.
-	t.Absent = len(b) == 0 && !a.Empty && a.Type != FileCreate
+	t.Absent = blank(b) && !a.Empty
 	return t, nil
+}
+
+// blank is chezmoi's "absent" test: a file (create_ ones too) whose
+// contents are only whitespace is not written unless it is empty_.
+func blank(b []byte) bool { return len(bytes.TrimSpace(b)) == 0 }
+
+// blankProbe is the size up to which a plain file is read whole to tell
+// whether it is blank; larger ones are streamed through the hash. A
+// whitespace-only file over it is taken as content (see
+// docs/chezmoi-compat.md).
+const blankProbe = 4096
+
+// hashPlain hashes a plain source file and tells whether it is blank,
+// reading it once.
+func (s *SourceState) hashPlain(rel string) (sum string, size int64, isBlank bool, err error) {
+	limit := s.opts.maxFileSize()
+	b, err := s.work.ReadFile(rel, min(blankProbe, limit))
+	if errors.Is(err, safefile.ErrTooLarge) && limit > blankProbe {
+		sum, size, err = s.work.Hash(rel, limit)
+		return sum, size, size == 0, err
+	}
+	if err != nil {
+		return "", 0, false, err
+	}
+	return hashBytes(b), int64(len(b)), blank(b), nil
 }

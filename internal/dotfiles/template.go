@@ -168,13 +168,8 @@ func templateDirectives(text string) (string, [2]string, string) {
 			out = append(out, line)
 			continue
 		}
-		for _, field := range strings.Fields(rest) {
-			k, v, ok := strings.Cut(field, "=")
-			if !ok {
-				continue
-			}
-			v = strings.Trim(v, `"'`)
-			switch k {
+		for _, kv := range directivePairs(rest) {
+			switch k, v := kv[0], kv[1]; k {
 			case "left-delimiter":
 				delims[0] = v
 			case "right-delimiter":

@@ -302,3 +302,19 @@ func (d *Dir) Rename(oldRel, newRel string) error {
 	}
 	return unix.Fsync(pfd)
 }
+
+// Readlink returns the target of the symlink rel below d; the way to it is
+// resolved without following any link.
+func (d *Dir) Readlink(rel string) (string, error) {
+	fd, err := d.open(rel, unix.O_PATH)
+	if err != nil {
+		return "", err
+	}
+	defer unix.Close(fd)
+	buf := make([]byte, unix.PathMax)
+	n, err := unix.Readlinkat(fd, "", buf)
+	if err != nil {
+		return "", &fs.PathError{Op: "readlink", Path: d.join(rel), Err: err}
+	}
+	return string(buf[:n]), nil
+}

@@ -12,7 +12,8 @@ import (
 // through a symlinked directory, a final symlink (writes replace it), a
 // path leaving the root, and a FIFO (at once, never blocking); the files
 // the links point at are never read or changed. Both with openat2 and with
-// the component walk used where the kernel lacks it.
+// the component walk used where the kernel lacks it. Readlink reads a final
+// link but never one on the way.
 func TestDirNeverFollowsLinks(t *testing.T) {
 	for _, walk := range []bool{false, true} {
 		name := "openat2"
@@ -39,6 +40,13 @@ func TestDirNeverFollowsLinks(t *testing.T) {
 			defer d.Close()
 			if b, err := d.ReadFile("real/f", 100); err != nil || string(b) != "ok" {
 				t.Fatalf("plain read: %q, %v", b, err)
+			}
+			if l, err := d.Readlink("real/link"); err != nil || l != victim {
+				t.Errorf("readlink of a final link: %q, %v; want %q", l, err, victim)
+			}
+			must(t, os.Symlink("x", filepath.Join(outside, "inner")))
+			if _, err := d.Readlink("linkdir/inner"); !errors.Is(err, ErrLink) {
+				t.Errorf("readlink through a linked dir: %v, want ErrLink", err)
 			}
 			for _, rel := range []string{"linkdir/victim", "real/link", "../" + filepath.Base(outside) + "/victim"} {
 				if _, err := d.ReadFile(rel, 100); !errors.Is(err, ErrLink) {
