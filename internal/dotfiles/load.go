@@ -60,6 +60,13 @@ type SourceState struct {
 	// tmplProblem, when set, holds every template: the data or shared
 	// templates they may use are broken.
 	tmplProblem string
+	// scripts are the run_ entries (scripts.go), removes the remove_
+	// entries and removeSets the .chezmoiremove files (remove.go),
+	// externals the .chezmoiexternal files (externals.go).
+	scripts    []*Entry
+	removes    []*Entry
+	removeSets []removeSet
+	externals  []externalFile
 }
 
 // brokenEntry is a source path that names no loadable entry.
@@ -349,7 +356,7 @@ func (s *SourceState) walk(dir, srcRel, target, captureOnly string) error {
 		name := e.Name()
 		src := s.srcRel(join(srcRel, name))
 		if strings.HasPrefix(name, ".") {
-			s.special(src, name, e.IsDir())
+			s.special(src, target, name, e.IsDir())
 			continue
 		}
 		if e.Type()&fs.ModeSymlink != 0 || (!e.IsDir() && !e.Type().IsRegular()) {
@@ -396,8 +403,11 @@ func (s *SourceState) walk(dir, srcRel, target, captureOnly string) error {
 			continue
 		}
 		switch a.Type {
-		case FileModify, FileRemove, FileScript:
-			s.unsupportedEntry(src, a.Type.String()+" entries are not supported")
+		case FileRemove:
+			s.removes = append(s.removes, &Entry{Target: t, Source: src, File: a, captureOnly: captureOnly})
+			continue
+		case FileScript:
+			s.scripts = append(s.scripts, &Entry{Target: t, Source: src, File: a, captureOnly: captureOnly})
 			continue
 		}
 		s.add(&Entry{Target: t, Source: src, File: a, captureOnly: captureOnly})
@@ -408,14 +418,14 @@ func (s *SourceState) walk(dir, srcRel, target, captureOnly string) error {
 // special handles a dot-prefixed source entry: chezmoi's special files are
 // read elsewhere or reported; everything else (.git, .hearth-conflicts) is
 // never applied.
-func (s *SourceState) special(src, name string, isDir bool) {
+func (s *SourceState) special(src, target, name string, isDir bool) {
 	switch {
 	case name == ".chezmoiscripts" && isDir:
-		s.unsupportedEntry(src, "scripts are not supported")
+		s.walkScripts(src)
 	case name == ".chezmoiexternals" && isDir, strings.HasPrefix(name, ".chezmoiexternal."):
-		s.unsupportedEntry(src, "externals are not supported")
+		s.addExternals(src, target, name, isDir)
 	case name == ".chezmoiremove" || name == ".chezmoiremove.tmpl":
-		s.unsupportedEntry(src, ".chezmoiremove is not supported")
+		s.removeSets = append(s.removeSets, removeSet{source: src, dir: target})
 	}
 }
 

@@ -85,6 +85,16 @@ type Options struct {
 	// file's directory.
 	TrashDir string
 
+	// Scripts says whether run_ scripts and modify_ scripts run; see
+	// ScriptPolicy.
+	Scripts ScriptPolicy
+	// ScriptTimeout bounds each run_ script; 0 means DefaultScriptTimeout.
+	// modify_ scripts are bounded by OutputTimeout, as template commands.
+	ScriptTimeout time.Duration
+	// Externals fetches .chezmoiexternal entries; nil means an HTTP client
+	// with DefaultExternalTimeout (see externals.go).
+	Externals *ExternalFetcher
+
 	// durable makes Apply's writes durable; nil means syncfs(2). Tests
 	// count its calls.
 	durable durability

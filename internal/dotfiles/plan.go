@@ -26,6 +26,7 @@ type plan struct {
 	drop       []string
 	warnings   []string
 	guard      *guard
+	scripts    []*script // run_ scripts, in the order they run (scripts.go)
 }
 
 // makePlan plans one run. A problem with one entry (a template error, an
@@ -131,6 +132,9 @@ func makePlan(ctx context.Context, opts Options) (*plan, error) {
 			delete(p.adopt, t.Path)
 		}
 	}
+	p.scripts = st.planScripts()
+	p.held = append(p.held, scriptHolds(p.scripts)...)
+	p.planRemovals(desired, heldDirs)
 	for name := range recs.targets {
 		// Records below a held directory stay: its subtree is unknown.
 		if !desired[name] && st.opts.selected(name) && !under(name, heldDirs) {
@@ -235,6 +239,10 @@ func kindOf(m os.FileMode) Kind {
 func (p *plan) planLeaf(t *Target, a actual) {
 	rec, hasRec := p.recs.targets[t.Path]
 	force := p.st.opts.Force
+	if t.modify {
+		p.planModify(t, a, hasRec)
+		return
+	}
 	switch {
 	case t.Create:
 		// create_ targets belong to home once created: no record, no capture.

@@ -43,12 +43,17 @@ type Target struct {
 	hash    string // of Contents, once computed
 	size    int64  // of Contents, known before they are read
 	lazy    bool   // Contents not read yet
+
+	// modify: a modify_ entry's result, computed from home's content
+	// whose hash (or "" when absent) is modifyInput.
+	modify      bool
+	modifyInput string
 }
 
 // plain reports whether the source file is its target's content as it is
 // (no template, no encryption, not a link): hashed, read only when needed.
 func (a FileAttrs) plain() bool {
-	return !a.Template && !a.Encrypted && a.Type != FileSymlink
+	return !a.Template && !a.Encrypted && a.Type != FileSymlink && a.Type != FileModify
 }
 
 // load reads the contents of a plain file target, checking they are still
@@ -139,7 +144,13 @@ func (s *SourceState) Targets() ([]*Target, error) {
 			})
 			continue
 		}
-		t, err := s.renderFile(e, raw[i], dec, umask)
+		var t *Target
+		var err error
+		if e.File.Type == FileModify {
+			t, err = s.modifyTarget(e, raw[i], dec, umask)
+		} else {
+			t, err = s.renderFile(e, raw[i], dec, umask)
+		}
 		switch {
 		case errors.Is(err, errUnsupported):
 			var fe *unsupportedFuncError
