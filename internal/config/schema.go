@@ -36,7 +36,13 @@ type Dotfiles struct {
 	// MaxFileSize caps each source, home and include file read; a target
 	// over it is held.
 	MaxFileSize int64 `json:"max_file_size" toml:"max_file_size"`
+	// Scripts, when false, runs no program from the source: run_ scripts
+	// are skipped and modify_ scripts held.
+	Scripts *bool `json:"scripts" toml:"scripts"`
 }
+
+// ScriptsAllowed reports whether scripts from the source run (the default).
+func (d Dotfiles) ScriptsAllowed() bool { return d.Scripts == nil || *d.Scripts }
 
 // CommandsAllowed reports whether templates may run programs (the default).
 func (d Dotfiles) CommandsAllowed() bool { return d.TemplateCommands == nil || *d.TemplateCommands }
