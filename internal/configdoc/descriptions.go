@@ -17,7 +17,7 @@ var descriptions = map[string]string{
 	"dotfiles.conflict_policy":   "Which side wins overlapping edits of one file: `newest` (later commit time of the last change; ties go to the remote), `remote` or `local`. The loser's whole version is kept as a sidecar under `.hearth-conflicts/`.",
 	"dotfiles.age_identities":    "age identity files for `encrypted_` source files.",
 	"dotfiles.push_retries":      "Lost push races (another host pushed first) retried per round before it ends as `pending`; 0 to 100.",
-	"dotfiles.scripts": "Whether programs from the source run: `run_`, `run_once_` and `run_onchange_` scripts and the script form of `modify_` entries, as the home's owner (never as root), each `run_` script bounded to 30 minutes. When `false` scripts are skipped and a `modify_` script's target is held; `modify_` templates still apply.",
+	"dotfiles.scripts":           "Whether programs from the source run: `run_`, `run_once_` and `run_onchange_` scripts and the script form of `modify_` entries, as the home's owner (never as root), each `run_` script bounded to 30 minutes. When `false` scripts are skipped and a `modify_` script's target is held; `modify_` templates still apply.",
 	"dotfiles.template_commands": "Whether templates may run programs (`output`, `outputList`). When `false` a template calling one is held, with the function and file named. `hearth status` never runs them; `hearth diff` honours this key.",
 	"dotfiles.max_file_size":     "Largest source, home or included file read, in bytes (1024 to 4294967296). A target over it is held with its size and the limit; a round's memory stays bounded by it.",
 
