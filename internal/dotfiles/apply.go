@@ -120,6 +120,7 @@ func (p *plan) execApply(ctx context.Context) (*ApplyReport, error) {
 		}
 		p.recs.unsynced.touched(p.abs(c.Target))
 	}
+	rep.Warnings = append(rep.Warnings, p.syncGitRepos(ctx)...)
 	scripts.until(ctx, PhaseAfter, "")
 	rep.Scripts = scripts.runs
 	// Records are saved even after a failed step, so what was written is

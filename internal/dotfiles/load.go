@@ -67,6 +67,10 @@ type SourceState struct {
 	removes    []*Entry
 	removeSets []removeSet
 	externals  []externalFile
+	// externalWarnings are unreachable externals whose last copy is used;
+	// gitRepos the git-repo externals, cloned or pulled by Apply.
+	externalWarnings []string
+	gitRepos         []gitRepo
 }
 
 // brokenEntry is a source path that names no loadable entry.
@@ -356,7 +360,7 @@ func (s *SourceState) walk(dir, srcRel, target, captureOnly string) error {
 		name := e.Name()
 		src := s.srcRel(join(srcRel, name))
 		if strings.HasPrefix(name, ".") {
-			s.special(src, target, name, e.IsDir())
+			s.special(src, target, name, e.IsDir(), captureOnly)
 			continue
 		}
 		if e.Type()&fs.ModeSymlink != 0 || (!e.IsDir() && !e.Type().IsRegular()) {
@@ -418,14 +422,14 @@ func (s *SourceState) walk(dir, srcRel, target, captureOnly string) error {
 // special handles a dot-prefixed source entry: chezmoi's special files are
 // read elsewhere or reported; everything else (.git, .hearth-conflicts) is
 // never applied.
-func (s *SourceState) special(src, target, name string, isDir bool) {
+func (s *SourceState) special(src, target, name string, isDir bool, captureOnly string) {
 	switch {
 	case name == ".chezmoiscripts" && isDir:
-		s.walkScripts(src)
+		s.walkScripts(src, captureOnly)
 	case name == ".chezmoiexternals" && isDir, strings.HasPrefix(name, ".chezmoiexternal."):
-		s.addExternals(src, target, name, isDir)
+		s.addExternals(src, target, name, isDir, captureOnly)
 	case name == ".chezmoiremove" || name == ".chezmoiremove.tmpl":
-		s.removeSets = append(s.removeSets, removeSet{source: src, dir: target})
+		s.removeSets = append(s.removeSets, removeSet{source: src, dir: target, captureOnly: captureOnly})
 	}
 }
 

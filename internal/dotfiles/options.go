@@ -94,6 +94,8 @@ type Options struct {
 	// Externals fetches .chezmoiexternal entries; nil means an HTTP client
 	// with DefaultExternalTimeout (see externals.go).
 	Externals *ExternalFetcher
+	// GitExternal clones and pulls git-repo externals; nil holds them.
+	GitExternal GitExternal
 
 	// durable makes Apply's writes durable; nil means syncfs(2). Tests
 	// count its calls.

@@ -67,6 +67,7 @@ func makePlan(ctx context.Context, opts Options) (*plan, error) {
 		}
 	}
 	p.targets = targets
+	p.warnings = append(p.warnings, st.externalWarnings...)
 	// Held without a look at home: what cannot be planned, or must not be
 	// written.
 	early := make([]string, len(targets))
@@ -315,6 +316,8 @@ func (p *plan) planLeaf(t *Target, a actual) {
 func (p *plan) planEdit(t *Target, a actual, rec record) {
 	f := t.Entry.File
 	switch {
+	case t.external:
+		p.hold(t, a, ReasonExternal)
 	case t.Kind == KindSymlink:
 		p.hold(t, a, ReasonSymlink)
 	case a.kind != KindFile:

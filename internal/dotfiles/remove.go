@@ -20,6 +20,7 @@ import (
 // dir its patterns are relative to.
 type removeSet struct {
 	source, dir string
+	captureOnly string // its directory's .chezmoiignore failed: nothing is removed
 }
 
 // ReasonRemoveSource says why a remove_ entry or a .chezmoiremove pattern
@@ -67,6 +68,10 @@ func (p *plan) planRemovals(desired map[string]bool, heldDirs []string) {
 		consider(e.Target, e.Source, ReasonRemoveEntry)
 	}
 	for _, rs := range st.removeSets {
+		if rs.captureOnly != "" {
+			p.held = append(p.held, &Change{Target: path.Join(rs.dir, ".chezmoiremove"), Source: rs.source, Action: ActHold, Reason: rs.captureOnly})
+			continue
+		}
 		targets, err := st.removeMatches(rs)
 		if err != nil {
 			p.held = append(p.held, &Change{Target: path.Join(rs.dir, ".chezmoiremove"), Source: rs.source, Action: ActHold,

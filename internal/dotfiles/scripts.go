@@ -89,7 +89,7 @@ func scriptCondition(sourceName string) (once, change bool, phase ScriptPhase) {
 // walkScripts reads a .chezmoiscripts directory (src, below the work
 // tree): every file in it must be a run_ script; its target keeps the
 // .chezmoiscripts component, as chezmoi's does, but no directory is made.
-func (s *SourceState) walkScripts(src string) {
+func (s *SourceState) walkScripts(src, captureOnly string) {
 	dirTarget := s.relToRoot(src)
 	var visit func(rel, target string)
 	visit = func(rel, target string) {
@@ -117,7 +117,7 @@ func (s *SourceState) walkScripts(src string) {
 				if s.ignore.Ignored(t) {
 					continue
 				}
-				s.scripts = append(s.scripts, &Entry{Target: t, Source: r, File: a})
+				s.scripts = append(s.scripts, &Entry{Target: t, Source: r, File: a, captureOnly: captureOnly})
 			}
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"slices"
 	"strings"
 )
 
@@ -48,6 +49,8 @@ type Target struct {
 	// whose hash (or "" when absent) is modifyInput.
 	modify      bool
 	modifyInput string
+	// external: brought by an external; never captured.
+	external bool
 }
 
 // plain reports whether the source file is its target's content as it is
@@ -170,6 +173,11 @@ func (s *SourceState) Targets() ([]*Target, error) {
 			continue
 		}
 		out = append(out, t)
+	}
+	if len(s.externals) > 0 {
+		out = append(out, s.externalTargets(umask)...)
+		slices.SortStableFunc(out, func(a, b *Target) int { return strings.Compare(a.Path, b.Path) })
+		out = s.holdDuplicateTargets(out)
 	}
 	return out, nil
 }

@@ -83,6 +83,7 @@ func DotfilesOptions(cfg *config.Config, env Env) dotfiles.Options {
 		Logger:           env.Logger,
 		TemplateCommands: commands,
 		Scripts:          scripts,
+		GitExternal:      gitExternal(gitrepo.Options{Logger: env.Logger}),
 		MaxFileSize:      cfg.Dotfiles.MaxFileSize,
 		Protected:        protectedPaths(cfg),
 	}
