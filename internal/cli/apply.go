@@ -54,6 +54,9 @@ edited in home since hearth last wrote it is held, never overwritten, unless
 				fmt.Fprintf(a.stdout(), "trashed %s (not written by hearth; hearth trash restore %s)\n", printable(e.Original()), e.ID)
 			}
 			printScripts(a.stdout(), "", rep.Scripts)
+			for _, m := range rep.Warnings {
+				fmt.Fprintf(a.stdout(), "warning: %s\n", safeLine(m))
+			}
 			for _, c := range rep.Held {
 				fmt.Fprintf(a.stdout(), "held %s: %s\n", safeName(c.Target), safeLine(c.Reason))
 			}

@@ -91,6 +91,9 @@ func printSync(a *app, res *dotsync.Result) error {
 		fmt.Fprintf(w, "  trashed %s (not written by hearth; hearth trash restore %s)\n", printable(e.Original()), e.ID)
 	}
 	printScripts(w, "  ", res.Scripts)
+	for _, m := range res.Warnings {
+		fmt.Fprintf(w, "  warning: %s\n", safeLine(m))
+	}
 	for _, p := range s.Problems {
 		fmt.Fprintf(w, "  %s failed (the rest of the round ran): %s\n", p.Step, safeLine(p.Error))
 	}

@@ -42,6 +42,9 @@ type Result struct {
 	// Scripts are the run_ scripts apply ran; a failed one makes the
 	// round "held".
 	Scripts []dotfiles.ScriptRun `json:"scripts,omitempty"`
+	// Warnings are apply's: an unreachable external whose last copy was
+	// used, a git-repo external that could not be pulled.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // ScriptsFailed counts the failed scripts of a report.
@@ -169,7 +172,7 @@ func Round(ctx context.Context, cfg *config.Config, env Env) (*Result, error) {
 			if rep != nil {
 				// A failed step still reports what it did and held.
 				res.Applied, res.Held, res.Unsupported, res.Trashed = rep.Changes, rep.Held, rep.Unsupported, rep.Trashed
-				res.Scripts = rep.Scripts
+				res.Scripts, res.Warnings = rep.Scripts, rep.Warnings
 			}
 			applyOK = err == nil
 			return err
