@@ -120,6 +120,10 @@ func (p *plan) execApply(ctx context.Context) (*ApplyReport, error) {
 		}
 		p.recs.unsynced.touched(p.abs(c.Target))
 	}
+	for _, c := range p.removeEmptyDirs() {
+		rep.Writes++
+		rep.Changes = append(rep.Changes, c)
+	}
 	rep.Warnings = append(rep.Warnings, p.syncGitRepos(ctx)...)
 	scripts.until(ctx, PhaseAfter, "")
 	rep.Scripts = scripts.runs

@@ -63,6 +63,9 @@ func TestScriptsAgreeWithChezmoi(t *testing.T) {
 		"modify_dot_blank":              "\n",
 		"dot_plain":                     "plain\n",
 		"remove_dot_gone":               "",
+		"remove_dot_d/remove_f":         "",
+		"remove_dot_e/remove_f":         "",
+		"remove_dot_n/dot_keep":         "keep\n",
 	} {
 		writeFile(t, filepath.Join(src, name), body, 0o644)
 	}
@@ -70,7 +73,8 @@ func TestScriptsAgreeWithChezmoi(t *testing.T) {
 		if err := os.RemoveAll(home); err != nil {
 			t.Fatal(err)
 		}
-		for name, body := range map[string]string{".conf": "a=1\n", ".tpl": "old\n", ".blank": "kept\n", ".gone": "x\n"} {
+		for name, body := range map[string]string{".conf": "a=1\n", ".tpl": "old\n", ".blank": "kept\n", ".gone": "x\n",
+			".d/f": "x\n", ".e/f": "x\n", ".e/other": "y\n"} {
 			writeFile(t, filepath.Join(home, name), body, 0o644)
 		}
 		chownTree(t, home)

@@ -383,9 +383,6 @@ func (s *SourceState) walk(dir, srcRel, target, captureOnly string) error {
 				continue
 			}
 			switch {
-			case a.Remove:
-				s.unsupportedEntry(src, "remove_ directories are not supported")
-				continue
 			case a.External:
 				s.unsupportedEntry(src, "external_ directories are not supported")
 				continue

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/bmatcuk/doublestar/v4"
+	"golang.org/x/sys/unix"
 )
 
 // remove_ entries and .chezmoiremove patterns name home paths to remove,
@@ -146,3 +147,34 @@ func (s *SourceState) removeMatches(rs removeSet) ([]string, error) {
 type errString string
 
 func (e errString) Error() string { return string(e) }
+
+// removeEmptyDirs removes the remove_ directories that are empty once
+// everything else is applied, deepest first, as chezmoi does; one still
+// holding anything (managed or not) stays. An empty directory holds
+// nothing to lose.
+func (p *plan) removeEmptyDirs() []*Change {
+	held := map[string]bool{}
+	for _, c := range p.held {
+		held[c.Target] = true
+	}
+	var out []*Change
+	for i := len(p.targets) - 1; i >= 0; i-- {
+		t := p.targets[i]
+		if t.Kind != KindDir || t.Entry == nil || !t.Entry.Dir.Remove || t.Problem != "" || held[t.Path] || t.Entry.captureOnly != "" {
+			continue
+		}
+		abs := p.abs(t.Path)
+		if checkNoEscape(p.st.opts.TargetDir, abs) != nil {
+			continue
+		}
+		if fi, err := os.Lstat(abs); err != nil || !fi.IsDir() {
+			continue
+		}
+		if err := unix.Rmdir(abs); err != nil {
+			continue // not empty, or gone: nothing to do
+		}
+		p.recs.unsynced.touched(abs)
+		out = append(out, &Change{Target: t.Path, Source: t.Source, Action: ActRemove, Kind: KindDir, Reason: "remove_ directory, empty"})
+	}
+	return out
+}
