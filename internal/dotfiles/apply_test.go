@@ -363,12 +363,12 @@ func TestUnsupportedReportedOnce(t *testing.T) {
 	for _, u := range rep.Unsupported {
 		seen[u.Source]++
 	}
-	for _, want := range []string{"home/external_dot_ext", "home/dot_pwmanager.tmpl"} {
+	for _, want := range []string{"home/dot_pwmanager.tmpl"} {
 		if seen[want] != 1 {
 			t.Errorf("%s reported %d times, want once", want, seen[want])
 		}
 	}
-	for _, p := range []string{".pwmanager", ".ext"} {
+	for _, p := range []string{".pwmanager"} {
 		if _, err := os.Lstat(filepath.Join(f.home, p)); !errors.Is(err, fs.ErrNotExist) {
 			t.Errorf("unsupported %s applied (%v)", p, err)
 		}

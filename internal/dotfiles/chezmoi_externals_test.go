@@ -11,8 +11,9 @@ import (
 
 // TestExternalsAgreeWithChezmoi applies one source with file, archive
 // (stripComponents, exclude, exact) and archive-file externals, served
-// from 127.0.0.1, with the real chezmoi and with hearth into the same
-// home path from the same start: the homes end identical.
+// from 127.0.0.1, and an external_ directory, with the real chezmoi and
+// with hearth into the same home path from the same start: the homes end
+// identical.
 func TestExternalsAgreeWithChezmoi(t *testing.T) {
 	bin := realChezmoi(t)
 	srv := newExtServer(t)
@@ -45,11 +46,18 @@ type = "archive-file"
 url = "BASE/pkg.tar.gz"
 path = "pkg-1.0/share/doc"
 `, "BASE", srv.URL), 0o644)
+	// An external_ directory: names literal, modes kept, subdirs exact.
+	writeFile(t, filepath.Join(src, "external_dot_vendor/dot_literal.tmpl"), "{{ not a template }}\n", 0o644)
+	writeFile(t, filepath.Join(src, "external_dot_vendor/run.sh"), "#!/bin/sh\n", 0o755)
+	writeFile(t, filepath.Join(src, "external_dot_vendor/empty"), "", 0o644)
+	writeFile(t, filepath.Join(src, "external_dot_vendor/sub/x"), "x\n", 0o600)
 	seed := func() {
 		if err := os.RemoveAll(home); err != nil {
 			t.Fatal(err)
 		}
 		writeFile(t, filepath.Join(home, ".pkg/stale"), "stale\n", 0o644)
+		writeFile(t, filepath.Join(home, ".vendor/sub/stale"), "stale\n", 0o644)
+		writeFile(t, filepath.Join(home, ".vendor/kept"), "kept\n", 0o644)
 	}
 	repl := strings.NewReplacer(home, "$HOME")
 
@@ -62,7 +70,7 @@ path = "pkg-1.0/share/doc"
 		t.Fatalf("chezmoi apply: %v\n%s", err, out)
 	}
 	want := dumpTree(t, home, repl)
-	if !strings.Contains(string(want), ".pkg/bin/run") {
+	if !strings.Contains(string(want), ".pkg/bin/run") || !strings.Contains(string(want), ".vendor/dot_literal.tmpl") {
 		t.Fatalf("chezmoi did not extract the archive:\n%s", want)
 	}
 

@@ -18,8 +18,8 @@
 // remove_ entries and .chezmoiremove (remove.go) and externals
 // (externals.go) follow chezmoi; programs from the source run as the
 // home's owner, never as root. Entries that chezmoi supports and hearth
-// does not (remove_ directories, password-manager functions) are
-// reported once each and skipped.
+// does not (password-manager functions) are reported once each and
+// skipped.
 //
 // A problem with one entry (a template error, a bad name, a file over
 // Options.MaxFileSize, an unreadable file) holds that entry with the

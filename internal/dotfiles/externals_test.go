@@ -312,3 +312,23 @@ func TestGitRepoExternalClonedThenPulledOnRefresh(t *testing.T) {
 		t.Errorf("a failed pull: err %v, warnings %q; want a warning only", err, rep.Warnings)
 	}
 }
+
+func TestExternalDirEditIsHeldNotCaptured(t *testing.T) {
+	f := newFixture(t, "")
+	f.source(t, map[string]string{"external_dot_v/dot_x": "upstream\n"})
+	rep := mustApply(t, f.opts)
+	p := filepath.Join(f.home, ".v/dot_x")
+	if got := readFile(t, p); got != "upstream\n" {
+		t.Fatalf("external_ file = %q; held:\n%s", got, heldText(rep.Held))
+	}
+	writeFile(t, p, "mine\n", 0o644)
+	if crep := mustCapture(t, f.opts); len(crep.Captured) != 0 {
+		t.Fatalf("an external_ file was captured: %+v", crep.Captured)
+	}
+	if got := readFile(t, filepath.Join(f.src, "external_dot_v/dot_x")); got != "upstream\n" {
+		t.Errorf("source changed: %q", got)
+	}
+	if rep := mustApply(t, f.opts); !strings.Contains(heldText(rep.Held), ReasonExternal) {
+		t.Errorf("held = %q", heldText(rep.Held))
+	}
+}

@@ -28,6 +28,9 @@ type Entry struct {
 	// while Apply holds it with this reason (its .chezmoiignore failed, so
 	// what Apply may write is unknown).
 	captureOnly string
+	// external: inside an external_ directory, taken literally; a home
+	// edit is held, never captured.
+	external bool
 }
 
 // Unsupported is a source entry hearth skips, with the reason.
@@ -384,7 +387,8 @@ func (s *SourceState) walk(dir, srcRel, target, captureOnly string) error {
 			}
 			switch {
 			case a.External:
-				s.unsupportedEntry(src, "external_ directories are not supported")
+				s.add(&Entry{Target: t, Source: src, IsDir: true, Dir: a, captureOnly: captureOnly})
+				s.walkExternalDir(join(srcRel, name), t, captureOnly)
 				continue
 			}
 			s.add(&Entry{Target: t, Source: src, IsDir: true, Dir: a, captureOnly: captureOnly})

@@ -117,7 +117,7 @@ func (s *SourceState) Targets() ([]*Target, error) {
 		if e.IsDir {
 			out = append(out, &Target{
 				Path: e.Target, Source: e.Source, Kind: KindDir, Entry: e, Problem: e.problem,
-				Perm: e.Dir.Perm() &^ umask, Exact: e.Dir.Exact, Sensitive: e.Dir.Private,
+				Perm: e.Dir.Perm() &^ umask, Exact: e.Dir.Exact, Sensitive: e.Dir.Private, external: e.external,
 			})
 			continue
 		}
@@ -143,7 +143,7 @@ func (s *SourceState) Targets() ([]*Target, error) {
 				Path: e.Target, Source: e.Source, Entry: e, Kind: KindFile,
 				Perm: a.Perm() &^ umask, Create: a.Type == FileCreate, Sensitive: a.Private,
 				size: sizes[i], hash: sums[i], lazy: true,
-				Absent: sizes[i] == 0 && !a.Empty && a.Type != FileCreate,
+				Absent: sizes[i] == 0 && !a.Empty && a.Type != FileCreate, external: e.external,
 			})
 			continue
 		}
