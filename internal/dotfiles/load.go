@@ -74,6 +74,7 @@ type SourceState struct {
 	// gitRepos the git-repo externals, cloned or pulled by Apply.
 	externalWarnings []string
 	gitRepos         []gitRepo
+	modifyGuard      *guard // refuses modify_ targets before their script runs
 }
 
 // brokenEntry is a source path that names no loadable entry.

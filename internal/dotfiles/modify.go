@@ -31,6 +31,17 @@ func blank(b []byte) bool { return len(bytes.TrimSpace(b)) == 0 }
 
 // modifyTarget computes the target of a modify_ entry from its source b.
 func (s *SourceState) modifyTarget(e *Entry, b []byte, dec *decrypter, umask fs.FileMode) (*Target, error) {
+	if e.captureOnly != "" {
+		// Apply holds it anyway: its script must not run.
+		return nil, errString(e.captureOnly)
+	}
+	if s.modifyGuard == nil {
+		s.modifyGuard = newGuard(&s.opts)
+	}
+	if r := s.modifyGuard.refuse(e.Target); r != "" {
+		// Neither read into a script nor written.
+		return nil, errString(r)
+	}
 	a := e.File
 	t := &Target{
 		Path: e.Target, Source: e.Source, Entry: e, Kind: KindFile, Perm: a.Perm() &^ umask,

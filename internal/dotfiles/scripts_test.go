@@ -264,6 +264,9 @@ func TestHeldScriptNeverRuns(t *testing.T) {
 		// A subtree whose .chezmoiignore fails holds its scripts.
 		"sub/.chezmoiignore": "{{ .nope }}\n",
 		"sub/run_sub.sh":     logScript("sub"),
+		"sub/modify_dot_m":   "#!/bin/sh\necho modify >> \"$CHEZMOI_DEST_DIR/runs.log\"\ncat\n",
+		// A refused target: its modify_ script neither runs nor reads it.
+		"dot_git/modify_config": "#!/bin/sh\necho refused >> \"$CHEZMOI_DEST_DIR/runs.log\"\ncat\n",
 	})
 	rep := mustApply(t, f.opts)
 	if got := f.runsLog(t); got != "ok\n" {
