@@ -66,6 +66,9 @@ type external struct {
 	Pull struct {
 		Args []string `json:"args" toml:"args" yaml:"args"`
 	} `json:"pull" toml:"pull" yaml:"pull"`
+	Filter struct {
+		Command string `json:"command" toml:"command" yaml:"command"`
+	} `json:"filter" toml:"filter" yaml:"filter"`
 }
 
 func (x *external) urls() []string {
@@ -222,6 +225,10 @@ func validExternalKey(k string) error {
 func (s *SourceState) externalTarget(xf externalFile, target string, x *external, umask fs.FileMode) ([]*Target, error) {
 	if x.Encrypted {
 		return nil, errors.New("encrypted externals are not supported")
+	}
+	if x.Filter.Command != "" {
+		// Applying the download unfiltered would write something else.
+		return nil, errors.New("filter.command is not supported")
 	}
 	refresh, err := x.refresh()
 	if err != nil {

@@ -332,3 +332,16 @@ func TestExternalDirEditIsHeldNotCaptured(t *testing.T) {
 		t.Errorf("held = %q", heldText(rep.Held))
 	}
 }
+
+func TestExternalWithFilterIsHeldNotAppliedUnfiltered(t *testing.T) {
+	f, srv, _ := extFixture(t)
+	srv.set("/x.gz", []byte("compressed\n"))
+	f.source(t, map[string]string{".chezmoiexternal.toml": "[\".x\"]\nurl = \"{{ .base }}/x.gz\"\n[\".x\".filter]\ncommand = \"gzip\"\nargs = [\"-d\"]\n"})
+	rep := mustApply(t, f.opts)
+	if _, err := os.Lstat(filepath.Join(f.home, ".x")); !os.IsNotExist(err) {
+		t.Errorf("a filtered external was applied unfiltered")
+	}
+	if !strings.Contains(heldText(rep.Held), "filter.command") {
+		t.Errorf("held = %q", heldText(rep.Held))
+	}
+}
