@@ -37,6 +37,7 @@ edited in home since hearth last wrote it is held, never overwritten, unless
 					rec.Details["changed"] = rep.Writes
 					rec.Details["held"] = len(rep.Held)
 					rec.Details["trashed"] = len(rep.Trashed)
+					rec.Details["scripts_failed"] = dotsync.ScriptsFailed(rep.Scripts)
 				}
 				return err
 			})
@@ -51,6 +52,10 @@ edited in home since hearth last wrote it is held, never overwritten, unless
 			}
 			for _, e := range rep.Trashed {
 				fmt.Fprintf(a.stdout(), "trashed %s (not written by hearth; hearth trash restore %s)\n", printable(e.Original()), e.ID)
+			}
+			printScripts(a.stdout(), "", rep.Scripts)
+			for _, m := range rep.Warnings {
+				fmt.Fprintf(a.stdout(), "warning: %s\n", safeLine(m))
 			}
 			for _, c := range rep.Held {
 				fmt.Fprintf(a.stdout(), "held %s: %s\n", safeName(c.Target), safeLine(c.Reason))

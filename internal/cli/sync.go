@@ -49,6 +49,7 @@ result "held" and exits 0; the holds and failures are listed here, in
 					rec.Details["captured"] = len(res.Captured)
 					rec.Details["applied"] = len(res.Applied)
 					rec.Details["trashed"] = len(res.Trashed)
+					rec.Details["scripts_failed"] = dotsync.ScriptsFailed(res.Scripts)
 					if len(s.Problems) > 0 {
 						rec.Details["problems"] = s.Problems
 					}
@@ -88,6 +89,10 @@ func printSync(a *app, res *dotsync.Result) error {
 	}
 	for _, e := range res.Trashed {
 		fmt.Fprintf(w, "  trashed %s (not written by hearth; hearth trash restore %s)\n", printable(e.Original()), e.ID)
+	}
+	printScripts(w, "  ", res.Scripts)
+	for _, m := range res.Warnings {
+		fmt.Fprintf(w, "  warning: %s\n", safeLine(m))
 	}
 	for _, p := range s.Problems {
 		fmt.Fprintf(w, "  %s failed (the rest of the round ran): %s\n", p.Step, safeLine(p.Error))

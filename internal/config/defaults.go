@@ -53,6 +53,10 @@ func applyDefaults(c *Config, env Env) {
 	if d.MaxFileSize == 0 {
 		d.MaxFileSize = DefaultMaxFileSize
 	}
+	if d.Scripts == nil {
+		on := true
+		d.Scripts = &on
+	}
 	s := &c.System
 	setStr(&s.Branch, DefaultBranch)
 	setStr(&s.Profile, DefaultProfile)

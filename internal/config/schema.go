@@ -42,7 +42,13 @@ type Dotfiles struct {
 	// template options apply; "" means chezmoi's default locations in the
 	// target dir's owner's config dir.
 	ChezmoiConfig string `json:"chezmoi_config,omitempty" toml:"chezmoi_config"`
+	// Scripts, when false, runs no program from the source: run_ scripts
+	// are skipped and modify_ scripts held.
+	Scripts *bool `json:"scripts" toml:"scripts"`
 }
+
+// ScriptsAllowed reports whether scripts from the source run (the default).
+func (d Dotfiles) ScriptsAllowed() bool { return d.Scripts == nil || *d.Scripts }
 
 // CommandsAllowed reports whether templates may run programs (the default).
 func (d Dotfiles) CommandsAllowed() bool { return d.TemplateCommands == nil || *d.TemplateCommands }

@@ -23,6 +23,9 @@ type ApplyReport struct {
 	// Trashed is what home held that hearth had not written and this
 	// apply removed or overwrote: moved into the trash, restorable.
 	Trashed []trash.Entry `json:"trashed"`
+	// Scripts are the run_ scripts this apply ran, in order, with how
+	// each ended (see ScriptRun); a failed one blocked nothing.
+	Scripts []ScriptRun `json:"scripts,omitempty"`
 }
 
 // Apply makes home match the source state for this host, one target at a
@@ -68,11 +71,14 @@ func (p *plan) execApply(ctx context.Context) (*ApplyReport, error) {
 	}
 	var dirModes []*Change
 	written := map[string]bool{}
+	scripts := p.newScriptRunner()
+	scripts.until(ctx, PhaseBefore, "")
 	for _, c := range p.apply {
 		if err := ctx.Err(); err != nil {
 			errs = append(errs, err)
 			break
 		}
+		scripts.until(ctx, PhaseDuring, c.Target)
 		now, ok := p.stillAsPlanned(c)
 		if !ok {
 			h := *c
@@ -114,6 +120,13 @@ func (p *plan) execApply(ctx context.Context) (*ApplyReport, error) {
 		}
 		p.recs.unsynced.touched(p.abs(c.Target))
 	}
+	for _, c := range p.removeEmptyDirs() {
+		rep.Writes++
+		rep.Changes = append(rep.Changes, c)
+	}
+	rep.Warnings = append(rep.Warnings, p.syncGitRepos(ctx)...)
+	scripts.until(ctx, PhaseAfter, "")
+	rep.Scripts = scripts.runs
 	// Records are saved even after a failed step, so what was written is
 	// known; save makes the writes durable first.
 	if err := p.recs.save(); err != nil {

@@ -19,7 +19,7 @@ func (r *records) baseDir() string { return r.path + ".bases" }
 // capturable reports whether home edits of t can go back into the source.
 func capturable(t *Target) bool {
 	return t.Kind == KindFile && t.Entry != nil && !t.Entry.IsDir && t.Entry.File.Type == FileRegular &&
-		!t.Entry.File.Template && !t.Entry.File.Encrypted
+		!t.Entry.File.Template && !t.Entry.File.Encrypted && !t.external
 }
 
 // putBase stores content under its hash unless it is there already.

@@ -58,7 +58,7 @@ func TestDiffShowsBothDirections(t *testing.T) {
 		t.Errorf("capture diff patched source = %q", got)
 	}
 	text := rep.Unified()
-	for _, want := range []string{"--- a/.vimrc", "# capture .bashrc into home/dot_bashrc", "# unsupported home/modify_dot_modified"} {
+	for _, want := range []string{"--- a/.vimrc", "# capture .bashrc into home/dot_bashrc", "# unsupported home/dot_pwmanager.tmpl"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("Unified() lacks %q:\n%s", want, text)
 		}

@@ -14,9 +14,12 @@
 // symlinks, encrypted files, deletions, overlapping changes). Apply unlinks
 // or overwrites only what matches its record; anything else it removes
 // (exact_) or overwrites (Force) is moved into the trash first (package
-// trash). Entries that chezmoi supports and hearth does not (modify_,
-// run_, remove_, externals, password-manager functions) are reported once
-// each and skipped.
+// trash). modify_ entries (modify.go), run_ scripts (scripts.go),
+// remove_ entries and .chezmoiremove (remove.go) and externals
+// (externals.go) follow chezmoi; programs from the source run as the
+// home's owner, never as root. Entries that chezmoi supports and hearth
+// does not (password-manager functions) are reported once each and
+// skipped.
 //
 // A problem with one entry (a template error, a bad name, a file over
 // Options.MaxFileSize, an unreadable file) holds that entry with the

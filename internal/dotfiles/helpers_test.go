@@ -7,7 +7,10 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"io/fs"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -45,6 +48,15 @@ func newFixture(t testing.TB, corpus string) *fixture {
 		t.Fatal(err)
 	}
 	env := map[string]string{"HEARTH_TEST_EDITOR": "nvim"}
+	// The corpus's externals come from here: tests never reach the network.
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/plug.vim" {
+			http.NotFound(w, r)
+			return
+		}
+		io.WriteString(w, "\" plug.vim, served by the test\n")
+	}))
+	t.Cleanup(srv.Close)
 	f.opts = Options{
 		SourceDir: f.src,
 		TargetDir: f.home,
@@ -52,7 +64,7 @@ func newFixture(t testing.TB, corpus string) *fixture {
 		Vars: Vars{Hostname: "desktop", FQDNHostname: "desktop.example.org", OS: "linux", Arch: "amd64",
 			Username: "rain", Group: "rain", UID: "1000", GID: "1000", HomeDir: f.home,
 			OSRelease: map[string]any{"id": "nixos"}},
-		Data:             map[string]any{"secretsDir": f.secrets},
+		Data:             map[string]any{"secretsDir": f.secrets, "externalBase": srv.URL},
 		AgeIdentityFiles: []string{identity},
 		Umask:            0o022,
 		Getenv:           func(k string) string { return env[k] },

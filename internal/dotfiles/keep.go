@@ -21,6 +21,11 @@ func (p *plan) keepUnwritten(c *Change, now actual, wrote map[string]record) (*t
 	default:
 		return nil, nil
 	}
+	// A modify_ result was computed from what home holds: writing it
+	// loses nothing the script did not see.
+	if c.Action == ActWrite && c.t != nil && c.t.modify {
+		return nil, nil
+	}
 	if !now.exists || c.Reason == ReasonTorn || p.wroteAll(c.Target, now, wrote) {
 		return nil, nil
 	}

@@ -77,6 +77,18 @@ type SourceState struct {
 	// tmplProblem, when set, holds every template: the data or shared
 	// templates they may use are broken.
 	tmplProblem string
+	// scripts are the run_ entries (scripts.go), removes the remove_
+	// entries and removeSets the .chezmoiremove files (remove.go),
+	// externals the .chezmoiexternal files (externals.go).
+	scripts    []*Entry
+	removes    []*Entry
+	removeSets []removeSet
+	externals  []externalFile
+	// externalWarnings are unreachable externals whose last copy is used;
+	// gitRepos the git-repo externals, cloned or pulled by Apply.
+	externalWarnings []string
+	gitRepos         []gitRepo
+	modifyGuard      *guard // refuses modify_ targets before their script runs
 }
 
 // brokenEntry is a source path that names no loadable entry.
@@ -388,7 +400,7 @@ func (s *SourceState) walk(dir, srcRel, target, captureOnly string) error {
 		name := e.Name()
 		src := s.srcRel(join(srcRel, name))
 		if strings.HasPrefix(name, ".") {
-			s.special(src, name, e.IsDir())
+			s.special(src, target, name, e.IsDir(), captureOnly)
 			continue
 		}
 		if e.Type()&fs.ModeSymlink != 0 {
@@ -415,9 +427,6 @@ func (s *SourceState) walk(dir, srcRel, target, captureOnly string) error {
 				continue
 			}
 			switch {
-			case a.Remove:
-				s.unsupportedEntry(src, "remove_ directories are not supported")
-				continue
 			case a.External:
 				s.add(&Entry{Target: t, Source: src, IsDir: true, Dir: a, captureOnly: captureOnly})
 				if err := s.walkExternal(join(srcRel, name), t, captureOnly); err != nil {
@@ -442,8 +451,11 @@ func (s *SourceState) walk(dir, srcRel, target, captureOnly string) error {
 			continue
 		}
 		switch a.Type {
-		case FileModify, FileRemove, FileScript:
-			s.unsupportedEntry(src, a.Type.String()+" entries are not supported")
+		case FileRemove:
+			s.removes = append(s.removes, &Entry{Target: t, Source: src, File: a, captureOnly: captureOnly})
+			continue
+		case FileScript:
+			s.scripts = append(s.scripts, &Entry{Target: t, Source: src, File: a, captureOnly: captureOnly})
 			continue
 		}
 		s.add(&Entry{Target: t, Source: src, File: a, captureOnly: captureOnly})
@@ -454,14 +466,14 @@ func (s *SourceState) walk(dir, srcRel, target, captureOnly string) error {
 // special handles a dot-prefixed source entry: chezmoi's special files are
 // read elsewhere or reported; everything else (.git, .hearth-conflicts) is
 // never applied.
-func (s *SourceState) special(src, name string, isDir bool) {
+func (s *SourceState) special(src, target, name string, isDir bool, captureOnly string) {
 	switch {
 	case name == ".chezmoiscripts" && isDir:
-		s.unsupportedEntry(src, "scripts are not supported")
+		s.walkScripts(src, captureOnly)
 	case name == ".chezmoiexternals" && isDir, strings.HasPrefix(name, ".chezmoiexternal."):
-		s.unsupportedEntry(src, "externals are not supported")
+		s.addExternals(src, target, name, isDir, captureOnly)
 	case name == ".chezmoiremove" || name == ".chezmoiremove.tmpl":
-		s.unsupportedEntry(src, ".chezmoiremove is not supported")
+		s.removeSets = append(s.removeSets, removeSet{source: src, dir: target, captureOnly: captureOnly})
 	}
 }
 

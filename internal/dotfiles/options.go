@@ -106,6 +106,17 @@ type Options struct {
 	ChezmoiConfigFile string
 	// HearthVars are the .hearth.* template variables (host).
 	HearthVars map[string]any
+	// Scripts says whether run_ scripts and modify_ scripts run; see
+	// ScriptPolicy.
+	Scripts ScriptPolicy
+	// ScriptTimeout bounds each run_ script; 0 means DefaultScriptTimeout.
+	// modify_ scripts are bounded by OutputTimeout, as template commands.
+	ScriptTimeout time.Duration
+	// Externals fetches .chezmoiexternal entries; nil means an HTTP client
+	// with DefaultExternalTimeout (see externals.go).
+	Externals *ExternalFetcher
+	// GitExternal clones and pulls git-repo externals; nil holds them.
+	GitExternal GitExternal
 
 	// durable makes Apply's writes durable; nil means syncfs(2). Tests
 	// count its calls.

@@ -21,7 +21,9 @@ func pendingPath(statePath string) string { return statePath + ".unsynced" }
 
 // StateFiles lists the files the engine keeps beside its state file
 // statePath (the state file first), for a sweep of what killed writes left.
-func StateFiles(statePath string) []string { return []string{statePath, pendingPath(statePath)} }
+func StateFiles(statePath string) []string {
+	return []string{statePath, pendingPath(statePath), scriptStatePath(statePath)}
+}
 
 func loadPending(statePath string) map[string]bool {
 	out := map[string]bool{}

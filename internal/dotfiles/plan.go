@@ -26,6 +26,7 @@ type plan struct {
 	drop       []string
 	warnings   []string
 	guard      *guard
+	scripts    []*script // run_ scripts, in the order they run (scripts.go)
 }
 
 // makePlan plans one run. A problem with one entry (a template error, an
@@ -66,6 +67,7 @@ func makePlan(ctx context.Context, opts Options) (*plan, error) {
 		}
 	}
 	p.targets = targets
+	p.warnings = append(p.warnings, st.externalWarnings...)
 	// Held without a look at home: what cannot be planned, or must not be
 	// written.
 	early := make([]string, len(targets))
@@ -131,6 +133,9 @@ func makePlan(ctx context.Context, opts Options) (*plan, error) {
 			delete(p.adopt, t.Path)
 		}
 	}
+	p.scripts = st.planScripts()
+	p.held = append(p.held, scriptHolds(p.scripts)...)
+	p.planRemovals(desired, heldDirs)
 	for name := range recs.targets {
 		// Records below a held directory stay: its subtree is unknown.
 		if !desired[name] && st.opts.selected(name) && !under(name, heldDirs) {
@@ -232,6 +237,10 @@ func kindOf(m os.FileMode) Kind {
 func (p *plan) planLeaf(t *Target, a actual) {
 	rec, hasRec := p.recs.targets[t.Path]
 	force := p.st.opts.Force
+	if t.modify {
+		p.planModify(t, a, hasRec)
+		return
+	}
 	switch {
 	case t.Create:
 		// create_ targets belong to home once created: no record, no capture.
@@ -304,6 +313,10 @@ func (p *plan) planLeaf(t *Target, a actual) {
 func (p *plan) planEdit(t *Target, a actual, rec record) {
 	f := t.Entry.File
 	switch {
+	case t.Entry.external:
+		p.hold(t, a, ReasonExternalDir)
+	case t.external:
+		p.hold(t, a, ReasonExternal)
 	case t.Kind == KindSymlink:
 		p.hold(t, a, ReasonSymlink)
 	case a.kind != KindFile:
@@ -314,8 +327,6 @@ func (p *plan) planEdit(t *Target, a actual, rec record) {
 		p.hold(t, a, ReasonEncrypted)
 	case t.Entry.from != "":
 		p.hold(t, a, ReasonSourceLink)
-	case t.Entry.external:
-		p.hold(t, a, ReasonExternalDir)
 	default:
 		p.planCapture(t, a, rec)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"slices"
 	"strings"
 
 	"github.com/hearth-fleet/hearth/internal/safefile"
@@ -46,12 +47,19 @@ type Target struct {
 	hash    string // of Contents, once computed
 	size    int64  // of Contents, known before they are read
 	lazy    bool   // Contents not read yet
+
+	// modify: a modify_ entry's result, computed from home's content
+	// whose hash (or "" when absent) is modifyInput.
+	modify      bool
+	modifyInput string
+	// external: brought by an external; never captured.
+	external bool
 }
 
 // plain reports whether the source file is its target's content as it is
 // (no template, no encryption, not a link): hashed, read only when needed.
 func (a FileAttrs) plain() bool {
-	return !a.Template && !a.Encrypted && a.Type != FileSymlink
+	return !a.Template && !a.Encrypted && a.Type != FileSymlink && a.Type != FileModify
 }
 
 // load reads the contents of a plain file target, checking they are still
@@ -113,7 +121,7 @@ func (s *SourceState) Targets() ([]*Target, error) {
 		if e.IsDir {
 			out = append(out, &Target{
 				Path: e.Target, Source: e.Source, Kind: KindDir, Entry: e, Problem: e.problem,
-				Perm: e.Dir.Perm() &^ umask, Exact: e.Dir.Exact, Sensitive: e.Dir.Private,
+				Perm: e.Dir.Perm() &^ umask, Exact: e.Dir.Exact, Sensitive: e.Dir.Private, external: e.external,
 			})
 			continue
 		}
@@ -143,11 +151,17 @@ func (s *SourceState) Targets() ([]*Target, error) {
 				Path: e.Target, Source: e.Source, Entry: e, Kind: KindFile,
 				Perm: a.Perm() &^ umask, Create: a.Type == FileCreate, Sensitive: a.Private,
 				size: sizes[i], hash: sums[i], lazy: true,
-				Absent: blanks[i] && !a.Empty,
+				Absent: blanks[i] && !a.Empty, external: e.external,
 			})
 			continue
 		}
-		t, err := s.renderFile(e, raw[i], dec, umask)
+		var t *Target
+		var err error
+		if e.File.Type == FileModify {
+			t, err = s.modifyTarget(e, raw[i], dec, umask)
+		} else {
+			t, err = s.renderFile(e, raw[i], dec, umask)
+		}
 		switch {
 		case errors.Is(err, errUnsupported):
 			var fe *unsupportedFuncError
@@ -167,6 +181,11 @@ func (s *SourceState) Targets() ([]*Target, error) {
 			continue
 		}
 		out = append(out, t)
+	}
+	if len(s.externals) > 0 {
+		out = append(out, s.externalTargets(umask)...)
+		slices.SortStableFunc(out, func(a, b *Target) int { return strings.Compare(a.Path, b.Path) })
+		out = s.holdDuplicateTargets(out)
 	}
 	return out, nil
 }

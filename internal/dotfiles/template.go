@@ -25,6 +25,9 @@ type renderer struct {
 	vars  map[string]any     // the .chezmoi map shared by all renders
 	cur   *renderState
 	stuck bool // a template was abandoned still running (execute)
+	// extra are .chezmoi variables for the next render only (a modify_
+	// template's stdin).
+	extra map[string]any
 }
 
 type renderState struct {
@@ -101,6 +104,7 @@ func (r *renderer) render(src, target string, text []byte) ([]byte, bool, error)
 	}
 	chez["sourceFile"] = filepath.ToSlash(rel)
 	chez["targetFile"] = filepath.Join(r.opts.TargetDir, filepath.FromSlash(target))
+	maps.Copy(chez, r.extra)
 	data := maps.Clone(r.data)
 	if data == nil {
 		data = map[string]any{}

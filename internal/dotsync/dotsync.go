@@ -39,6 +39,23 @@ type Result struct {
 	OpenConflicts int                    `json:"open_conflicts"`
 	// Trashed is what apply moved into the trash (not written by hearth).
 	Trashed []trash.Entry `json:"trashed,omitempty"`
+	// Scripts are the run_ scripts apply ran; a failed one makes the
+	// round "held".
+	Scripts []dotfiles.ScriptRun `json:"scripts,omitempty"`
+	// Warnings are apply's: an unreachable external whose last copy was
+	// used, a git-repo external that could not be pulled.
+	Warnings []string `json:"warnings,omitempty"`
+}
+
+// ScriptsFailed counts the failed scripts of a report.
+func ScriptsFailed(runs []dotfiles.ScriptRun) int {
+	n := 0
+	for _, r := range runs {
+		if r.Result == dotfiles.ScriptFailed {
+			n++
+		}
+	}
+	return n
 }
 
 // StateFile is where the dotfiles engine keeps what it last wrote to home.
@@ -55,6 +72,10 @@ func DotfilesOptions(cfg *config.Config, env Env) dotfiles.Options {
 	if !cfg.Dotfiles.CommandsAllowed() {
 		commands = dotfiles.CommandsRefuse
 	}
+	scripts := dotfiles.ScriptsRun
+	if !cfg.Dotfiles.ScriptsAllowed() {
+		scripts = dotfiles.ScriptsOff
+	}
 	opts := dotfiles.Options{
 		SourceDir:        cfg.Dotfiles.SourceDir,
 		TargetDir:        cfg.Dotfiles.TargetDir,
@@ -64,6 +85,8 @@ func DotfilesOptions(cfg *config.Config, env Env) dotfiles.Options {
 		Getenv:           env.Getenv,
 		Logger:           env.Logger,
 		TemplateCommands: commands,
+		Scripts:          scripts,
+		GitExternal:      gitExternal(gitrepo.Options{Logger: env.Logger}),
 		MaxFileSize:      cfg.Dotfiles.MaxFileSize,
 		Protected:        protectedPaths(cfg),
 		// hearth's own name for the host; .chezmoi.hostname is the machine's.
@@ -154,6 +177,7 @@ func Round(ctx context.Context, cfg *config.Config, env Env) (*Result, error) {
 			if rep != nil {
 				// A failed step still reports what it did and held.
 				res.Applied, res.Held, res.Unsupported, res.Trashed = rep.Changes, rep.Held, rep.Unsupported, rep.Trashed
+				res.Scripts, res.Warnings = rep.Scripts, rep.Warnings
 			}
 			applyOK = err == nil
 			return err
@@ -163,7 +187,7 @@ func Round(ctx context.Context, cfg *config.Config, env Env) (*Result, error) {
 	res.Sync = rep
 	if rep != nil {
 		res.Result = rep.Result
-		if rep.Result == syncer.ResultOK && (len(res.Held) > 0 || (len(rep.Problems) > 0 && !applyOK)) {
+		if rep.Result == syncer.ResultOK && (len(res.Held) > 0 || ScriptsFailed(res.Scripts) > 0 || (len(rep.Problems) > 0 && !applyOK)) {
 			res.Result = ResultHeld
 		}
 	}
