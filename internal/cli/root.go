@@ -43,6 +43,10 @@ small fleet of hosts in sync through plain git remotes. Every host is equal.`,
 		newUpgradeCmd(a),
 		newUnitsCmd(a),
 		newTrashCmd(a),
+		newManagedCmd(a),
+		newUnmanagedCmd(a),
+		newCatCmd(a),
+		newUpdateCmd(a),
 	)
 	return root
 }
