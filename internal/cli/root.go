@@ -47,6 +47,9 @@ small fleet of hosts in sync through plain git remotes. Every host is equal.`,
 		newUnmanagedCmd(a),
 		newCatCmd(a),
 		newUpdateCmd(a),
+		newAddCmd(a),
+		newReAddCmd(a),
+		newForgetCmd(a),
 	)
 	return root
 }
