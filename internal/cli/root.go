@@ -50,6 +50,8 @@ small fleet of hosts in sync through plain git remotes. Every host is equal.`,
 		newAddCmd(a),
 		newReAddCmd(a),
 		newForgetCmd(a),
+		newEditCmd(a),
+		newCdCmd(a),
 	)
 	return root
 }
