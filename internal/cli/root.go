@@ -52,6 +52,7 @@ small fleet of hosts in sync through plain git remotes. Every host is equal.`,
 		newForgetCmd(a),
 		newEditCmd(a),
 		newCdCmd(a),
+		newMergeCmd(a),
 	)
 	return root
 }

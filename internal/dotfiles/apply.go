@@ -219,7 +219,7 @@ func (p *plan) perform(c *Change, trashed bool) error {
 		return nil
 	}
 	if t.Kind != KindDir && !t.Create {
-		if capturable(t) {
+		if keepsBase(t) {
 			if err := p.recs.putBase(t.Contents); err != nil {
 				return err
 			}
