@@ -53,6 +53,7 @@ small fleet of hosts in sync through plain git remotes. Every host is equal.`,
 		newEditCmd(a),
 		newCdCmd(a),
 		newMergeCmd(a),
+		newDoctorCmd(a),
 	)
 	return root
 }
