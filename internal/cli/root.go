@@ -54,6 +54,8 @@ small fleet of hosts in sync through plain git remotes. Every host is equal.`,
 		newCdCmd(a),
 		newMergeCmd(a),
 		newDoctorCmd(a),
+		newCompletionCmd(a),
+		newManCmd(a),
 	)
 	return root
 }
