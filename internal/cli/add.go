@@ -19,7 +19,8 @@ new source entries.
 
 Refused, each reported while the rest are added: paths outside
 dotfiles.target_dir, credential stores and files holding a private key or a
-token (as capture refuses them), anything inside the source dir, the state
+token (as capture refuses them; with --encrypt they are taken, since the
+remote sees only ciphertext), anything inside the source dir, the state
 dir, hearth's config or a .git directory, and a path through a symlink in
 home. --follow adds what a named symlink points to, only within home.
 --encrypt encrypts to the recipients of dotfiles.age_identities.`,
@@ -47,8 +48,12 @@ home. --follow adds what a named symlink points to, only within home.
 					return perr
 				}
 			} else {
+				verb := "added"
+				if ao.DryRun {
+					verb = "would add"
+				}
 				for _, x := range added {
-					fmt.Fprintf(a.stdout(), "added %s as %s\n", safeName(x.Target), safeName(x.Source))
+					fmt.Fprintf(a.stdout(), "%s %s as %s\n", verb, safeName(x.Target), safeName(x.Source))
 				}
 			}
 			return err
@@ -60,6 +65,7 @@ home. --follow adds what a named symlink points to, only within home.
 	f.BoolVar(&ao.Exact, "exact", false, "add directories as exact_ (apply removes what the source does not name)")
 	f.BoolVar(&ao.Follow, "follow", false, "add what a named symlink points to (within home), not the link")
 	f.BoolVarP(&ao.Recursive, "recursive", "r", true, "add what directories hold")
-	f.BoolVarP(&ao.Force, "force", "f", false, "replace the source entry of a target already managed")
+	f.BoolVarP(&ao.Force, "force", "f", false, "replace a source template")
+	f.BoolVarP(&ao.DryRun, "dry-run", "n", false, "show what would be added, change nothing")
 	return cmd
 }

@@ -8,7 +8,8 @@ import (
 )
 
 func newForgetCmd(a *app) *cobra.Command {
-	return &cobra.Command{
+	var dryRun bool
+	cmd := &cobra.Command{
 		Use:   "forget TARGET...",
 		Short: "Stop managing targets: remove their source entries, leave home alone",
 		Long: `Remove the source entries of the targets (a directory with everything
@@ -31,7 +32,7 @@ targets as no longer managed (their copies stay).`,
 			var removed []string
 			err = a.withSyncLock(cmd.Context(), cfg, func() error {
 				var err error
-				removed, err = dotfiles.Unmanage(cmd.Context(), a.dotfilesOptions(cfg), targets)
+				removed, err = dotfiles.Unmanage(cmd.Context(), a.dotfilesOptions(cfg), targets, dryRun)
 				return err
 			})
 			if a.json {
@@ -40,10 +41,16 @@ targets as no longer managed (their copies stay).`,
 				}
 				return err
 			}
+			verb := "removed"
+			if dryRun {
+				verb = "would remove"
+			}
 			for _, s := range removed {
-				fmt.Fprintf(a.stdout(), "removed source %s\n", safeName(s))
+				fmt.Fprintf(a.stdout(), "%s source %s\n", verb, safeName(s))
 			}
 			return err
 		},
 	}
+	cmd.Flags().BoolVarP(&dryRun, "dry-run", "n", false, "show what would be removed, change nothing")
+	return cmd
 }

@@ -20,6 +20,7 @@ type AddOptions struct {
 	Follow    bool // a symlink named on the command line is added as what it points to (within home)
 	Recursive bool // directories are added with everything below them
 	Force     bool // a source template may be replaced
+	DryRun    bool // report what would be added, write nothing
 }
 
 // Added is one source entry Add wrote.
@@ -59,8 +60,10 @@ func Add(ctx context.Context, opts Options, ao AddOptions, targets []string) ([]
 			errs = append(errs, err)
 		}
 	}
-	if err := recs.save(); err != nil {
-		errs = append(errs, err)
+	if !ao.DryRun {
+		if err := recs.save(); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	return ad.added, errors.Join(errs...)
 }
@@ -129,7 +132,10 @@ func (ad *adder) add(target string, follow, exact bool) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", target, err)
 	}
-	if r := credentialReason(target, b); r != "" {
+	// In the clear, a credential would be pushed as it is; encrypted to
+	// this host's own identities (chezmoi's encrypted_private_id_ed25519)
+	// the remote sees only ciphertext.
+	if r := credentialReason(target, b); r != "" && !ad.ao.Encrypt && (prev == nil || !prev.File.Encrypted) {
 		r, _, _ = strings.Cut(r, ";")
 		return fmt.Errorf("%s: %s; hearth never adds it to the source, which is pushed to the remote", target, r)
 	}
@@ -251,6 +257,11 @@ func (ad *adder) mkdir(target, parent string, perm fs.FileMode, exact bool) (str
 	}
 	a := DirAttrs{TargetName: path.Base(target), Exact: exact, Private: perm&0o077 == 0, ReadOnly: perm&0o222 == 0}
 	src := path.Join(parent, a.SourceName())
+	if ad.ao.DryRun {
+		ad.st.byTarget[target] = &Entry{Target: target, Source: src, IsDir: true, Dir: a}
+		ad.added = append(ad.added, Added{Target: target, Source: src})
+		return src, nil
+	}
 	root, err := os.OpenRoot(ad.st.opts.SourceDir)
 	if err != nil {
 		return "", err
@@ -276,6 +287,10 @@ func (ad *adder) write(target string, parent func() (string, error), a FileAttrs
 		return err
 	}
 	src := path.Join(dir, a.SourceName())
+	if ad.ao.DryRun {
+		ad.added = append(ad.added, Added{Target: target, Source: src})
+		return nil
+	}
 	perm := fs.FileMode(0o644)
 	if a.Private || a.Encrypted {
 		perm = 0o600

@@ -16,8 +16,8 @@ import (
 // the source does not manage is reported and the rest are forgotten. It
 // returns the removed source entries (relative to SourceDir) for the
 // caller to report; the next round commits their removal. Callers hold
-// the sync lock.
-func Unmanage(ctx context.Context, opts Options, targets []string) ([]string, error) {
+// the sync lock. With dryRun nothing is removed, only reported.
+func Unmanage(ctx context.Context, opts Options, targets []string, dryRun bool) ([]string, error) {
 	st, err := Load(ctx, opts)
 	if err != nil {
 		return nil, err
@@ -38,6 +38,10 @@ func Unmanage(ctx context.Context, opts Options, targets []string) ([]string, er
 		e := st.byTarget[t]
 		if e == nil {
 			errs = append(errs, fmt.Errorf("%s: not managed", t))
+			continue
+		}
+		if dryRun {
+			removed = append(removed, e.Source)
 			continue
 		}
 		if err := root.RemoveAll(e.Source); err != nil {
