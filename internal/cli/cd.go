@@ -20,7 +20,7 @@ the shell to come back. Edits made there are committed by the next sync.`,
 			if err != nil {
 				return err
 			}
-			if done, err := a.asHomeOwner(cmd.Context(), cfg); done {
+			if done, err := a.asHomeOwnerInteractive(cmd.Context(), cfg); done {
 				return err
 			}
 			shell := strings.Fields(a.inv.Env.Getenv("SHELL"))

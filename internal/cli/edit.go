@@ -31,7 +31,7 @@ held). The next sync commits the edits.`,
 			if err != nil {
 				return err
 			}
-			if done, err := a.asHomeOwner(cmd.Context(), cfg); done {
+			if done, err := a.asHomeOwnerInteractive(cmd.Context(), cfg); done {
 				return err
 			}
 			targets, err := a.targetArgs(cfg, args)

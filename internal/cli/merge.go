@@ -40,7 +40,11 @@ difference is a conflict.`,
 			if err != nil {
 				return err
 			}
-			if done, err := a.asHomeOwner(cmd.Context(), cfg); done {
+			owner := a.asHomeOwner
+			if tool != "" {
+				owner = a.asHomeOwnerInteractive
+			}
+			if done, err := owner(cmd.Context(), cfg); done {
 				return err
 			}
 			targets, err := a.targetArgs(cfg, args)
