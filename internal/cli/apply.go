@@ -10,7 +10,7 @@ import (
 )
 
 func newApplyCmd(a *app) *cobra.Command {
-	var force bool
+	var force, dryRun bool
 	cmd := &cobra.Command{
 		Use:   "apply",
 		Short: "Make home match the dotfiles source (no network)",
@@ -28,6 +28,9 @@ edited in home since hearth last wrote it is held, never overwritten, unless
 			}
 			opts := dotsync.DotfilesOptions(cfg, dotsync.Env{Getenv: a.inv.Env.Getenv, Logger: a.logger()})
 			opts.Force = force
+			if dryRun {
+				return applyDryRun(a, cmd, opts)
+			}
 			var rep *dotfiles.ApplyReport
 			// apply shares the sync lock: both write home and the state file.
 			err = a.runJob(cmd.Context(), cfg, "sync", "apply", func(rec *state.Record) error {
@@ -67,5 +70,6 @@ edited in home since hearth last wrote it is held, never overwritten, unless
 		},
 	}
 	cmd.Flags().BoolVar(&force, "force", false, "overwrite home edits and restore deleted targets")
+	cmd.Flags().BoolVarP(&dryRun, "dry-run", "n", false, "show what apply would do, change nothing (as chezmoi apply -n)")
 	return cmd
 }

@@ -33,6 +33,9 @@ type ownerJob struct {
 	Host     string          `json:"host"`
 	StateDir string          `json:"state_dir"`
 	Dotfiles config.Dotfiles `json:"dotfiles"`
+	// Dir is the caller's working dir, against which relative target
+	// arguments (hearth add ./x) are resolved; the child runs in /.
+	Dir string `json:"dir,omitempty"`
 }
 
 // asHomeOwner runs the current dotfiles command as the owner of
@@ -128,7 +131,7 @@ func (a *app) runAsOwner(ctx context.Context, cfg *config.Config, id *privdrop.I
 	if a.inv.Self == "" {
 		return fmt.Errorf("dotfiles.target_dir %s belongs to %s: running as them needs the hearth binary, not an in-process run", cfg.Dotfiles.TargetDir, privdrop.Describe(id.UID))
 	}
-	payload, err := json.Marshal(ownerJob{File: cfg.File, Host: cfg.Host, StateDir: cfg.StateDir, Dotfiles: cfg.Dotfiles})
+	payload, err := json.Marshal(ownerJob{File: cfg.File, Host: cfg.Host, StateDir: cfg.StateDir, Dotfiles: cfg.Dotfiles, Dir: a.inv.Env.Dir})
 	if err != nil {
 		return err
 	}
@@ -180,5 +183,8 @@ func (a *app) ownerConfig() (*config.Config, error) {
 		return nil, errors.New("read the config from the parent: incomplete")
 	}
 	j.Dotfiles.Data = chezmoicfg.Normalize(j.Dotfiles.Data)
+	if j.Dir != "" {
+		a.inv.Env.Dir = j.Dir
+	}
 	return &config.Config{File: j.File, Host: j.Host, StateDir: j.StateDir, Dotfiles: j.Dotfiles}, nil
 }

@@ -34,11 +34,18 @@ type trashStatus struct {
 }
 
 func newStatusCmd(a *app) *cobra.Command {
-	return &cobra.Command{
+	var targets bool
+	cmd := &cobra.Command{
 		Use:   "status",
 		Short: "Show the last run of every job on this host",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		Args:  cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if targets {
+				return targetStatus(a, cmd, args)
+			}
+			if len(args) > 0 {
+				return usageError("TARGETs are for --targets")
+			}
 			cfg, err := a.config()
 			if err != nil {
 				return err
@@ -67,6 +74,8 @@ func newStatusCmd(a *app) *cobra.Command {
 			return printStatusTable(a, out)
 		},
 	}
+	cmd.Flags().BoolVarP(&targets, "targets", "t", false, "show the dotfile targets in chezmoi's two-column status instead")
+	return cmd
 }
 
 func printStatusTable(a *app, out statusOutput) error {

@@ -237,7 +237,7 @@ func (p *plan) perform(c *Change, trashed bool) error {
 		return nil
 	}
 	if t.Kind != KindDir && !t.Create {
-		if capturable(t) && !t.lazy { // a copied file stored its base as it went
+		if keepsBase(t) && !t.lazy { // a copied file stored its base as it went
 			if err := p.recs.putBase(t.Contents); err != nil {
 				return err
 			}

@@ -280,7 +280,7 @@ func (p *plan) planLeaf(t *Target, a actual) {
 			p.adopt[t.Path] = r
 			// Without the base a later edit on both sides is held
 			// instead of merged: nothing is lost when the read fails.
-			if capturable(t) && p.st.load(t) == nil {
+			if keepsBase(t) && p.st.load(t) == nil {
 				p.adoptBases = append(p.adoptBases, t.Contents)
 			}
 		}
