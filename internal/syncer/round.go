@@ -54,6 +54,7 @@ func round(ctx context.Context, o Options) (*Report, error) {
 	} else if len(removed) > 0 {
 		o.Logger.Warn("removed git locks left by a killed process", "locks", removed)
 	}
+	sweepWriteTemps(&o)
 	if err := ensureRemote(ctx, repo, o.Remote); err != nil {
 		return nil, err
 	}
