@@ -35,7 +35,8 @@ func Round(ctx context.Context, o Options) (*Report, error) {
 	}
 	fix, rerr := repo.Repair(ctx, o.Remote)
 	o.Logger.Warn("repaired the clone", "repo", o.Dir, "moved_aside", fix.Quarantined, "refs_restored", fix.RefsRestored,
-		"index_rebuilt", fix.IndexRebuilt, "refetched", fix.Fetched, "rebuilt_from_work_tree", fix.Rehashed, "err", rerr)
+		"index_rebuilt", fix.IndexRebuilt, "refetched", fix.Fetched, "rebuilt_from_work_tree", fix.Rehashed,
+		"packs_moved_aside", fix.PacksAside, "recovered_from_packs", fix.Salvaged, "err", rerr)
 	if rerr != nil {
 		return nil, fmt.Errorf("%w (repair failed: %w)", err, rerr)
 	}
