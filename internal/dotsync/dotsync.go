@@ -14,6 +14,7 @@ import (
 	"github.com/hearth-fleet/hearth/internal/config"
 	"github.com/hearth-fleet/hearth/internal/dotfiles"
 	"github.com/hearth-fleet/hearth/internal/gitrepo"
+	"github.com/hearth-fleet/hearth/internal/state"
 	"github.com/hearth-fleet/hearth/internal/syncer"
 	"github.com/hearth-fleet/hearth/internal/trash"
 )
@@ -100,7 +101,7 @@ func SyncOptions(cfg *config.Config, env Env) syncer.Options {
 // ResultHeld: the repository side of the round completed (committed,
 // merged, pushed), but some targets were not applied; Result.Held and
 // Sync.Problems say which and why.
-const ResultHeld = "held"
+const ResultHeld = state.ResultHeld
 
 // ErrNoRemote: dotfile sync is not configured.
 var ErrNoRemote = errors.New("dotfiles.remote is not set in the config; dotfile sync is off")
