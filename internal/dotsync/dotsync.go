@@ -95,6 +95,9 @@ func SyncOptions(cfg *config.Config, env Env) syncer.Options {
 		Retries: cfg.Dotfiles.PushRetries,
 		Logger:  env.Logger,
 		Git:     gitrepo.Options{Logger: env.Logger},
+		// Beside the other state of this user's sync, owned and checked
+		// with it.
+		RescueDir: filepath.Join(cfg.StateDir, "rescue"),
 	}
 }
 

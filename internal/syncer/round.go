@@ -38,7 +38,7 @@ func Round(ctx context.Context, o Options) (*Report, error) {
 		"index_rebuilt", fix.IndexRebuilt, "refetched", fix.Fetched, "rebuilt_from_work_tree", fix.Rehashed,
 		"packs_moved_aside", fix.PacksAside, "recovered_from_packs", fix.Salvaged, "err", rerr)
 	if rerr != nil {
-		return nil, fmt.Errorf("%w (repair failed: %w)", err, rerr)
+		return nil, fmt.Errorf("%w (repair failed: %w)%s", err, rerr, rescue(ctx, &o, repo))
 	}
 	return round(ctx, o)
 }
