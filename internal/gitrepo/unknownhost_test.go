@@ -1,6 +1,19 @@
 package gitrepo
 
-import "testing"
+import (
+	"context"
+	"errors"
+	"net"
+	"testing"
+)
+
+// nameServerAnswers reports whether a name server here says that a name
+// under .invalid does not exist (RFC 6761: it never does).
+func nameServerAnswers() bool {
+	_, err := net.DefaultResolver.LookupHost(context.Background(), "nonexistent.invalid")
+	var dnsErr *net.DNSError
+	return errors.As(err, &dnsErr) && dnsErr.IsNotFound
+}
 
 func TestUnresolvedHostAndURLHost(t *testing.T) {
 	for _, tt := range []struct {
