@@ -1,7 +1,9 @@
 package cli_test
 
 import (
+	"errors"
 	"fmt"
+	"net"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -26,8 +28,17 @@ func TestSyncTellsBadRemoteFromOffline(t *testing.T) {
 		{"file path that is not there", badFile, "does not appear to be a git repository"},
 		{"repository the server does not have", badHTTP, "not found"},
 		{"typo holding a terminal escape", badFile + "\x1b]52;c;aGk=\a", "does not appear to be a git repository"},
+		// .invalid never resolves (RFC 6761): a mistyped host, not a network that is down.
+		{"host name that does not exist (https)", "https://nonexistent.invalid/x.git", `"nonexistent.invalid" (remote https://nonexistent.invalid/x.git)`},
+		{"host name that does not exist (ssh)", "git@nonexistent.invalid:x.git", `"nonexistent.invalid" (remote git@nonexistent.invalid:x.git)`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
+			if strings.Contains(tt.url, ".invalid") {
+				requireNameServer(t)
+				if strings.HasPrefix(tt.url, "git@") {
+					testutil.RequireProgram(t, "ssh")
+				}
+			}
 			// TOML has no \x escape; %q writes control characters that way.
 			cfg := func(h *clitest.Host) string {
 				return strings.NewReplacer(`\x1b`, `\u001b`, `\a`, `\u0007`).Replace(fmt.Sprintf("[dotfiles]\nremote = %q\nsource_dir = %q\ntarget_dir = %q\n",
@@ -59,4 +70,15 @@ func TestSyncTellsBadRemoteFromOffline(t *testing.T) {
 			t.Errorf("sync with the server down: exit %d, want 0 and offline\n%s\n%s", res.Code, res.Stdout, res.Stderr)
 		}
 	})
+}
+
+// requireNameServer skips when no name server answers here: a host name
+// that does not exist can then not be told from a network that is down.
+func requireNameServer(t *testing.T) {
+	t.Helper()
+	_, err := net.DefaultResolver.LookupHost(t.Context(), "nonexistent.invalid")
+	var dnsErr *net.DNSError
+	if !errors.As(err, &dnsErr) || !dnsErr.IsNotFound {
+		t.Skipf("no name server answers here (look-up of nonexistent.invalid: %v): a mistyped host cannot be told from offline", err)
+	}
 }

@@ -400,10 +400,10 @@ func (c *campaign) converged(r *testutil.Remote) (held, strays int) {
 		if st := testutil.Git(t, src, "status", "--porcelain"); st != "" {
 			t.Errorf("%s: work tree not clean after convergence:\n%s", h.Name, st)
 		}
-		// Excluded, so never committed, but nothing sweeps them yet.
+		// Excluded, so never committed, and swept at the start of a round.
 		if st := testutil.Git(t, src, "status", "--porcelain", "--ignored"); st != "" {
 			strays += len(strings.Split(st, "\n"))
-			c.note("%s: ignored files in the work tree:\n%s", h.Name, st)
+			t.Errorf("%s: ignored files left in the work tree after clean rounds:\n%s", h.Name, st)
 		}
 		if left := leftovers(t, filepath.Join(src, ".git"), h.StateDir); len(left) > 0 {
 			t.Errorf("%s: left by killed runs after clean rounds: %v", h.Name, left)

@@ -64,6 +64,11 @@ func Run(ctx context.Context, o Options) (*Summary, error) {
 		}
 		defer os.RemoveAll(d)
 		o.Dir = d
+		if err := checkRootDir(o.Dir, false); err != nil {
+			return nil, err
+		}
+	} else if err := checkRootDir(o.Dir, true); err != nil {
+		return nil, err
 	}
 	w := o.Out
 	step := func(format string, a ...any) { fmt.Fprintf(w, "\n== "+format+"\n", a...) }

@@ -302,6 +302,15 @@ func (p *plan) planLeaf(t *Target, a actual) {
 		p.add(&p.apply, t, a, write, ReasonTorn)
 	case force:
 		p.add(&p.apply, t, a, write, "forced")
+	case !hasRec && t.Kind == KindFile && a.kind == KindFile && a.size == t.size && a.sum == t.sum():
+		// What the source renders, in another mode: no content of the
+		// user's is at stake (a kill between a write and its record, or a
+		// target that left the source and came back), so it is adopted
+		// and given the source's mode instead of held for good.
+		if capturable(t) && p.st.load(t) == nil {
+			p.adoptBases = append(p.adoptBases, t.Contents)
+		}
+		p.add(&p.apply, t, a, ActChmod, "adopted: same content as the source")
 	case !hasRec:
 		p.hold(t, a, ReasonPreexisting)
 	default:

@@ -14,6 +14,7 @@ import (
 	"github.com/hearth-fleet/hearth/internal/config"
 	"github.com/hearth-fleet/hearth/internal/dotfiles"
 	"github.com/hearth-fleet/hearth/internal/gitrepo"
+	"github.com/hearth-fleet/hearth/internal/state"
 	"github.com/hearth-fleet/hearth/internal/syncer"
 	"github.com/hearth-fleet/hearth/internal/trash"
 )
@@ -121,13 +122,16 @@ func SyncOptions(cfg *config.Config, env Env) syncer.Options {
 		Retries: cfg.Dotfiles.PushRetries,
 		Logger:  env.Logger,
 		Git:     gitrepo.Options{Logger: env.Logger},
+		// Beside the other state of this user's sync, owned and checked
+		// with it.
+		RescueDir: filepath.Join(cfg.StateDir, "rescue"),
 	}
 }
 
 // ResultHeld: the repository side of the round completed (committed,
 // merged, pushed), but some targets were not applied; Result.Held and
 // Sync.Problems say which and why.
-const ResultHeld = "held"
+const ResultHeld = state.ResultHeld
 
 // ErrNoRemote: dotfile sync is not configured.
 var ErrNoRemote = errors.New("dotfiles.remote is not set in the config; dotfile sync is off")

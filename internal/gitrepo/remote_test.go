@@ -178,7 +178,9 @@ func TestFetchOffline(t *testing.T) {
 	}{
 		{name: "file remote stopped", repo: fileClone, remote: "origin", stopped: true, wantOffline: true},
 		{name: "http remote stopped", repo: httpClone, remote: "origin", stopped: true, wantOffline: true},
-		{name: "unknown host", repo: fileClone, remote: "http://hearth-test.invalid/x.git", wantOffline: true},
+		// A name that does not exist is a typo, not offline, when a name
+		// server says so; with no name server answering it cannot be told.
+		{name: "unknown host", repo: fileClone, remote: "http://hearth-test.invalid/x.git", wantOffline: !nameServerAnswers()},
 		{name: "password in URL is masked", repo: fileClone, remote: "http://user:s3cret@" + closedAddr(t) + "/x.git", wantOffline: true, wantNot: "s3cret"},
 		{name: "hung server times out", repo: fileClone, remote: "http://" + hang + "/x.git", opts: Options{Timeout: 2 * time.Second}, wantOffline: true},
 		{name: "missing repository on a live server", repo: httpClone, remote: strings.TrimSuffix(remote.HTTPURL(), "remote.git") + "nope.git"},
@@ -207,6 +209,9 @@ func TestFetchOffline(t *testing.T) {
 			t.Logf("Fetch: %v", err)
 			if errors.Is(err, ErrOffline) != tt.wantOffline {
 				t.Errorf("Fetch error %q: offline = %v, want %v", err, !tt.wantOffline, tt.wantOffline)
+			}
+			if tt.name == "unknown host" && errors.Is(err, ErrUnknownHost) == tt.wantOffline {
+				t.Errorf("Fetch from a host that does not exist: %v, want ErrUnknownHost %v", err, !tt.wantOffline)
 			}
 			if tt.name == "missing branch on a live remote" && !errors.Is(err, ErrNotFound) {
 				t.Errorf("Fetch of a branch the remote lacks: %v, want ErrNotFound", err)

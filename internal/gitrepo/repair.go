@@ -36,12 +36,19 @@ var corruptPatterns = []string{
 	"missing commit",
 	"bad tree object",
 	"unable to read tree",
+	"does not match index",  // a truncated pack
+	"pack has bad object",   // verify-pack, index-pack
+	"premature end of pack", // a truncated pack read
 }
 
 func looksCorrupt(stderr string) bool {
 	s := strings.ToLower(stderr)
 	// error: object file .git/objects/ab/… is empty
 	if strings.Contains(s, "object file") && strings.Contains(s, "is empty") {
+		return true
+	}
+	// error: packfile … cannot be accessed / index unavailable
+	if strings.Contains(s, "packfile") && (strings.Contains(s, "cannot be accessed") || strings.Contains(s, "index unavailable")) {
 		return true
 	}
 	for _, p := range corruptPatterns {
@@ -59,16 +66,18 @@ type RepairReport struct {
 	IndexRebuilt bool
 	Fetched      bool   // objects fetched again from the remote
 	Rehashed     int    // objects rebuilt from the work tree
+	PacksAside   int    // damaged packs moved aside
+	Salvaged     int    // objects recovered from damaged packs
 	Aside        string // where the broken files are
 }
 
 // Empty reports whether Repair changed nothing.
 func (p *RepairReport) Empty() bool {
-	return len(p.Quarantined) == 0 && len(p.RefsRestored) == 0 && !p.IndexRebuilt && !p.Fetched && p.Rehashed == 0
+	return len(p.Quarantined) == 0 && len(p.RefsRestored) == 0 && !p.IndexRebuilt && !p.Fetched && p.Rehashed == 0 && p.Salvaged == 0
 }
 
 // Repair fixes the damage a power cut or a full disk leaves: broken loose
-// objects and ref files are moved into <git dir>/hearth-corrupt/<time>, a
+// objects, damaged packs (after unpacking what is still readable) and ref files are moved into <git dir>/hearth-corrupt/<time>, a
 // broken ref goes back to its last reflog value, a broken index is rebuilt
 // from HEAD (the work tree is not touched), and missing objects are fetched
 // again from remote (all its branches, without negotiation, so it sends
@@ -79,6 +88,9 @@ func (p *RepairReport) Empty() bool {
 func (r *Repo) Repair(ctx context.Context, remote string) (*RepairReport, error) {
 	rep := &RepairReport{Aside: filepath.Join(r.GitDir, "hearth-corrupt", time.Now().UTC().Format("20060102T150405.000000000"))}
 	if err := r.quarantineObjects(rep); err != nil {
+		return rep, err
+	}
+	if err := r.quarantinePacks(ctx, rep); err != nil {
 		return rep, err
 	}
 	if err := r.repairRefs(rep); err != nil {

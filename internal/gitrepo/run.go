@@ -220,6 +220,10 @@ func (r *Repo) runFull(ctx context.Context, c call) ([]byte, string, int, error)
 	}
 	if c.network && (errors.Is(ctx.Err(), context.DeadlineExceeded) || looksOffline(e.Stderr) || localRemoteMissing(r.remoteURL(ctx, c.remote))) {
 		e.Kind = ErrOffline
+		remote := r.remoteURL(ctx, c.remote)
+		if host := unknownHost(ctx, e.Stderr, remote); host != "" {
+			e.Kind = unknownHostKind(remote, host)
+		}
 	}
 	return stdout.Bytes(), stderr.String(), code, e
 }

@@ -13,7 +13,7 @@ import (
 
 // knownResults are emitted for every job (0 or 1), so that an alert on
 // result="failed" has a series to match even before the first failure.
-var knownResults = []string{state.ResultOK, state.ResultNoop, state.ResultOffline, state.ResultPending, state.ResultFailed}
+var knownResults = []string{state.ResultOK, state.ResultNoop, state.ResultOffline, state.ResultPending, state.ResultHeld, state.ResultFailed}
 
 var (
 	descLastRun = newGauge("hearth_job_last_run_timestamp_seconds",

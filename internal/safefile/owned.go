@@ -48,6 +48,15 @@ func CheckOwnedPath(path string) error {
 	return err
 }
 
+// ResolveOwned resolves path as ReadOwned does (every directory on the way
+// root's or ours and not writable by others unless sticky, a symlink
+// followed only when root's or ours) and returns the real path with its
+// Lstat, so that a caller can act on that path and not on a link someone
+// could re-point.
+func ResolveOwned(path string) (string, fs.FileInfo, error) {
+	return resolveOwned(path)
+}
+
 // resolveOwned walks path from /, checking each directory it passes and
 // following only root's or our symlinks, and returns the real path of the
 // last component with its Lstat.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -11,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hearth-fleet/hearth/internal/safefile"
 	"github.com/hearth-fleet/hearth/internal/sopsproto"
 )
 
@@ -51,7 +53,8 @@ func (d ExecDecrypter) Decrypt(ctx context.Context, req *sopsproto.Request) (*so
 			return nil, err
 		}
 	}
-	if err := checkHelper(prog); err != nil {
+	prog, err := checkHelper(prog)
+	if err != nil {
 		return nil, err
 	}
 	in, err := json.Marshal(req)
@@ -118,22 +121,31 @@ func findHelper(self string) (string, error) {
 }
 
 // checkHelper refuses a helper that someone else could have replaced:
-// hearth (often root) hands the helper its private keys.
-func checkHelper(prog string) error {
-	fi, err := os.Stat(prog)
+// hearth (often root) hands the helper its private keys. The helper, every
+// directory on its way and every link followed to it must be root's or
+// ours and not writable by others (a link in a user's directory on PATH
+// could be re-pointed at any time); it returns the resolved path, which is
+// what runs.
+func checkHelper(prog string) (string, error) {
+	abs, err := filepath.Abs(prog)
 	if err != nil {
-		return fmt.Errorf("secrets: the %s helper: %w", HelperName, err)
+		return "", fmt.Errorf("secrets: the %s helper: %w", HelperName, err)
 	}
+	real, fi, err := safefile.ResolveOwned(abs)
 	switch {
+	case errors.Is(err, safefile.ErrUntrusted):
+		return "", fmt.Errorf("secrets: refusing the %s helper %s: %w", HelperName, prog, err)
+	case err != nil:
+		return "", fmt.Errorf("secrets: the %s helper: %w", HelperName, err)
 	case !fi.Mode().IsRegular() || fi.Mode().Perm()&0o111 == 0:
-		return fmt.Errorf("secrets: the %s helper %s is not an executable file", HelperName, prog)
+		return "", fmt.Errorf("secrets: the %s helper %s is not an executable file", HelperName, prog)
 	case fi.Mode().Perm()&0o022 != 0:
-		return fmt.Errorf("secrets: refusing the %s helper %s: writable by group or others (mode %#o)", HelperName, prog, uint32(fi.Mode().Perm()))
+		return "", fmt.Errorf("secrets: refusing the %s helper %s: writable by group or others (mode %#o)", HelperName, prog, uint32(fi.Mode().Perm()))
 	}
 	if uid, ok := fileUID(fi); ok && uid != 0 && uid != os.Geteuid() {
-		return fmt.Errorf("secrets: refusing the %s helper %s: owned by uid %d, neither root nor this user", HelperName, prog, uid)
+		return "", fmt.Errorf("secrets: refusing the %s helper %s: owned by uid %d, neither root nor this user", HelperName, prog, uid)
 	}
-	return nil
+	return real, nil
 }
 
 // capped keeps up to max bytes written to it and notes that more came; it

@@ -213,7 +213,7 @@ func TestCheckHelperRefusesUnsafeFiles(t *testing.T) {
 		if err := os.Chmod(p, tt.mode); err != nil {
 			t.Fatal(err)
 		}
-		err := checkHelper(p)
+		_, err := checkHelper(p)
 		switch {
 		case tt.wantErr == "" && err != nil:
 			t.Errorf("mode %v: %v, want ok", tt.mode, err)
@@ -221,7 +221,7 @@ func TestCheckHelperRefusesUnsafeFiles(t *testing.T) {
 			t.Errorf("mode %v: %v, want %q", tt.mode, err, tt.wantErr)
 		}
 	}
-	if err := checkHelper(t.TempDir()); err == nil {
+	if _, err := checkHelper(t.TempDir()); err == nil {
 		t.Error("a directory accepted as the helper")
 	}
 }

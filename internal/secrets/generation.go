@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"sort"
@@ -223,6 +224,30 @@ func (l layout) switchTo(gen string) error {
 			return fmt.Errorf("secrets root %s: switch: %w", l.root, err)
 		}
 		return state.SyncDir(dir)
+	}
+}
+
+// lockOlder makes every generation but the live one oldGenMode, as prune
+// leaves them; only a kill between switch and prune leaves one open.
+func (l layout) lockOlder(live int, log *slog.Logger) {
+	if fi, err := os.Lstat(filepath.Join(l.gens, markerName)); err != nil || !fi.Mode().IsRegular() {
+		return // not hearth's generations: none of its business
+	}
+	ns, err := l.generations()
+	if err != nil {
+		return // no generations dir yet, or one the install will refuse
+	}
+	for _, n := range ns {
+		p := l.genPath(n)
+		fi, err := os.Lstat(p)
+		if n == live || err != nil || !fi.IsDir() || fi.Mode().Perm() == oldGenMode {
+			continue
+		}
+		if err := os.Chmod(p, oldGenMode); err != nil {
+			log.Warn("could not lock an older secrets generation", "generation", p, "err", err)
+			continue
+		}
+		log.Warn("locked an older secrets generation an interrupted install left open", "generation", p)
 	}
 }
 

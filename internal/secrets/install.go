@@ -58,6 +58,9 @@ func Install(ctx context.Context, opts Options) (Report, error) {
 	if err != nil {
 		return Report{}, err
 	}
+	// A run killed between its switch and its prune left the generation
+	// it replaced open (0751); lock it before anything here can fail.
+	l.lockOlder(cur, o.Logger)
 	uses, err := groupByFile(o.Secrets)
 	if err != nil {
 		return Report{}, err

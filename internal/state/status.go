@@ -20,6 +20,9 @@ const (
 	ResultOffline = "offline"
 	ResultPending = "pending"
 	ResultNoop    = "noop"
+	// ResultHeld: the round did its job but some entries are held (a
+	// dotfiles round; the holds are in the record's details).
+	ResultHeld = "held"
 )
 
 // Jobs that write status records, in the order `hearth status` shows them.

@@ -155,6 +155,7 @@ func Resolve(ctx context.Context, o Options, id, keep string) (*Conflict, string
 	} else if len(removed) > 0 {
 		o.Logger.Warn("removed git locks left by a killed process", "locks", removed)
 	}
+	sweepWriteTemps(&o)
 	m, err := ReadManifest(o.Dir)
 	if err != nil {
 		return nil, "", err

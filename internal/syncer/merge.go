@@ -35,6 +35,14 @@ func merge(ctx context.Context, o *Options, repo *gitrepo.Repo, ours, theirs str
 		return "", nil, fmt.Errorf("merge %s with %s: %w", short(ours), short(theirs), err)
 	}
 	var res *gitrepo.MergeResult
+	mergeOurs, restoreOurs, err := hideNewSidecars(ctx, o, repo, base, ours)
+	if err != nil {
+		return "", nil, err
+	}
+	mergeTheirs, restoreTheirs, err := hideNewSidecars(ctx, o, repo, base, theirs)
+	if err != nil {
+		return "", nil, err
+	}
 	if unrelated {
 		// The remote was re-created with a history of its own. Refusing
 		// would fail every round forever and never push our commits;
@@ -44,19 +52,29 @@ func merge(ctx context.Context, o *Options, repo *gitrepo.Repo, ours, theirs str
 			"local", short(ours), "remote", short(theirs))
 		res, err = repo.MergeTreeUnrelated(ctx, ours, theirs)
 	} else {
-		res, err = repo.MergeTree(ctx, ours, theirs)
+		res, err = repo.MergeTree(ctx, mergeOurs, mergeTheirs)
 	}
 	if err != nil {
 		return "", nil, err
 	}
 	m := &merger{opts: o, repo: repo, ours: ours, theirs: theirs, base: base}
+	m.edits = append(append(m.edits, restoreOurs...), restoreTheirs...)
+	moved := displacedFiles(res, mergeOurs, mergeTheirs)
+	movedStages := map[string]gitrepo.Conflict{}
 	for _, c := range res.Conflicts {
 		if c.Path == ManifestPath {
 			continue // rebuilt below in every case
 		}
+		if _, ok := moved[c.Path]; ok {
+			movedStages[c.Path] = c
+			continue
+		}
 		if err := m.settle(ctx, c); err != nil {
 			return "", nil, fmt.Errorf("merge %s with %s: %s: %w", short(ours), short(theirs), c.Path, err)
 		}
+	}
+	if err := m.settleDisplaced(ctx, res.Tree, moved, movedStages); err != nil {
+		return "", nil, fmt.Errorf("merge %s with %s: %w", short(ours), short(theirs), err)
 	}
 	if err := m.rebuildManifest(ctx); err != nil {
 		return "", nil, err

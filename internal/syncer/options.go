@@ -51,10 +51,13 @@ type Options struct {
 	Retries int    // push attempts after the first, when another host wins the race
 	Hooks   Hooks
 	Git     gitrepo.Options
-	Logger  *slog.Logger
-	Now     func() time.Time                     // default time.Now
-	Backoff func(attempt int) time.Duration      // default: jittered exponential, 50ms base
-	Sleep   func(context.Context, time.Duration) // default: a context-aware sleep
+	// RescueDir receives, as a git bundle, the commits the remote lacks
+	// when the clone is damaged beyond repair; "" keeps none.
+	RescueDir string
+	Logger    *slog.Logger
+	Now       func() time.Time                     // default time.Now
+	Backoff   func(attempt int) time.Duration      // default: jittered exponential, 50ms base
+	Sleep     func(context.Context, time.Duration) // default: a context-aware sleep
 
 	beforePush func() // tests: lets another host win the race
 	message    string // commit message for the local commit; default "hearth: edits on HOST"

@@ -35,9 +35,10 @@ func Round(ctx context.Context, o Options) (*Report, error) {
 	}
 	fix, rerr := repo.Repair(ctx, o.Remote)
 	o.Logger.Warn("repaired the clone", "repo", o.Dir, "moved_aside", fix.Quarantined, "refs_restored", fix.RefsRestored,
-		"index_rebuilt", fix.IndexRebuilt, "refetched", fix.Fetched, "rebuilt_from_work_tree", fix.Rehashed, "err", rerr)
+		"index_rebuilt", fix.IndexRebuilt, "refetched", fix.Fetched, "rebuilt_from_work_tree", fix.Rehashed,
+		"packs_moved_aside", fix.PacksAside, "recovered_from_packs", fix.Salvaged, "err", rerr)
 	if rerr != nil {
-		return nil, fmt.Errorf("%w (repair failed: %w)", err, rerr)
+		return nil, fmt.Errorf("%w (repair failed: %w)%s", err, rerr, rescue(ctx, &o, repo))
 	}
 	return round(ctx, o)
 }
@@ -54,6 +55,7 @@ func round(ctx context.Context, o Options) (*Report, error) {
 	} else if len(removed) > 0 {
 		o.Logger.Warn("removed git locks left by a killed process", "locks", removed)
 	}
+	sweepWriteTemps(&o)
 	if err := ensureRemote(ctx, repo, o.Remote); err != nil {
 		return nil, err
 	}
