@@ -12,22 +12,29 @@ import (
 	"github.com/hearth-fleet/hearth/internal/testutil"
 )
 
-// realChezmoi finds chezmoi v2.62.4: $HEARTH_CHEZMOI, /tmp/chezmoi-bin
-// (where the shared notes build it), then PATH.
+// realChezmoi is chezmoi v2.62.4 (testutil.Chezmoi) copied where the
+// tests' second uid (nobody) may run it: the cache that scripts/test
+// builds it into is under root's home.
 func realChezmoi(t *testing.T) string {
 	t.Helper()
-	for _, p := range []string{os.Getenv("HEARTH_CHEZMOI"), "/tmp/chezmoi-bin/chezmoi"} {
-		if p != "" {
-			if _, err := os.Stat(p); err == nil {
-				return p
-			}
-		}
-	}
-	p, err := exec.LookPath("chezmoi")
+	src := testutil.Chezmoi(t)
+	dir, err := os.MkdirTemp("", "chezmoi-bin-")
 	if err != nil {
-		testutil.Missing(t, "chezmoi not found: set HEARTH_CHEZMOI to a chezmoi v2.62.4 binary")
+		t.Fatal(err)
 	}
-	return p
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	b, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(dir, "chezmoi")
+	if err := os.WriteFile(bin, b, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return bin
 }
 
 // TestScriptsAgreeWithChezmoi applies one source with run_once_,

@@ -13,5 +13,5 @@ func FindHelper() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return prog, checkHelper(prog)
+	return checkHelper(prog)
 }
