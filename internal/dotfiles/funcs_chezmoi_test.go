@@ -162,3 +162,23 @@ func TestChezmoiFuncsApplyThroughTheEngine(t *testing.T) {
 		}
 	}
 }
+
+// TestJQMemoryBounded: a jq query from the remote that builds one huge
+// value (no callback, no output written) fails naming jq, instead of
+// growing the heap until the kernel kills the whole round.
+func TestJQMemoryBounded(t *testing.T) {
+	f := newFixture(t, "")
+	f.opts.MaxFileSize = 1 << 20
+	old := jqMinMemory
+	jqMinMemory = 32 << 20
+	t.Cleanup(func() { jqMinMemory = old })
+	for _, q := range []string{
+		`[range(1e12)] | length`,
+		`[range(1e12) | tostring] | length`,
+	} {
+		_, err := renderOne(t, f, "{{ jq `"+q+"` . }}")
+		if err == nil || !strings.Contains(err.Error(), "jq") || !strings.Contains(err.Error(), "memory") {
+			t.Errorf("jq %s: got %v, want an error naming jq and its memory", q, err)
+		}
+	}
+}

@@ -25,6 +25,17 @@ type renderer struct {
 	vars  map[string]any     // the .chezmoi map shared by all renders
 	cur   *renderState
 	stuck bool // a template was abandoned still running (execute)
+	// exec is the context of the execution in progress, cancelled when
+	// execute abandons it, so what checks it (jq) stops then.
+	exec context.Context
+}
+
+// execCtx is the context functions running now stop on.
+func (r *renderer) execCtx() context.Context {
+	if r.exec != nil {
+		return r.exec
+	}
+	return r.ctx
 }
 
 type renderState struct {
