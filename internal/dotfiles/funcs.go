@@ -88,6 +88,7 @@ func (r *renderer) funcMap() template.FuncMap {
 		fm[k] = v
 	}
 	cappedStrings(fm, r.opts.maxFileSize())
+	cappedSprig(fm, r.opts.maxFileSize())
 	return fm
 }
 
