@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"regexp"
 	"strconv"
 	"strings"
 	"text/template"
@@ -87,6 +88,29 @@ func cappedSprig(fm template.FuncMap, limit int64) {
 		}
 		return strings.ReplaceAll(s, old, repl), nil
 	}
+	for _, name := range []string{"regexReplaceAll", "regexReplaceAllLiteral", "mustRegexReplaceAll", "mustRegexReplaceAllLiteral", "replaceAllRegex"} {
+		literal := strings.Contains(name, "Literal")
+		switch f := fm[name].(type) {
+		case func(string, string, string) string:
+			fm[name] = func(expr, s, repl string) (string, error) {
+				if err := regexReplaceBound(name, expr, s, repl, literal, lim); err != nil {
+					return "", err
+				}
+				return f(expr, s, repl), nil
+			}
+		case func(string, string, string) (string, error):
+			fm[name] = func(a, b, c string) (string, error) {
+				s, repl := b, c
+				if name == "replaceAllRegex" { // hearth's, chezmoi's order: expr, repl, s
+					s, repl = c, b
+				}
+				if err := regexReplaceBound(name, a, s, repl, literal, lim); err != nil {
+					return "", err
+				}
+				return f(a, b, c)
+			}
+		}
+	}
 	concat := fm["concat"].(func(...any) any)
 	fm["concat"] = func(lists ...any) (any, error) {
 		var n float64
@@ -100,4 +124,41 @@ func cappedSprig(fm template.FuncMap, limit int64) {
 		}
 		return concat(lists...), nil
 	}
+}
+
+// errRegexOver stops the measuring pass of regexReplaceBound.
+type errRegexOver struct{}
+
+// regexReplaceBound refuses a regex replacement whose result could pass
+// lim bytes (a pattern matching the empty string puts repl between every
+// byte: doubling it in a loop exhausts memory in a few rounds). It walks
+// the matches without building the result; a $ reference in repl counts
+// as the whole match, which bounds any submatch. A pattern that does not
+// compile is left to the function, which reports it.
+func regexReplaceBound(name, expr, s, repl string, literal bool, lim float64) (err error) {
+	re, cerr := regexp.Compile(expr)
+	if cerr != nil {
+		return nil
+	}
+	refs := 0
+	if !literal {
+		refs = strings.Count(repl, "$")
+	}
+	size := float64(len(s))
+	defer func() {
+		if v := recover(); v != nil {
+			if _, ok := v.(errRegexOver); !ok {
+				panic(v)
+			}
+			err = fmt.Errorf("%s: result of more than %.0f bytes is over the limit of %.0f (dotfiles.max_file_size)", name, lim, lim)
+		}
+	}()
+	re.ReplaceAllStringFunc(s, func(m string) string {
+		size += float64(len(repl)) + float64(refs*len(m)) - float64(len(m))
+		if size > lim {
+			panic(errRegexOver{})
+		}
+		return ""
+	})
+	return nil
 }

@@ -26,6 +26,12 @@ func TestSprigSizedResultsBounded(t *testing.T) {
 		{"randAscii", `{{ randAscii 100000000000 | len }}`},
 		{"randNumeric", `{{ randNumeric 100000000000 | len }}`},
 		{"replace", `{{ $s := "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx" }}{{ range until 5 }}{{ $s = replace "" $s $s }}{{ end }}{{ len $s }}`},
+		{"regexReplaceAll", `{{ $s := "xy" }}{{ range until 64 }}{{ $s = regexReplaceAll "" $s $s }}{{ end }}{{ len $s }}`},
+		{"regexReplaceAllLiteral", `{{ $s := "xy" }}{{ range until 64 }}{{ $s = regexReplaceAllLiteral "" $s $s }}{{ end }}{{ len $s }}`},
+		{"mustRegexReplaceAll", `{{ $s := "xy" }}{{ range until 64 }}{{ $s = mustRegexReplaceAll "" $s $s }}{{ end }}{{ len $s }}`},
+		{"mustRegexReplaceAllLiteral", `{{ $s := "xy" }}{{ range until 64 }}{{ $s = mustRegexReplaceAllLiteral "" $s $s }}{{ end }}{{ len $s }}`},
+		{"replaceAllRegex", `{{ $s := "xy" }}{{ range until 64 }}{{ $s = replaceAllRegex "" $s $s }}{{ end }}{{ len $s }}`},
+		{"regexReplaceAll", `{{ $s := "xyxyxyxy" }}{{ range until 64 }}{{ $s = regexReplaceAll "(.)" $s "$1$1$1" }}{{ end }}{{ len $s }}`},
 		{"concat", `{{ $l := list 1 }}{{ range until 64 }}{{ $l = concat $l $l }}{{ end }}{{ len $l }}`},
 	} {
 		_, err := renderOne(t, f, tt.text)
@@ -40,6 +46,7 @@ func TestSprigSizedResultsBounded(t *testing.T) {
 		{`{{ randAlpha 5 | len }}{{ randNumeric 3 | len }}`, "53"},
 		{`{{ replace "a" "bc" "aXa" }}|{{ replace "" "-" "ab" }}`, "bcXbc|-a-b-"},
 		{`{{ concat (list 1) (list 2 3) | toJson }}`, "[1,2,3]"},
+		{`{{ regexReplaceAll "a(x*)b" "-ab-axxb-" "${1}W" }}|{{ regexReplaceAllLiteral "a" "aba" "$1" }}|{{ replaceAllRegex "a(b)" "${1}x" "abab" }}`, "-W-xxW-|$1b$1|bxbx"},
 	} {
 		got, err := renderOne(t, f, tt.text)
 		if err != nil || got != tt.want {
