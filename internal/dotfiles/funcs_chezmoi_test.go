@@ -182,3 +182,28 @@ func TestJQMemoryBounded(t *testing.T) {
 		}
 	}
 }
+
+// TestIncludeRefusesGitDir: include, includeTemplate, stat and lstat of a
+// path in the clone's .git directory fail, as a source link there is not
+// followed: the clone's config may hold a token in its remote URL.
+func TestIncludeRefusesGitDir(t *testing.T) {
+	f := newFixture(t, "")
+	if err := os.MkdirAll(filepath.Join(f.src, ".git"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(f.src, ".git", "config"), []byte("url = https://u:TOKEN@host/r\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, text := range []string{
+		`{{ include ".git/config" }}`,
+		`{{ includeTemplate ".git/config" }}`,
+		`{{ include "sub/../.git/config" }}`,
+		`{{ stat ".git/config" | toJson }}`,
+		`{{ lstat ".git/config" | toJson }}`,
+	} {
+		got, err := renderOne(t, f, text)
+		if err == nil || strings.Contains(got, "TOKEN") || strings.Contains(got, "size") {
+			t.Errorf("%s: got %q, %v; want an error", text, got, err)
+		}
+	}
+}
