@@ -1,6 +1,7 @@
 package dotfiles
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -24,6 +25,9 @@ func (r *renderer) execute(t *template.Template, buf *cappedBuffer, data any) er
 	if r.stuck {
 		return errRendererStuck
 	}
+	ctx, cancel := context.WithCancel(r.ctx)
+	defer cancel() // also when abandoned: what checks it stops
+	r.exec = ctx
 	done := make(chan error, 1)
 	go func() { done <- t.Execute(buf, data) }()
 	timeout := r.opts.renderTimeout()

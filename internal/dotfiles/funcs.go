@@ -12,6 +12,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"syscall"
 	"text/template"
@@ -88,6 +89,7 @@ func (r *renderer) funcMap() template.FuncMap {
 		fm[k] = v
 	}
 	cappedStrings(fm, r.opts.maxFileSize())
+	cappedSprig(fm, r.opts.maxFileSize())
 	return fm
 }
 
@@ -143,7 +145,13 @@ func (r *renderer) resolve(name string) (abs, rel string, err error) {
 	if err != nil {
 		return "", "", err
 	}
-	return p, filepath.ToSlash(rel), nil
+	rel = filepath.ToSlash(rel)
+	if slices.Contains(strings.Split(rel, "/"), ".git") {
+		// As for source links: the clone's own files (its config may
+		// hold a token) are not the remote's to read.
+		return "", "", fmt.Errorf("%q lies in a .git directory: %w", name, errEscapes)
+	}
+	return p, rel, nil
 }
 
 // includeTemplate executes a template from .chezmoitemplates or, failing

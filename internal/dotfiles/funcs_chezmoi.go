@@ -44,7 +44,7 @@ func (r *renderer) chezmoiFuncs() template.FuncMap {
 		"hexEncode":          func(s string) string { return hex.EncodeToString([]byte(s)) },
 		"ioreg":              func() map[string]any { return nil }, // macOS only
 		"isExecutable":       r.isExecutable,
-		"jq":                 jq,
+		"jq":                 r.jq,
 		"lstat":              r.lstat,
 		"mozillaInstallHash": mozillaInstallHash,
 		"pruneEmptyDicts":    pruneEmptyDicts,
@@ -300,8 +300,9 @@ func fileTypeName(m fs.FileMode) string {
 	return ""
 }
 
-// jq runs the jq query on input and returns every result, as a list.
-func jq(query string, input any) (any, error) {
+// jq runs the jq query on input and returns every result, as a list,
+// under a guard bounding its memory and ending it with its render.
+func (r *renderer) jq(query string, input any) (any, error) {
 	q, err := gojq.Parse(query)
 	if err != nil {
 		return nil, fmt.Errorf("jq %q: %w", query, err)
@@ -311,7 +312,7 @@ func jq(query string, input any) (any, error) {
 		return nil, fmt.Errorf("jq %q: %w", query, err)
 	}
 	var out []any
-	iter := code.Run(jqInput(input))
+	iter := code.RunWithContext(newJQGuard(r.execCtx(), jqMemoryLimit(r.opts.maxFileSize())), jqInput(input))
 	for {
 		v, ok := iter.Next()
 		if !ok {

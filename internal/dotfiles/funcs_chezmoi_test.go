@@ -162,3 +162,48 @@ func TestChezmoiFuncsApplyThroughTheEngine(t *testing.T) {
 		}
 	}
 }
+
+// TestJQMemoryBounded: a jq query from the remote that builds one huge
+// value (no callback, no output written) fails naming jq, instead of
+// growing the heap until the kernel kills the whole round.
+func TestJQMemoryBounded(t *testing.T) {
+	f := newFixture(t, "")
+	f.opts.MaxFileSize = 1 << 20
+	old := jqMinMemory
+	jqMinMemory = 32 << 20
+	t.Cleanup(func() { jqMinMemory = old })
+	for _, q := range []string{
+		`[range(1e12)] | length`,
+		`[range(1e12) | tostring] | length`,
+	} {
+		_, err := renderOne(t, f, "{{ jq `"+q+"` . }}")
+		if err == nil || !strings.Contains(err.Error(), "jq") || !strings.Contains(err.Error(), "memory") {
+			t.Errorf("jq %s: got %v, want an error naming jq and its memory", q, err)
+		}
+	}
+}
+
+// TestIncludeRefusesGitDir: include, includeTemplate, stat and lstat of a
+// path in the clone's .git directory fail, as a source link there is not
+// followed: the clone's config may hold a token in its remote URL.
+func TestIncludeRefusesGitDir(t *testing.T) {
+	f := newFixture(t, "")
+	if err := os.MkdirAll(filepath.Join(f.src, ".git"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(f.src, ".git", "config"), []byte("url = https://u:TOKEN@host/r\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, text := range []string{
+		`{{ include ".git/config" }}`,
+		`{{ includeTemplate ".git/config" }}`,
+		`{{ include "sub/../.git/config" }}`,
+		`{{ stat ".git/config" | toJson }}`,
+		`{{ lstat ".git/config" | toJson }}`,
+	} {
+		got, err := renderOne(t, f, text)
+		if err == nil || strings.Contains(got, "TOKEN") || strings.Contains(got, "size") {
+			t.Errorf("%s: got %q, %v; want an error", text, got, err)
+		}
+	}
+}

@@ -28,6 +28,17 @@ type renderer struct {
 	// extra are .chezmoi variables for the next render only (a modify_
 	// template's stdin).
 	extra map[string]any
+	// exec is the context of the execution in progress, cancelled when
+	// execute abandons it, so what checks it (jq) stops then.
+	exec context.Context
+}
+
+// execCtx is the context functions running now stop on.
+func (r *renderer) execCtx() context.Context {
+	if r.exec != nil {
+		return r.exec
+	}
+	return r.ctx
 }
 
 type renderState struct {
