@@ -167,7 +167,16 @@ func Round(ctx context.Context, cfg *config.Config, env Env) (*Result, error) {
 			if _, err := os.Stat(filepath.Join(cfg.Dotfiles.SourceDir, ".git")); err != nil {
 				return false, nil // first round: nothing cloned yet, nothing to capture into
 			}
+			if lastCaptureDied(cfg) {
+				env.logger().Warn("the last capture did not finish; skipping this round's capture so that the remote's changes still arrive")
+				return false, errCaptureSkipped
+			}
+			done, err := markCapture(cfg)
+			if err != nil {
+				return false, fmt.Errorf("mark the capture: %w", err)
+			}
 			rep, err := pass.Capture(ctx)
+			done()
 			if rep == nil {
 				return false, err
 			}
