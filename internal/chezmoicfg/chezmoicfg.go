@@ -210,11 +210,17 @@ func Decode(format string, b []byte) (map[string]any, error) {
 		}
 		return normalize(m).(map[string]any), nil
 	case "toml":
+		if err := CheckNesting(b); err != nil {
+			return nil, err
+		}
 		if _, err := toml.Decode(string(b), &m); err != nil {
 			return nil, err
 		}
 		return m, nil
 	case "yaml":
+		if err := CheckNesting(b); err != nil {
+			return nil, err
+		}
 		if err := yaml.Unmarshal(b, &m); err != nil {
 			return nil, err
 		}

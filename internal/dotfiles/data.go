@@ -38,6 +38,9 @@ func decodeJSONMap(b []byte) (map[string]any, error) {
 }
 
 func decodeYAMLMap(b []byte) (map[string]any, error) {
+	if err := chezmoicfg.CheckNesting(b); err != nil {
+		return nil, err
+	}
 	m := map[string]any{}
 	if err := yamlUnmarshal(b, &m); err != nil {
 		return nil, err
@@ -46,6 +49,9 @@ func decodeYAMLMap(b []byte) (map[string]any, error) {
 }
 
 func decodeTOMLMap(b []byte) (map[string]any, error) {
+	if err := chezmoicfg.CheckNesting(b); err != nil {
+		return nil, err
+	}
 	m := map[string]any{}
 	if err := toml.Unmarshal(b, &m); err != nil {
 		return nil, err

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/hearth-fleet/hearth/internal/chezmoicfg"
 	"io"
 	"io/fs"
 	"net/url"
@@ -181,6 +182,9 @@ func (s *SourceState) readExternals(xf externalFile) (map[string]*external, erro
 	b, _, err = s.r.render(xf.source, path.Join(xf.dir, path.Base(xf.source)), b)
 	if err != nil {
 		return nil, fmt.Errorf("render %s: %w", xf.source, err)
+	}
+	if err := chezmoicfg.CheckNesting(b); err != nil {
+		return nil, fmt.Errorf("%s: %w", xf.source, err)
 	}
 	m := map[string]*external{}
 	switch ext := path.Ext(strings.TrimSuffix(xf.source, suffixTmpl)); ext {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/hearth-fleet/hearth/internal/chezmoicfg"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -353,6 +354,9 @@ func toYAML(v any) (string, error) {
 }
 
 func fromTOML(s string) (any, error) {
+	if err := chezmoicfg.CheckNesting([]byte(s)); err != nil {
+		return nil, fmt.Errorf("fromToml: %w", err)
+	}
 	v := map[string]any{}
 	if err := toml.Unmarshal([]byte(s), &v); err != nil {
 		return nil, fmt.Errorf("fromToml: %w", err)

@@ -1,6 +1,7 @@
 package dotfiles
 
 import (
+	"github.com/hearth-fleet/hearth/internal/chezmoicfg"
 	"math"
 
 	goyaml "github.com/goccy/go-yaml"
@@ -16,6 +17,9 @@ import (
 // library decodes as uint64 or int64, become int as they did with
 // gopkg.in/yaml.v3, which templates written for hearth may compare with.
 func yamlUnmarshal(b []byte, v any) error {
+	if err := chezmoicfg.CheckNesting(b); err != nil {
+		return err
+	}
 	if err := goyaml.Unmarshal(b, v); err != nil {
 		return err
 	}
