@@ -73,6 +73,9 @@ func NewMachine(t *testing.T, name string, lower string) *Machine {
 			t.Fatal(err)
 		}
 	}
+	// The root file system carries the build host's name; each machine
+	// gets its own (hearth names conflict copies after the host).
+	m.Put("/etc/hostname", []byte(name+"\n"), 0o644)
 	t.Cleanup(m.stop)
 	for _, root := range cgroupRoots() {
 		cg := filepath.Join(root, m.Name)
