@@ -43,9 +43,7 @@ systemctl enable hearth-boot-check.service`)
 	upgrade(t, m)
 	goodPath := strings.TrimSpace(m.Sh("readlink -f /nix/var/nix/profiles/system"))
 	testReboots := 1
-	boot := m.BootID()
-	m.MustRun("systemctl", "reboot")
-	m.WaitNewBoot(boot)
+	m.Reboot()
 
 	// Boot 2: the first generation passes and is pinned.
 	v := waitVerdict(t, m)
@@ -61,17 +59,17 @@ systemctl enable hearth-boot-check.service`)
 		t.Fatalf("the upgrade to %s did not set the profile", bad)
 	}
 	testReboots++
-	boot = m.BootID()
-	m.MustRun("systemctl", "reboot")
+	boot := m.BootID()
+	_, _ = m.try("systemctl", "reboot", "--no-block")
 
 	// hearth reboots to retry, then rolls back and reboots: the machine
 	// ends on golden, GREEN, without anyone rebooting it.
 	m.Poll(3*time.Minute, "a GREEN boot on golden after the rollback", func() bool {
-		id, err := m.Run("", "cat", "/proc/sys/kernel/random/boot_id")
+		id, err := m.try("cat", "/proc/sys/kernel/random/boot_id")
 		if err != nil || strings.TrimSpace(id) == boot {
 			return false
 		}
-		out, err := m.Run("", "hearth", "--json", "boot", "status")
+		out, err := m.try("hearth", "--json", "boot", "status")
 		if err != nil {
 			return false
 		}
@@ -148,6 +146,6 @@ func waitVerdict(t *testing.T, m *Machine) bootStatus {
 }
 
 func (m *Machine) activeState(unit string) string {
-	out, _ := m.Run("", "systemctl", "show", "-P", "ActiveState", unit)
+	out, _ := m.try("systemctl", "show", "-P", "ActiveState", unit)
 	return strings.TrimSpace(out)
 }

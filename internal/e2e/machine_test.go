@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -222,17 +223,39 @@ func isNamespacePID1(pid string) bool {
 	return false
 }
 
+// Deadlines of commands run in the machine. A command that meets a
+// shutdown can hang: systemd-shutdown stops every process in the machine,
+// nsenter then stops itself too and never reaps its child, and the
+// machine's pid namespace waits for that child forever. Killing nsenter at
+// the deadline ends the wait.
+const (
+	runTimeout  = 5 * time.Minute  // a job: a build, an upgrade round
+	pollTimeout = 15 * time.Second // a look at the machine's state
+)
+
 // Run runs a command in the machine as root (all its namespaces, a clean
 // environment) and returns its stdout; err carries the exit status and
 // stderr.
 func (m *Machine) Run(stdin string, args ...string) (string, error) {
+	return m.run(runTimeout, stdin, args...)
+}
+
+// try is Run for a quick look, tolerant of a machine that is rebooting.
+func (m *Machine) try(args ...string) (string, error) {
+	return m.run(pollTimeout, "", args...)
+}
+
+func (m *Machine) run(timeout time.Duration, stdin string, args ...string) (string, error) {
 	pid, err := m.pid1()
 	if err != nil {
 		return "", err
 	}
 	full := append([]string{"-t", strconv.Itoa(pid), "-a", "--", "env", "-i", machinePath, "LANG=C.UTF-8", "HOME=/root",
 		"SYSTEMD_PAGER=", "SYSTEMD_COLORS=0"}, args...)
-	cmd := exec.Command("nsenter", full...)
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "nsenter", full...)
+	cmd.WaitDelay = time.Second
 	cmd.Stdin = strings.NewReader(stdin)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
@@ -279,6 +302,16 @@ func (m *Machine) BootID() string {
 	return strings.TrimSpace(m.MustRun("cat", "/proc/sys/kernel/random/boot_id"))
 }
 
+// Reboot reboots the machine the way a person would (systemctl reboot in
+// it) and waits for the next boot to finish.
+func (m *Machine) Reboot() {
+	m.t.Helper()
+	prev := m.BootID()
+	// The command may meet the shutdown it starts; WaitNewBoot tells.
+	_, _ = m.try("systemctl", "reboot", "--no-block")
+	m.WaitNewBoot(prev)
+}
+
 // bootTimeout bounds one boot (measured at 1-3 s, far more on a loaded host).
 const bootTimeout = 90 * time.Second
 
@@ -307,12 +340,12 @@ func (m *Machine) waitBoot(prev string) string {
 		if time.Now().After(deadline) {
 			m.fatalf("not booted after %s (last: %v)", bootTimeout, last)
 		}
-		id, err := m.Run("", "cat", "/proc/sys/kernel/random/boot_id")
+		id, err := m.try("cat", "/proc/sys/kernel/random/boot_id")
 		if err != nil || strings.TrimSpace(id) == prev {
 			last = err
 			continue
 		}
-		out, err := m.Run("", "systemctl", "is-system-running", "--wait")
+		out, err := m.run(bootTimeout, "", "systemctl", "is-system-running", "--wait")
 		state := strings.TrimSpace(out)
 		if state == "running" || state == "degraded" {
 			poll.Stop()
@@ -337,7 +370,7 @@ func (m *Machine) Poll(timeout time.Duration, what string, cond func() bool) {
 func (m *Machine) fatalf(format string, args ...any) {
 	m.t.Helper()
 	console, _ := os.ReadFile(m.console)
-	journal, _ := m.Run("", "journalctl", "-b", "--no-pager", "-n", "60")
+	journal, _ := m.try("journalctl", "-b", "--no-pager", "-n", "60")
 	m.t.Fatalf("%s: %s\n--- console (end):\n%s\n--- journal (end):\n%s", m.Name, fmt.Sprintf(format, args...), tail(console, 30), journal)
 }
 
@@ -349,7 +382,7 @@ func (m *Machine) stop() {
 	started := m.started > 0
 	m.mu.Unlock()
 	if started && !m.exited() {
-		_, _ = m.Run("", "systemctl", "poweroff", "--no-block")
+		_, _ = m.try("systemctl", "poweroff", "--no-block")
 		select {
 		case <-m.done:
 		case <-time.After(20 * time.Second):

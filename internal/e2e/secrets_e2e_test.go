@@ -68,9 +68,7 @@ func TestSecretsAtBootBeforeTheirReader(t *testing.T) {
 hearth units --install /etc/systemd/system
 systemctl daemon-reload
 systemctl enable hearth-secrets.service e2e-reader.service`)
-	boot := m.BootID()
-	m.MustRun("systemctl", "reboot")
-	m.WaitNewBoot(boot)
+	m.Reboot()
 
 	if st := strings.TrimSpace(m.MustRun("systemctl", "show", "-P", "ActiveState", "e2e-reader.service")); st != "active" {
 		t.Fatalf("the reader is %s after boot; journal:\n%s", st, m.MustRun("journalctl", "-b", "--no-pager", "-u", "e2e-reader", "-u", "hearth-secrets"))

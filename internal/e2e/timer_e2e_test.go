@@ -75,6 +75,6 @@ systemctl enable --now hearth-upgrade.timer`)
 }
 
 func (m *Machine) prop(unit, name string) string {
-	out, _ := m.Run("", "systemctl", "show", "-P", name, unit)
+	out, _ := m.try("systemctl", "show", "-P", name, unit)
 	return strings.TrimSpace(out)
 }
