@@ -117,6 +117,12 @@ func (a *app) unitsSpec(cfg *config.Config, fl unitsFlags) (units.Spec, error) {
 		if a.inv.Env.UID == 0 {
 			spec.StateDir = cfg.StateDir
 		}
+		if spec.Sync && spec.SyncUser != "" {
+			var err error
+			if spec.SyncHome, spec.SyncWritable, err = syncUserPaths(cfg, spec.SyncUser); err != nil {
+				return units.Spec{}, usageError("units: %v", err)
+			}
+		}
 	}
 	return spec, nil
 }

@@ -1,7 +1,6 @@
 package gitrepo
 
 import (
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,23 +16,13 @@ import (
 // local path the peek is a file read, where `git fetch` starts three
 // processes to learn the same thing.
 func PeekLocalRef(remote, ref string) (id string, ok bool) {
-	dir := ""
-	switch {
-	case strings.HasPrefix(remote, "file://"):
-		u, err := url.Parse(remote)
-		if err != nil || (u.Host != "" && u.Host != "localhost") || u.RawQuery != "" || u.Fragment != "" {
-			return "", false
-		}
-		dir = u.Path
-	case filepath.IsAbs(remote):
-		dir = remote
-	default:
+	dir, ok := LocalPath(remote)
+	if !ok {
 		return "", false
 	}
 	if !strings.HasPrefix(ref, "refs/") || checkRefName(ref) != nil || strings.Contains(ref, "..") {
 		return "", false
 	}
-	dir = filepath.Clean(dir)
 	for _, p := range []string{"HEAD", "objects", "refs"} {
 		if _, err := os.Stat(filepath.Join(dir, p)); err != nil {
 			return "", false // missing (offline), or a work tree: let git decide

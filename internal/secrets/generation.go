@@ -125,10 +125,10 @@ func (l layout) genPath(n int) string { return filepath.Join(l.gens, strconv.Ito
 // a real directory owned by us that nobody else can write into (else a
 // local user could plant a generation).
 func (l layout) ensureGens() error {
-	if err := os.MkdirAll(filepath.Dir(l.gens), 0o755); err != nil {
+	if err := mkdirAllExact(filepath.Dir(l.gens), 0o755); err != nil {
 		return fmt.Errorf("secrets generations dir: %w", err)
 	}
-	if err := os.Mkdir(l.gens, genDirMode); err != nil && !errors.Is(err, fs.ErrExist) {
+	if err := mkdirExact(l.gens, genDirMode); err != nil {
 		return fmt.Errorf("secrets generations dir: %w", err)
 	}
 	fi, err := os.Lstat(l.gens)
@@ -143,6 +143,13 @@ func (l layout) ensureGens() error {
 	}
 	if uid, ok := fileUID(fi); ok && uid != os.Geteuid() {
 		return fmt.Errorf("secrets generations dir %s is owned by uid %d, not by us; refusing", l.gens, uid)
+	}
+	// An earlier install under a restrictive umask left it 0700: owners
+	// could not reach their secrets through it.
+	if fi.Mode().Perm() != genDirMode {
+		if err := os.Chmod(l.gens, genDirMode); err != nil {
+			return fmt.Errorf("secrets generations dir: %w", err)
+		}
 	}
 	if _, err := os.Lstat(filepath.Join(l.gens, markerName)); err == nil {
 		return nil
@@ -207,7 +214,7 @@ func syncFS(dir string) error {
 // sees the old generation or the new one, never neither.
 func (l layout) switchTo(gen string) error {
 	dir := filepath.Dir(l.root)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := mkdirAllExact(dir, 0o755); err != nil {
 		return fmt.Errorf("secrets root: %w", err)
 	}
 	for i := 0; ; i++ {

@@ -2,6 +2,7 @@ package units
 
 import (
 	"path/filepath"
+	"strconv"
 	"strings"
 )
 
@@ -44,6 +45,10 @@ func Generate(spec Spec) ([]Unit, error) {
 	}
 	return out, nil
 }
+
+// exitInterrupted is SuccessExitStatus: hearth exits ExitInterrupted when
+// systemd stops the unit (shutdown, systemctl stop), which is not a failure.
+var exitInterrupted = strconv.Itoa(ExitInterrupted)
 
 // exec is the ExecStart line for a hearth subcommand.
 func (s Spec) exec(args ...string) string {
@@ -88,6 +93,7 @@ func secretsUnit(s Spec) string {
 		"ExecStart", s.exec("secrets", "install"),
 		"TimeoutStartSec", seconds(s.SecretsTimeout),
 		"SyslogIdentifier", "hearth-secrets",
+		"SuccessExitStatus", exitInterrupted,
 		"UMask", "0077")
 	writable := append(stateDirectory(&f, s.StateDir), filepath.Dir(s.SecretsRoot))
 	for _, d := range s.metricsDir() {
@@ -121,6 +127,7 @@ func syncUnit(s Spec) string {
 		"ExecStart", s.exec("sync"),
 		"TimeoutStartSec", seconds(s.SyncTimeout),
 		"SyslogIdentifier", "hearth-sync",
+		"SuccessExitStatus", exitInterrupted,
 		"Nice", "10",
 		"UMask", "0022",
 		"RestrictAddressFamilies", "AF_UNIX AF_INET AF_INET6")
@@ -130,9 +137,17 @@ func syncUnit(s Spec) string {
 		// so only the seccomp-based options above apply here.
 		return f.String()
 	}
-	f.comment("Runs as the dotfiles' owner; it writes only in that user's home (state in\n~/.local/state/hearth unless state_dir says otherwise).")
+	f.comment("Runs as the dotfiles' owner; it writes only in that user's home (state in\n~/.local/state/hearth unless state_dir says otherwise), resolved when the\nunit was written (systemd's home specifier would be root's), and in the\npaths the config names outside it (a local remote, metrics).")
+	writable := []string{s.SyncHome}
+	for _, p := range s.SyncWritable {
+		writable = append(writable, "-"+p) // "-": a path missing at start is not fatal
+	}
+	for _, d := range s.metricsDir() {
+		writable = append(writable, "-"+d)
+	}
 	f.setAll("User", s.SyncUser,
-		"ReadWritePaths", "%h",
+		"Environment", "HOME="+s.SyncHome,
+		"ReadWritePaths", strings.Join(writable, " "),
 		"ProtectSystem", "strict")
 	namespaceHardening(&f)
 	f.set("CapabilityBoundingSet", "")
@@ -156,6 +171,7 @@ func upgradeUnit(s Spec) string {
 		"ExecStart", s.exec("upgrade"),
 		"TimeoutStartSec", seconds(s.UpgradeTimeout),
 		"SyslogIdentifier", "hearth-upgrade",
+		"SuccessExitStatus", exitInterrupted,
 		"Nice", "10",
 		"IOSchedulingClass", "idle")
 	stateDirectory(&f, s.StateDir)
@@ -178,7 +194,8 @@ func bootCheckUnit(s Spec) string {
 		// The deadline covers every check's timeout and the sustain window;
 		// a hung check must not leave the boot unjudged forever.
 		"TimeoutStartSec", seconds(s.BootCheckTimeout),
-		"SyslogIdentifier", "golden-generation")
+		"SyslogIdentifier", "golden-generation",
+		"SuccessExitStatus", exitInterrupted)
 	stateDirectory(&f, s.StateDir)
 	activationHardening(&f)
 	f.section("Install")

@@ -36,6 +36,14 @@ type Spec struct {
 	// SyncUser is the account dotfile sync runs as in a system unit.
 	// Required when Sync is set and User is not.
 	SyncUser string
+	// SyncHome is SyncUser's home, resolved when the units are written: in
+	// a system unit %h is the service manager's (root's) home, not the
+	// user's. Required with SyncUser.
+	SyncHome string
+	// SyncWritable are further paths the sync unit writes outside SyncHome:
+	// a dotfiles remote on a local path, source, target or state dirs
+	// elsewhere. They may be missing when the unit starts.
+	SyncWritable []string
 
 	Sync, Upgrade, BootCheck, Secrets bool // the jobs to write units for
 
@@ -48,6 +56,10 @@ type Spec struct {
 	SecretsRoot string // the secrets symlink; its parent dir must be writable
 	MetricsFile string // optional Prometheus textfile; its dir must be writable
 }
+
+// ExitInterrupted is hearth's exit status when SIGTERM stopped it: systemd
+// stopping a unit is not a failure of the job.
+const ExitInterrupted = 130
 
 // Unit is one generated file.
 type Unit struct {
@@ -87,14 +99,21 @@ func (s *Spec) validate() error {
 	if !filepath.IsAbs(s.Binary) {
 		errs = append(errs, fmt.Errorf("binary %q: not an absolute path", s.Binary))
 	}
-	for name, p := range map[string]string{"binary": s.Binary, "config": s.ConfigFile, "state dir": s.StateDir,
-		"secrets root": s.SecretsRoot, "metrics file": s.MetricsFile} {
-		if p != "" && (!filepath.IsAbs(p) || strings.ContainsAny(p, " \t\n\"'\\%$;")) {
+	paths := map[string]string{"binary": s.Binary, "config": s.ConfigFile, "state dir": s.StateDir,
+		"secrets root": s.SecretsRoot, "metrics file": s.MetricsFile, "sync user's home": s.SyncHome}
+	for i, p := range s.SyncWritable {
+		paths[fmt.Sprintf("sync writable path %d", i+1)] = p
+	}
+	for name, p := range paths {
+		if p != "" && !unitPath(p) {
 			errs = append(errs, fmt.Errorf("%s %q: must be an absolute path without spaces, quotes, %%, $, ; or backslashes", name, p))
 		}
 	}
 	if s.Sync && !s.User && s.SyncUser == "" {
 		errs = append(errs, errors.New("dotfile sync as a system unit needs the user it runs as (--sync-user), or use --user"))
+	}
+	if s.Sync && !s.User && s.SyncUser != "" && (s.SyncHome == "" || filepath.Clean(s.SyncHome) == "/") {
+		errs = append(errs, fmt.Errorf("sync user %q: no usable home (%q); dotfile sync writes in its home", s.SyncUser, s.SyncHome))
 	}
 	if s.SyncUser != "" && !validUserName(s.SyncUser) {
 		errs = append(errs, fmt.Errorf("sync user %q: not a valid user name", s.SyncUser))
@@ -115,6 +134,11 @@ func (s *Spec) validate() error {
 		errs = append(errs, errors.New("no job to write units for: configure dotfiles, system, boot or secrets"))
 	}
 	return errors.Join(errs...)
+}
+
+// unitPath reports whether p can stand unquoted in a unit file.
+func unitPath(p string) bool {
+	return filepath.IsAbs(p) && !strings.ContainsAny(p, " \t\n\"'\\%$;")
 }
 
 func validUserName(n string) bool {

@@ -13,7 +13,7 @@ import (
 )
 
 func allJobs() Spec {
-	return Spec{Binary: "/usr/bin/hearth", SyncUser: "rain", Sync: true, Upgrade: true, BootCheck: true, Secrets: true}
+	return Spec{Binary: "/usr/bin/hearth", SyncUser: "rain", SyncHome: "/home/rain", Sync: true, Upgrade: true, BootCheck: true, Secrets: true}
 }
 
 // parsed is a unit file as section -> key -> values (keys may repeat).
@@ -59,7 +59,7 @@ func TestGenerateWhichUnits(t *testing.T) {
 		want []string
 	}{
 		{"all jobs", allJobs(), []string{SecretsService, SyncService, UpgradeService, BootCheckService, "hearth-upgrade.timer"}},
-		{"sync only: the timer starts the sync", Spec{Binary: "/b", SyncUser: "u", Sync: true}, []string{SyncService, "hearth-sync.timer"}},
+		{"sync only: the timer starts the sync", Spec{Binary: "/b", SyncUser: "u", SyncHome: "/home/u", Sync: true}, []string{SyncService, "hearth-sync.timer"}},
 		{"user units", Spec{Binary: "/b", User: true, Sync: true}, []string{SyncService, "hearth-sync.timer"}},
 		{"secrets only: no timer", Spec{Binary: "/b", Secrets: true}, []string{SecretsService}},
 		{"upgrade without sync", Spec{Binary: "/b", Upgrade: true}, []string{UpgradeService, "hearth-upgrade.timer"}},
@@ -122,6 +122,49 @@ func TestGenerateProperties(t *testing.T) {
 	}
 }
 
+// The system sync unit writes where the sync user's files are, not where
+// the service manager's home is: %h in a system unit is /root. A local
+// remote outside the home and the metrics dir are writable too, else the
+// second push or the metrics write fails under ProtectSystem=strict.
+func TestSyncUnitWritesTheUsersPaths(t *testing.T) {
+	spec := allJobs()
+	spec.SyncWritable = []string{"/srv/dotfiles.git"}
+	spec.MetricsFile = "/var/lib/node-exporter/hearth.prom"
+	us, err := Generate(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := byName(t, us)[SyncService]
+	if got, want := svc.get("Service", "ReadWritePaths"), "/home/rain -/srv/dotfiles.git -/var/lib/node-exporter"; got != want {
+		t.Errorf("ReadWritePaths %q, want %q", got, want)
+	}
+	if got := svc.get("Service", "Environment"); got != "HOME=/home/rain" {
+		t.Errorf("Environment %q, want HOME=/home/rain", got)
+	}
+	for _, u := range us {
+		if strings.Contains(u.Content, "%h") {
+			t.Errorf("%s uses %%h, the service manager's home in a system unit", u.Name)
+		}
+	}
+}
+
+// hearth exits 130 when systemd stops it with SIGTERM (shutdown, a reboot
+// hearth itself started): that is not a failed unit.
+func TestServicesTakeInterruptAsSuccess(t *testing.T) {
+	us, err := Generate(allJobs())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, p := range byName(t, us) {
+		if !strings.HasSuffix(name, ".service") {
+			continue
+		}
+		if got := p.get("Service", "SuccessExitStatus"); got != "130" {
+			t.Errorf("%s SuccessExitStatus %q, want 130", name, got)
+		}
+	}
+}
+
 // Every service carries hardening; the ones that only touch files carry the
 // full sandbox.
 func TestGenerateHardening(t *testing.T) {
@@ -165,7 +208,10 @@ func TestGenerateRefusesBadSpecs(t *testing.T) {
 		{"binary with a space", Spec{Binary: "/opt/my hearth", Secrets: true}, "binary"},
 		{"config with a percent", Spec{Binary: "/b", ConfigFile: "/etc/%h.toml", Secrets: true}, "config"},
 		{"system sync without a user", Spec{Binary: "/b", Sync: true}, "--sync-user"},
-		{"bad user name", Spec{Binary: "/b", Sync: true, SyncUser: "rain\nExecStart=/bin/evil"}, "sync user"},
+		{"bad user name", Spec{Binary: "/b", Sync: true, SyncUser: "rain\nExecStart=/bin/evil", SyncHome: "/home/rain"}, "sync user"},
+		{"sync user without a home", Spec{Binary: "/b", Sync: true, SyncUser: "rain"}, "no usable home"},
+		{"sync user with / as home", Spec{Binary: "/b", Sync: true, SyncUser: "nobody", SyncHome: "/"}, "no usable home"},
+		{"sync writable path with a space", Spec{Binary: "/b", Sync: true, SyncUser: "rain", SyncHome: "/home/rain", SyncWritable: []string{"/srv/my dots"}}, "sync writable path"},
 		{"upgrade as user units", Spec{Binary: "/b", User: true, Sync: true, Upgrade: true}, "need root"},
 		{"calendar injecting a line", Spec{Binary: "/b", Secrets: true, Upgrade: true, OnCalendar: "04:00\nExecStart=/x"}, "on-calendar"},
 		{"nothing to do", Spec{Binary: "/b"}, "no job"},

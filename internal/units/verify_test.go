@@ -27,10 +27,10 @@ func TestSystemdAnalyzeVerify(t *testing.T) {
 		spec Spec
 		args []string
 	}{
-		{"system units", Spec{Binary: exe, ConfigFile: conf, SyncUser: "root", Sync: true, Upgrade: true, BootCheck: true, Secrets: true,
+		{"system units", Spec{Binary: exe, ConfigFile: conf, SyncUser: "root", SyncHome: "/root", SyncWritable: []string{"/srv/dotfiles.git"}, Sync: true, Upgrade: true, BootCheck: true, Secrets: true,
 			MetricsFile: "/var/lib/prometheus-node-exporter/hearth.prom"}, nil},
 		{"system units, state outside /var/lib", Spec{Binary: exe, Secrets: true, Upgrade: true, StateDir: t.TempDir()}, nil},
-		{"sync-only host", Spec{Binary: exe, SyncUser: "root", Sync: true, OnCalendar: "*-*-* 03:30:00"}, nil},
+		{"sync-only host", Spec{Binary: exe, SyncUser: "root", SyncHome: "/root", Sync: true, OnCalendar: "*-*-* 03:30:00"}, nil},
 		{"user units", Spec{Binary: exe, User: true, Sync: true}, []string{"--user"}},
 	}
 	for _, tc := range tests {
