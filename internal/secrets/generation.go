@@ -235,7 +235,8 @@ func (l layout) switchTo(gen string) error {
 }
 
 // lockOlder makes every generation but the live one oldGenMode, as prune
-// leaves them; only a kill between switch and prune leaves one open.
+// leaves them; only a kill between switch and prune leaves one open, or
+// one between publish's chmod and rename a temp one.
 func (l layout) lockOlder(live int, log *slog.Logger) {
 	if fi, err := os.Lstat(filepath.Join(l.gens, markerName)); err != nil || !fi.Mode().IsRegular() {
 		return // not hearth's generations: none of its business
@@ -255,6 +256,24 @@ func (l layout) lockOlder(live int, log *slog.Logger) {
 			continue
 		}
 		log.Warn("locked an older secrets generation an interrupted install left open", "generation", p)
+	}
+	// A kill between publish's chmod and its rename leaves a temp
+	// generation 0751; only the prune of a successful install removes it.
+	ents, err := os.ReadDir(l.gens)
+	if err != nil {
+		return
+	}
+	for _, e := range ents {
+		if !strings.HasPrefix(e.Name(), tmpPrefix) || !e.IsDir() {
+			continue
+		}
+		p := filepath.Join(l.gens, e.Name())
+		if fi, err := os.Lstat(p); err != nil || fi.Mode().Perm() == oldGenMode {
+			continue
+		}
+		if err := os.Chmod(p, oldGenMode); err != nil {
+			log.Warn("could not lock a secrets generation an interrupted install left", "generation", p, "err", err)
+		}
 	}
 }
 

@@ -54,6 +54,9 @@ func Install(ctx context.Context, opts Options) (Report, error) {
 		return rep, nil
 	}
 	l := layout{root: o.Root, gens: o.GenerationsDir}
+	if err := l.checkParents(); err != nil {
+		return Report{}, err
+	}
 	cur, err := l.current()
 	if err != nil {
 		return Report{}, err

@@ -121,7 +121,7 @@ func (s *Spec) validate() error {
 	if s.User && (s.Upgrade || s.BootCheck || s.Secrets) {
 		errs = append(errs, errors.New("user units run dotfile sync only; upgrade, boot check and secrets need root (system units)"))
 	}
-	if strings.ContainsAny(s.OnCalendar, "\n\"'\\%") || strings.TrimSpace(s.OnCalendar) == "" {
+	if strings.ContainsAny(s.OnCalendar, "\"'\\%") || hasControl(s.OnCalendar) || strings.TrimSpace(s.OnCalendar) == "" {
 		errs = append(errs, fmt.Errorf("on-calendar %q: not a calendar expression", s.OnCalendar))
 	}
 	for name, d := range map[string]time.Duration{"randomized delay": s.RandomizedDelay, "sync timeout": s.SyncTimeout,
@@ -138,7 +138,14 @@ func (s *Spec) validate() error {
 
 // unitPath reports whether p can stand unquoted in a unit file.
 func unitPath(p string) bool {
-	return filepath.IsAbs(p) && !strings.ContainsAny(p, " \t\n\"'\\%$;")
+	return filepath.IsAbs(p) && !strings.ContainsAny(p, " \"'\\%$;") && !hasControl(p)
+}
+
+// hasControl reports a control character: systemd ends a unit file line
+// at a lone carriage return as at a newline, so either would start a line
+// of the value's choosing.
+func hasControl(s string) bool {
+	return strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f })
 }
 
 func validUserName(n string) bool {

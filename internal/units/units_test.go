@@ -212,6 +212,11 @@ func TestGenerateRefusesBadSpecs(t *testing.T) {
 		{"sync user without a home", Spec{Binary: "/b", Sync: true, SyncUser: "rain"}, "no usable home"},
 		{"sync user with / as home", Spec{Binary: "/b", Sync: true, SyncUser: "nobody", SyncHome: "/"}, "no usable home"},
 		{"sync writable path with a space", Spec{Binary: "/b", Sync: true, SyncUser: "rain", SyncHome: "/home/rain", SyncWritable: []string{"/srv/my dots"}}, "sync writable path"},
+		// systemd ends a line at a lone \r too (systemd-analyze verify
+		// reports the injected key): a local remote file:///etc%0D... decodes to one.
+		{"sync writable path with a carriage return", Spec{Binary: "/b", Sync: true, SyncUser: "rain", SyncHome: "/home/rain", SyncWritable: []string{"/etc\rExecStartPre=/bin/evil"}}, "sync writable path"},
+		{"config with a carriage return", Spec{Binary: "/b", ConfigFile: "/etc/h.toml\rExecStartPre=/bin/evil", Secrets: true}, "config"},
+		{"calendar with a carriage return", Spec{Binary: "/b", Secrets: true, Upgrade: true, OnCalendar: "04:00\rExecStartPre=/x"}, "on-calendar"},
 		{"upgrade as user units", Spec{Binary: "/b", User: true, Sync: true, Upgrade: true}, "need root"},
 		{"calendar injecting a line", Spec{Binary: "/b", Secrets: true, Upgrade: true, OnCalendar: "04:00\nExecStart=/x"}, "on-calendar"},
 		{"nothing to do", Spec{Binary: "/b"}, "no job"},
