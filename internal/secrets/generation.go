@@ -251,7 +251,7 @@ func (l layout) lockOlder(live int, log *slog.Logger) {
 		if n == live || err != nil || !fi.IsDir() || fi.Mode().Perm() == oldGenMode {
 			continue
 		}
-		if err := os.Chmod(p, oldGenMode); err != nil {
+		if err := lockGen(p); err != nil {
 			log.Warn("could not lock an older secrets generation", "generation", p, "err", err)
 			continue
 		}
@@ -271,7 +271,7 @@ func (l layout) lockOlder(live int, log *slog.Logger) {
 		if fi, err := os.Lstat(p); err != nil || fi.Mode().Perm() == oldGenMode {
 			continue
 		}
-		if err := os.Chmod(p, oldGenMode); err != nil {
+		if err := lockGen(p); err != nil {
 			log.Warn("could not lock a secrets generation an interrupted install left", "generation", p, "err", err)
 		}
 	}
@@ -307,7 +307,7 @@ func (l layout) prune(keep, live int) ([]string, error) {
 		}
 		p := l.genPath(n)
 		if i >= len(ns)-keep {
-			if err := os.Chmod(p, oldGenMode); err != nil {
+			if err := lockGen(p); err != nil {
 				errs = append(errs, err)
 			}
 			continue
@@ -322,4 +322,23 @@ func (l layout) prune(keep, live int) ([]string, error) {
 		return removed, fmt.Errorf("prune secrets generations: %w", errors.Join(errs...))
 	}
 	return removed, nil
+}
+
+// lockGen locks generation dir p and every directory in it to oldGenMode:
+// a process of another user already standing in one of its subdirectories
+// (its working directory) would otherwise keep reading the values there
+// by name. Links are never followed; the generation is root's alone.
+func lockGen(p string) error {
+	if err := os.Chmod(p, oldGenMode); err != nil {
+		return err
+	}
+	return filepath.WalkDir(p, func(q string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if q == p || !d.IsDir() {
+			return nil
+		}
+		return os.Chmod(q, oldGenMode)
+	})
 }
