@@ -15,19 +15,16 @@ import (
 // unit renderer), skipping with the reason when it is absent.
 func kitDir(t *testing.T) string {
 	t.Helper()
-	dir := os.Getenv("HEARTH_NIXOS_EVAL")
+	const lib = "nixpkgs-lib/lib/default.nix"
+	dir := testutil.SharedDir("nixos-eval", "HEARTH_NIXOS_EVAL", lib)
 	if dir == "" {
-		// The kit sits beside the clone; a worktree under wt/ is one level deeper.
-		dir = filepath.Join(repoRoot, "..", "shared", "nixos-eval")
-		if _, err := os.Stat(dir); err != nil {
-			dir = filepath.Join(repoRoot, "..", "..", "shared", "nixos-eval")
-		}
+		testutil.Missing(t, "the nixos-eval kit (real nixpkgs lib) is not beside the clone (../shared/nixos-eval); set HEARTH_NIXOS_EVAL")
 	}
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := os.Stat(filepath.Join(abs, "nixpkgs-lib", "lib", "default.nix")); err != nil {
+	if _, err := os.Stat(filepath.Join(abs, lib)); err != nil {
 		testutil.Missing(t, "the nixos-eval kit (real nixpkgs lib) is not at "+abs+"; set HEARTH_NIXOS_EVAL")
 	}
 	return abs

@@ -285,3 +285,6 @@ func Normalize(m map[string]any) map[string]any {
 	}
 	return normalize(m).(map[string]any)
 }
+
+// NormalizeValue is Normalize for any decoded value (a fromJson result).
+func NormalizeValue(v any) any { return normalize(v) }

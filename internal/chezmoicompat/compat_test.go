@@ -577,21 +577,7 @@ func configPath(src, aux string) string {
 	return filepath.Join(aux, "cfg", "chezmoi.toml")
 }
 
-// corpusDir finds shared/chezmoi-corpus beside one of the clone's
-// ancestors, or $HEARTH_CHEZMOI_CORPUS.
+// corpusDir is ../shared/chezmoi-corpus (testutil.SharedDir), "" when absent.
 func corpusDir() string {
-	if d := os.Getenv("HEARTH_CHEZMOI_CORPUS"); d != "" {
-		return d
-	}
-	dir, err := filepath.Abs(filepath.Join("..", ".."))
-	if err != nil {
-		return ""
-	}
-	for ; dir != filepath.Dir(dir); dir = filepath.Dir(dir) {
-		c := filepath.Join(filepath.Dir(dir), "shared", "chezmoi-corpus")
-		if m, _ := filepath.Glob(filepath.Join(c, "*.tar.gz")); len(m) > 0 {
-			return c
-		}
-	}
-	return ""
+	return testutil.SharedDir("chezmoi-corpus", "HEARTH_CHEZMOI_CORPUS", "README.md")
 }

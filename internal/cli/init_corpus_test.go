@@ -130,36 +130,15 @@ func decodedConfig(t *testing.T, path string) string {
 	return string(j)
 }
 
-// realChezmoi is the real chezmoi: $HEARTH_CHEZMOI, else chezmoi on PATH.
-func realChezmoi(t *testing.T) string {
-	t.Helper()
-	if p := os.Getenv("HEARTH_CHEZMOI"); p != "" {
-		return p
-	}
-	p, err := exec.LookPath("chezmoi")
-	if err != nil {
-		testutil.Missing(t, "chezmoi not found: set HEARTH_CHEZMOI or put chezmoi v2.62.4 on PATH (scripts/test builds it)")
-	}
-	return p
-}
+// realChezmoi is chezmoi v2.62.4 (testutil.Chezmoi).
+func realChezmoi(t *testing.T) string { return testutil.Chezmoi(t) }
 
-// sharedCorpus is $HEARTH_CHEZMOI_CORPUS, else shared/chezmoi-corpus
-// beside the clone or one of its parents.
+// sharedCorpus is ../shared/chezmoi-corpus (testutil.SharedDir).
 func sharedCorpus(t *testing.T) string {
 	t.Helper()
-	if p := os.Getenv("HEARTH_CHEZMOI_CORPUS"); p != "" {
-		return p
+	c := testutil.SharedDir("chezmoi-corpus", "HEARTH_CHEZMOI_CORPUS", "README.md")
+	if c == "" {
+		testutil.Missing(t, "the chezmoi corpus (shared/chezmoi-corpus beside the clone, or $HEARTH_CHEZMOI_CORPUS) is absent")
 	}
-	dir, err := filepath.Abs(".")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for ; dir != filepath.Dir(dir); dir = filepath.Dir(dir) {
-		c := filepath.Join(filepath.Dir(dir), "shared", "chezmoi-corpus")
-		if fi, err := os.Stat(c); err == nil && fi.IsDir() {
-			return c
-		}
-	}
-	testutil.Missing(t, "the chezmoi corpus (shared/chezmoi-corpus beside the clone, or $HEARTH_CHEZMOI_CORPUS) is absent")
-	return ""
+	return c
 }

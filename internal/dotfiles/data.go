@@ -34,7 +34,7 @@ func decodeJSONMap(b []byte) (map[string]any, error) {
 	if err := dec.Decode(&m); err != nil {
 		return nil, err
 	}
-	return normalizeNumbers(m).(map[string]any), nil
+	return chezmoicfg.Normalize(m), nil
 }
 
 func decodeYAMLMap(b []byte) (map[string]any, error) {
@@ -57,32 +57,6 @@ func decodeTOMLMap(b []byte) (map[string]any, error) {
 		return nil, err
 	}
 	return m, nil
-}
-
-// normalizeNumbers turns json.Number into int64 when integral, else float64,
-// so that templates compare numbers from JSON like those from YAML and TOML.
-func normalizeNumbers(v any) any {
-	switch v := v.(type) {
-	case map[string]any:
-		for k, e := range v {
-			v[k] = normalizeNumbers(e)
-		}
-		return v
-	case []any:
-		for i, e := range v {
-			v[i] = normalizeNumbers(e)
-		}
-		return v
-	case json.Number:
-		if i, err := v.Int64(); err == nil {
-			return i
-		}
-		if f, err := v.Float64(); err == nil {
-			return f
-		}
-		return v.String()
-	}
-	return v
 }
 
 // mergeData merges src into dst recursively: nested maps merge, any other

@@ -326,7 +326,7 @@ func fromJSON(s string) (any, error) {
 	if err := dec.Decode(&v); err != nil {
 		return nil, fmt.Errorf("fromJson: %w", err)
 	}
-	return normalizeNumbers(v), nil
+	return chezmoicfg.NormalizeValue(v), nil
 }
 
 func toJSON(v any) (string, error) {
