@@ -26,15 +26,8 @@ home. --follow adds what a named symlink points to, only within home.
 --encrypt encrypts to the recipients of dotfiles.age_identities.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, err := a.config()
-			if err != nil {
-				return err
-			}
-			if done, err := a.asHomeOwner(cmd.Context(), cfg); done {
-				return err
-			}
-			targets, err := a.targetArgs(cfg, args)
-			if err != nil {
+			cfg, targets, done, err := a.ownerTargets(cmd.Context(), args)
+			if done {
 				return err
 			}
 			var added []dotfiles.Added

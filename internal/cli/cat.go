@@ -19,15 +19,8 @@ absolute include or a command) is refused unless --reveal is given: its
 contents may be a secret.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, err := a.config()
-			if err != nil {
-				return err
-			}
-			if done, err := a.asHomeOwner(cmd.Context(), cfg); done {
-				return err
-			}
-			targets, err := a.targetArgs(cfg, args)
-			if err != nil {
+			cfg, targets, done, err := a.ownerTargets(cmd.Context(), args)
+			if done {
 				return err
 			}
 			opts := a.dotfilesOptions(cfg)

@@ -18,15 +18,8 @@ files; the next sync commits the removal, and other hosts then see the
 targets as no longer managed (their copies stay).`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, err := a.config()
-			if err != nil {
-				return err
-			}
-			if done, err := a.asHomeOwner(cmd.Context(), cfg); done {
-				return err
-			}
-			targets, err := a.targetArgs(cfg, args)
-			if err != nil {
+			cfg, targets, done, err := a.ownerTargets(cmd.Context(), args)
+			if done {
 				return err
 			}
 			var removed []string

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"path/filepath"
 	"strings"
 
@@ -53,4 +54,18 @@ func targetPath(cfg *config.Config, style, target, source string) (string, error
 		return filepath.Join(cfg.Dotfiles.SourceDir, filepath.FromSlash(source)), nil
 	}
 	return "", usageError("--path-style %q: want absolute, relative, source-absolute or source-relative", style)
+}
+
+// ownerTargets starts a command on targets in home: the config, the run as
+// the home's owner (done: a child ran the command, err is its result),
+// then the targets named by args.
+func (a *app) ownerTargets(ctx context.Context, args []string) (cfg *config.Config, targets []string, done bool, err error) {
+	if cfg, err = a.config(); err != nil {
+		return nil, nil, true, err
+	}
+	if done, err := a.asHomeOwner(ctx, cfg); done {
+		return nil, nil, true, err
+	}
+	targets, err = a.targetArgs(cfg, args)
+	return cfg, targets, err != nil, err
 }
