@@ -136,4 +136,28 @@ rec {
   bootCheckTimeoutSec = boot:
     let d = k: dk: durationSeconds (if (boot.${k} or null) != null then boot.${k} else settingDefaults.${dk}); in
     d "timeout" "boot_timeout" + d "sustain" "sustain" + 2 * 60;
+
+  # grub.cfg text that counts a boot down in grubenv and boots fallback once
+  # no tries are left; equal to internal/bootcount.GrubSnippet (a Go test
+  # evaluates both).
+  grubSnippet = maxTries: fallback:
+    let
+      q = s: "'" + builtins.replaceStrings [ "'" ] [ "'\\''" ] s + "'";
+      step = n:
+        "  elif [ \"\${boot_counter}\" = \"${toString n}\" ]; then\n"
+        + "    set boot_counter=${toString (n - 1)}\n"
+        + "    save_env boot_counter\n";
+      down = n: if n < 1 then "" else step n + down (n - 1);
+    in
+    ''
+      # hearth: boot counting (boot_counter tries left while boot_success=0)
+      load_env boot_counter boot_success
+      if [ "''${boot_success}" = "0" -a -n "''${boot_counter}" ]; then
+        if [ "''${boot_counter}" = "0" ]; then
+          set default=${q fallback}
+      ${down maxTries}  else
+          set default=${q fallback}
+        fi
+      fi
+    '';
 }
