@@ -227,6 +227,9 @@ func TestModuleEvaluation(t *testing.T) {
 			b := unit(t, r, "hearth-boot-check.service")
 			wantWords(t, "hearth-boot-check.service", b, "Unit", "After", "multi-user.target")
 			wantWords(t, "hearth-boot-check.service", b, "Install", "WantedBy", "multi-user.target")
+			// Blessed by systemd-bless-boot only after hearth's checks pass
+			// (requiredBy becomes a symlink, not unit text, in NixOS).
+			wantWords(t, "hearth-boot-check.service", b, "Unit", "Before", "boot-complete.target")
 			// boot.timeout 5m + sustain 30s + 2m
 			wantValue(t, "hearth-boot-check.service", b, "Service", "TimeoutStartSec", "450")
 			timer := unit(t, r, "hearth-upgrade.timer")

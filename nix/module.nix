@@ -6,7 +6,7 @@
 # `hearth config check`. The units mirror `hearth units` (internal/units);
 # secrets are installed by units, never by an activation script.
 # docs/nixos-module.md is generated from these options.
-{ config, lib, pkgs, ... }:
+{ config, lib, pkgs, options, ... }:
 
 let
   cfg = config.services.hearth;
@@ -226,6 +226,17 @@ let
     } // extraService;
   };
 
+  # GRUB has no boot assessment of its own: with settings.boot.loader = "grub"
+  # grub.cfg counts boot_counter down (hearth sets it on a deployed
+  # generation) and boots grubFallbackEntry once no tries are left. Only
+  # where the NixOS GRUB module is present.
+  grubCounting = (cfg.settings.boot.loader or null) == "grub";
+  # 2 is internal/config.DefaultMaxAttempts.
+  grubMaxTries = if isSet (cfg.settings.boot.max_attempts or null) then cfg.settings.boot.max_attempts else 2;
+  grubConfig = optionalAttrs (lib.hasAttrByPath [ "boot" "loader" "grub" "extraConfig" ] options) {
+    boot.loader.grub.extraConfig = mkIf grubCounting (hearthLib.grubSnippet grubMaxTries cfg.grubFallbackEntry);
+  };
+
   timeoutOr = override: derived: toString (if override != null then override else derived);
 
   # --- option types --------------------------------------------------------
@@ -413,6 +424,9 @@ in
                 max_attempts = nullOr types.ints.positive null "Failed boots before rolling back to golden (hearth's default: 2).";
                 timeout = nullOr duration null "How long the boot check waits for the required checks (hearth's default: 5m).";
                 sustain = nullOr duration null "How long the checks must keep passing (hearth's default: 30s).";
+                loader = nullOr (types.enum [ "auto" "systemd-boot" "grub" "none" ]) null
+                  "Boot loader whose tries counter hearth sets on a deployed generation and settles after the boot check (hearth's default: auto, which finds systemd-boot only; grub also installs services.hearth.grubFallbackEntry's countdown in grub.cfg).";
+                esp = nullOr types.str null "Where the ESP (or /boot) is mounted; null: hearth looks in /boot, /efi, /boot/efi.";
               };
             };
           };
@@ -488,6 +502,15 @@ in
       description = "Validate every boot after multi-user.target and roll back to golden when it fails.";
     };
 
+    grubFallbackEntry = mkOption {
+      type = types.str;
+      default = "NixOS - Profile 'hearth-golden'>0";
+      description = ''
+        With settings.boot.loader = "grub": the GRUB menu entry (title path, id or number, as
+        GRUB's `default`) booted once the new generation has no tries left in grubenv; by
+        default the golden profile's entry.'';
+    };
+
     bootCheck.deadline = mkOption {
       type = types.nullOr (types.either types.ints.positive types.str);
       default = null;
@@ -517,7 +540,7 @@ in
     };
   };
 
-  config = mkIf cfg.enable {
+  config = mkIf cfg.enable ({
     assertions = [
       { assertion = cfg.package != null; message = packageMissing; }
       {
@@ -607,6 +630,10 @@ in
         hearth-boot-check = mkIf cfg.bootCheck.enable {
           description = "hearth: validate this boot (golden generation)";
           wantedBy = [ "multi-user.target" ];
+          # systemd-bless-boot runs after boot-complete.target: the loader's
+          # entry is blessed only once hearth's required checks passed.
+          requiredBy = [ "boot-complete.target" ];
+          before = [ "boot-complete.target" ];
           wants = [ "network-online.target" ];
           after = [ "multi-user.target" "network-online.target" ];
           path = [ config.nix.package config.systemd.package ];
@@ -643,5 +670,5 @@ in
       in
       if upgradeEnabled then { hearth-upgrade = timer "hearth-upgrade" "dotfile sync, then system upgrade"; }
       else lib.listToAttrs (map (job: lib.nameValuePair job.unit (timer job.unit "dotfile sync for ${job.user}")) syncJobs);
-  };
+  } // grubConfig);
 }

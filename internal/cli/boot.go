@@ -106,6 +106,9 @@ func newBootStatusCmd(a *app) *cobra.Command {
 			if st.Candidate != "" {
 				fmt.Fprintf(w, "candidate: %s, %d of %d failed boots\n", st.Candidate, st.Attempts, st.MaxAttempts)
 			}
+			if v := rep.Loader; v != nil {
+				fmt.Fprintln(w, loaderLine(*v))
+			}
 			if st.Boot != nil {
 				fmt.Fprint(w, golden.MOTD(st))
 			}

@@ -37,6 +37,8 @@ func (a *app) goldenOptions(cfg *config.Config) golden.Options {
 		Health:        &health.Runner{Logger: a.logger()},
 		Nix:           nixsys.New(nixsys.Options{Logger: a.logger(), ActivationTimeout: cfg.System.ActivationTimeout.Duration}),
 		Rebooter:      golden.CommandRebooter{Command: cfg.Boot.RebootCommand},
+		Loader:        a.bootLoader(cfg),
+		GCRootDir:     gcRootDir(),
 		ActivationLog: a.inv.Stderr,
 		Logger:        a.logger(),
 	}

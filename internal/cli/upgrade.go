@@ -45,6 +45,9 @@ would be activated. An unreachable remote is not a failure (exit 0).`,
 			run := func(rec *state.Record) error {
 				var err error
 				res, err = deploy.Run(cmd.Context(), opts)
+				if err == nil {
+					a.countDeployed(cmd.Context(), cfg, res)
+				}
 				if res != nil && rec != nil {
 					fillUpgradeRecord(rec, res)
 				}

@@ -74,6 +74,7 @@ func applyDefaults(c *Config, env Env) {
 	setDur(&b.Sustain, DefaultSustain)
 	setDur(&b.Interval, DefaultCheckInterval)
 	setStr(&b.BootIDFile, "/proc/sys/kernel/random/boot_id")
+	setStr(&b.Loader, "auto")
 	if len(b.RebootCommand) == 0 {
 		b.RebootCommand = []string{"systemctl", "reboot"}
 	}
@@ -157,6 +158,7 @@ func (c *Config) pathKeys() []pathKey {
 		{"boot.golden_profile", &c.Boot.GoldenProfile, false},
 		{"boot.motd_file", &c.Boot.MotdFile, true},
 		{"boot.boot_id_file", &c.Boot.BootIDFile, false},
+		{"boot.esp", &c.Boot.ESP, true},
 		{"secrets.root", &c.Secrets.Root, false},
 		{"secrets.age_key_file", &c.Secrets.AgeKeyFile, true},
 		{"secrets.ssh_host_key_file", &c.Secrets.SSHHostKeyFile, true},

@@ -82,7 +82,11 @@ type Boot struct {
 	GoldenProfile string   `json:"golden_profile" toml:"golden_profile"`
 	MotdFile      string   `json:"motd_file" toml:"motd_file"`
 	BootIDFile    string   `json:"boot_id_file" toml:"boot_id_file"`
-	Checks        []Check  `json:"checks" toml:"check"`
+	// Loader is the boot loader whose tries counter hearth sets and settles:
+	// auto, systemd-boot, grub or none.
+	Loader string  `json:"loader" toml:"loader"`
+	ESP    string  `json:"esp,omitempty" toml:"esp"`
+	Checks []Check `json:"checks" toml:"check"`
 }
 
 // Check is one health check; exactly one of Unit, Command, TCP and HTTP is set.

@@ -73,6 +73,7 @@ func (v *validator) validate(c *Config) {
 	if c.Boot.MaxAttempts < 1 || c.Boot.MaxAttempts > 20 {
 		v.add("boot.max_attempts", "must be between 1 and 20, got %d", c.Boot.MaxAttempts)
 	}
+	v.oneOf("boot.loader", c.Boot.Loader, "auto", "systemd-boot", "grub", "none")
 	v.checks(c.Boot.Checks)
 	v.secrets(&c.Secrets)
 }

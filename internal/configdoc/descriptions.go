@@ -40,7 +40,7 @@ var descriptions = map[string]string{
 	"system.current_system":     "The running generation.",
 
 	"boot":                "Boot validation and the golden (last known-good) generation.",
-	"boot.max_attempts":   "Failed boots of a new generation before the host rolls back to golden; 1 to 20.",
+	"boot.max_attempts":   "Failed boots of a new generation before the host rolls back to golden; 1 to 20. Also the tries counter the boot loader gets (`boot.loader`); a generation the loader counts is not retried by hearth after a failed check.",
 	"boot.timeout":        "How long `hearth boot check` waits for the required checks to pass.",
 	"boot.sustain":        "How long the required checks must keep passing before the boot counts as good.",
 	"boot.reboot_command": "Command run to reboot (to retry a boot, or into golden).",
@@ -48,6 +48,8 @@ var descriptions = map[string]string{
 	"boot.golden_profile": "Profile that holds the golden generation: a GC root and a boot menu entry.",
 	"boot.motd_file":      "When set, a message-of-the-day file describing the boot state (written when attention is needed).",
 	"boot.boot_id_file":   "Changes every boot; a second check in the same boot resumes instead of counting again.",
+	"boot.loader":         "Boot loader whose tries counter hearth sets on a deployed generation (`max_attempts` tries) and settles after the boot check: `auto` (systemd-boot when an ESP with `loader/entries` is found, else none), `systemd-boot`, `grub` (grubenv `boot_counter`; needs the NixOS module's grub.cfg snippet) or `none`.",
+	"boot.esp":            "Where the ESP (or /boot with `loader/entries`, or GRUB's `grub/grubenv`) is mounted; empty: the first of /boot, /efi, /boot/efi that has loader entries.",
 
 	"boot.check":          "A health check (repeat the table for more). Exactly one of `unit`, `command`, `tcp`, `http`.",
 	"boot.check.name":     "Unique name shown in reports.",

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/hearth-fleet/hearth/internal/bootcount"
 	"github.com/hearth-fleet/hearth/internal/health"
 	"github.com/hearth-fleet/hearth/internal/nixsys"
 )
@@ -30,19 +31,22 @@ var ErrNoGolden = errors.New("no golden generation pinned")
 
 // Outcome is what one boot check found and did.
 type Outcome struct {
-	Result      string          `json:"result"`
-	Verdict     string          `json:"verdict"` // Green or Red
-	Booted      string          `json:"booted"`
-	Golden      string          `json:"golden,omitempty"`
-	Failing     []string        `json:"failing,omitempty"`
-	Wanted      []string        `json:"wanted_failing,omitempty"`
-	Attempts    int             `json:"attempts"`
-	MaxAttempts int             `json:"max_attempts"`
-	Message     string          `json:"message"`
-	Rebooting   bool            `json:"rebooting"`
-	Resumed     bool            `json:"resumed,omitempty"` // this boot was already checked: its decision was finished or repeated, not redone
-	Warnings    []string        `json:"warnings,omitempty"`
-	Results     []health.Result `json:"results,omitempty"` // absent when resumed
+	Result      string   `json:"result"`
+	Verdict     string   `json:"verdict"` // Green or Red
+	Booted      string   `json:"booted"`
+	Golden      string   `json:"golden,omitempty"`
+	Failing     []string `json:"failing,omitempty"`
+	Wanted      []string `json:"wanted_failing,omitempty"`
+	Attempts    int      `json:"attempts"`
+	MaxAttempts int      `json:"max_attempts"`
+	Message     string   `json:"message"`
+	Rebooting   bool     `json:"rebooting"`
+	Resumed     bool     `json:"resumed,omitempty"` // this boot was already checked: its decision was finished or repeated, not redone
+	Warnings    []string `json:"warnings,omitempty"`
+	// Loader is the boot loader's view of the booted entry: before the
+	// check, or after hearth blessed it or marked it bad.
+	Loader  *bootcount.View `json:"loader,omitempty"`
+	Results []health.Result `json:"results,omitempty"` // absent when resumed
 }
 
 // BootCheck runs once per boot (after multi-user.target): it validates the
@@ -76,6 +80,11 @@ func BootCheck(ctx context.Context, opts Options) (Outcome, error) {
 	if warning != "" {
 		out.Warnings = append(out.Warnings, warning)
 	}
+	out.Loader = r.loaderView(booted, &out)
+	counted := out.Loader != nil && assessed(*out.Loader) && booted != st.Golden
+	if out.Loader != nil {
+		st.Loader = out.Loader
+	}
 	// One verdict per boot: a check already recorded for this boot is
 	// finished (if interrupted) or reported again, never redone or recounted.
 	if b := st.Boot; b != nil && b.ID == bootID && b.System == booted {
@@ -90,12 +99,15 @@ func BootCheck(ctx context.Context, opts Options) (Outcome, error) {
 			return out, fmt.Errorf("boot check interrupted before a verdict: %w", err)
 		}
 		out.Results = v.Results
-		st.Boot = r.decide(&st, booted, bootID, v)
+		st.Boot = r.decide(&st, booted, bootID, v, counted)
 		if err := r.save(st); err != nil {
 			return out, err
 		}
 	}
 	err = r.act(ctx, &st)
+	if r.settled != nil {
+		out.Loader = r.settled
+	}
 	b := st.Boot
 	out.Result, out.Verdict, out.Message = resultOf(st, b), b.Verdict, b.Message
 	out.Golden, out.Failing, out.Wanted = st.Golden, b.Failing, b.Wanted
@@ -109,7 +121,12 @@ func BootCheck(ctx context.Context, opts Options) (Outcome, error) {
 
 // decide turns a verdict into the action for this boot, counting the failed
 // boot against its generation.
-func (r *runner) decide(st *State, booted, bootID string, v health.Verdict) *Boot {
+//
+// counted says the boot loader is counting this entry's tries: a boot that
+// reached hearth's checks and failed them is then final (no retry by
+// hearth), so the entry is marked bad and the host goes back to golden
+// after this one reboot instead of spending the loader's remaining tries.
+func (r *runner) decide(st *State, booted, bootID string, v health.Verdict, counted bool) *Boot {
 	b := &Boot{ID: bootID, System: booted, Time: r.o.Now().UTC(), Verdict: Green, Failing: v.Failing}
 	for _, res := range v.Results {
 		if !res.Required && !res.OK {
@@ -134,8 +151,11 @@ func (r *runner) decide(st *State, booted, bootID string, v health.Verdict) *Boo
 			st.Candidate, st.Attempts = booted, 0
 		}
 		st.Attempts++
+		if counted {
+			failing += "; the boot loader counts this entry, so no retry"
+		}
 		switch {
-		case st.Attempts < st.MaxAttempts:
+		case st.Attempts < st.MaxAttempts && !counted:
 			b.Action = ActionReboot
 			b.Message = fmt.Sprintf("failed boot %d of %d (%s): rebooting to retry", st.Attempts, st.MaxAttempts, failing)
 		case st.Golden == "":
@@ -147,6 +167,9 @@ func (r *runner) decide(st *State, booted, bootID string, v health.Verdict) *Boo
 		default:
 			b.Action = ActionRollback
 			b.Message = fmt.Sprintf("failed boot %d of %d (%s): rolling back to golden %s", st.Attempts, st.MaxAttempts, failing, st.Golden)
+			if counted {
+				b.Message = fmt.Sprintf("failed boot (%s): marking its boot entry bad and rolling back to golden %s", failing, st.Golden)
+			}
 		}
 	}
 	logf := r.o.Logger.Info
@@ -177,7 +200,15 @@ func (r *runner) act(ctx context.Context, st *State) error {
 		}
 		st.Golden, st.GoldenGeneration, st.GoldenSince = b.System, gen, r.o.Now().UTC()
 		st.Candidate, st.Attempts = "", 0
+		// Blessed only once hearth's required checks passed and golden is
+		// pinned; systemd-bless-boot, ordered after this check, agrees.
+		r.settled = r.settleEntry(b.System, true)
+		st.Loader = r.settled
 	case ActionRollback:
+		// Bad before anything else, so whatever happens next the loader
+		// does not spend another try on it.
+		r.settled = r.settleEntry(b.System, false)
+		st.Loader = r.settled
 		if err := r.rollback(ctx, st.Golden, nixsys.ActionBoot); err != nil {
 			return fmt.Errorf("boot check: %w", err)
 		}

@@ -3,6 +3,7 @@ package golden
 import (
 	"errors"
 	"fmt"
+	"github.com/hearth-fleet/hearth/internal/bootcount"
 	"os"
 	"strings"
 )
@@ -14,6 +15,7 @@ type runner struct {
 	// afterEffect, when set (tests only), is called after every write or side
 	// effect with its name, so a test can kill the process at each boundary.
 	afterEffect func(name string)
+	settled     *bootcount.View // the loader entry as the last act left it
 }
 
 func newRunner(opts Options) (*runner, error) {

@@ -69,6 +69,9 @@ type Options struct {
 	Health   Checker  // nil: &health.Runner{Logger: Logger}
 	Nix      Nix      // required
 	Rebooter Rebooter // required for BootCheck and Rollback with Reboot
+	// Loader is the boot loader's counter (internal/bootcount); nil: none.
+	Loader    BootLoader
+	GCRootDir string // candidate GC roots; empty: DefaultGCRootDir
 
 	ActivationLog io.Writer        // output of switch-to-configuration; nil: discarded
 	Logger        *slog.Logger     // nil: discard
@@ -94,6 +97,7 @@ func (o Options) withDefaults() (Options, error) {
 	set(&o.BootedSystem, nixsys.DefaultBootedSystem)
 	set(&o.CurrentSystem, DefaultCurrentSystem)
 	set(&o.BootIDFile, DefaultBootIDFile)
+	set(&o.GCRootDir, DefaultGCRootDir)
 	if o.MaxAttempts <= 0 {
 		o.MaxAttempts = DefaultMaxAttempts
 	}

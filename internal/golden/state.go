@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/hearth-fleet/hearth/internal/bootcount"
 	"github.com/hearth-fleet/hearth/internal/state"
 )
 
@@ -40,6 +41,9 @@ type State struct {
 	MaxAttempts      int             `json:"max_attempts"`
 	Boot             *Boot           `json:"boot,omitempty"` // the latest boot check
 	LastRollback     *RollbackRecord `json:"last_rollback,omitempty"`
+	// Loader is the boot loader's view of the latest candidate or boot, as
+	// hearth last saw or left it (for metrics and the fleet record).
+	Loader *bootcount.View `json:"loader,omitempty"`
 }
 
 // Boot is the record of the check of one boot. It is written before acting,

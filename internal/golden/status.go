@@ -2,6 +2,7 @@ package golden
 
 import (
 	"errors"
+	"github.com/hearth-fleet/hearth/internal/bootcount"
 	"os"
 )
 
@@ -26,6 +27,12 @@ type Report struct {
 	System         string     `json:"system_profile_store_path,omitempty"`
 	BootedIsGolden bool       `json:"booted_is_golden"`
 	Golden         GoldenInfo `json:"golden"`
+	// Loader is the boot loader's view of the generation that boots next
+	// (the system profile's): its entry, tries left, blessed or bad, and
+	// which entry this boot came from.
+	Loader *bootcount.View `json:"loader,omitempty"`
+	// CandidateRoot is the store path the candidate's GC root keeps.
+	CandidateRoot string `json:"candidate_gc_root,omitempty"`
 }
 
 // Status reports the boot state without changing anything: a corrupt
@@ -71,6 +78,15 @@ func Status(opts Options) (Report, error) {
 		}
 	}
 	rep.BootedIsGolden = rep.Booted != "" && rep.Booted == rep.Golden.StorePath
+	if o.Loader != nil && rep.System != "" {
+		v, err := o.Loader.View(rep.System)
+		if err != nil {
+			rep.Problems = append(rep.Problems, "boot loader: "+err.Error())
+		} else {
+			rep.Loader = &v
+		}
+	}
+	rep.CandidateRoot = CandidateRoot(o)
 	return rep, nil
 }
 

@@ -50,6 +50,12 @@ var (
 		"1 for the verdict of the latest boot check (green or red), 0 for the other.", "verdict")
 	descBootCorrupt = newGauge("hearth_boot_state_corrupt",
 		"1 when boot.json exists but cannot be parsed.")
+	descLoaderInfo = newGauge("hearth_boot_loader_info",
+		"The boot loader's entry of the latest candidate or boot, and the entry this boot came from, as labels.", "loader", "entry", "booted_entry")
+	descLoaderState = newGauge("hearth_boot_loader_entry_state",
+		"1 for the state of that entry in the boot loader (counting, blessed, bad), 0 for the others.", "state")
+	descLoaderTries = newGauge("hearth_boot_loader_tries_left",
+		"Boots the loader still gives that entry before falling back (while counting).")
 )
 
 // collect reads the jobs' records, the dotfile counters and the boot state
@@ -163,6 +169,13 @@ type bootState struct {
 	Boot             *struct {
 		Verdict string `json:"verdict"`
 	} `json:"boot"`
+	Loader *struct {
+		Loader    string `json:"loader"`
+		Entry     string `json:"entry"`
+		State     string `json:"state"`
+		TriesLeft int    `json:"tries_left"`
+		Booted    string `json:"booted_entry"`
+	} `json:"loader"`
 }
 
 func collectBoot(ss *samples, path string) {
@@ -190,6 +203,15 @@ func collectBoot(ss *samples, path string) {
 	if st.Boot != nil && st.Boot.Verdict != "" {
 		for _, v := range []string{"green", "red"} {
 			ss.add(descVerdict, boolValue(strings.EqualFold(st.Boot.Verdict, v)), v)
+		}
+	}
+	if l := st.Loader; l != nil && l.Loader != "" {
+		ss.add(descLoaderInfo, 1, l.Loader, l.Entry, l.Booted)
+		if l.State != "" {
+			for _, s := range []string{"counting", "blessed", "bad"} {
+				ss.add(descLoaderState, boolValue(l.State == s), s)
+			}
+			ss.add(descLoaderTries, float64(l.TriesLeft))
 		}
 	}
 }

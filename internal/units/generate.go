@@ -187,7 +187,10 @@ func bootCheckUnit(s Spec) string {
 	f.setAll("Description", "hearth: validate this boot (golden generation)",
 		"Documentation", "https://github.com/hearth-fleet/hearth/blob/main/docs/golden.md",
 		"Wants", "network-online.target",
-		"After", "multi-user.target network-online.target")
+		"After", "multi-user.target network-online.target",
+		// systemd-bless-boot blesses the loader's entry after
+		// boot-complete.target: only once hearth's checks passed.
+		"Before", "boot-complete.target")
 	f.section("Service")
 	f.setAll("Type", "oneshot", "RemainAfterExit", "yes",
 		"ExecStart", s.exec("boot", "check"),
@@ -199,7 +202,7 @@ func bootCheckUnit(s Spec) string {
 	stateDirectory(&f, s.StateDir)
 	activationHardening(&f)
 	f.section("Install")
-	f.set("WantedBy", "multi-user.target")
+	f.setAll("WantedBy", "multi-user.target", "RequiredBy", "boot-complete.target")
 	return f.String()
 }
 

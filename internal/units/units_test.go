@@ -103,6 +103,8 @@ func TestGenerateProperties(t *testing.T) {
 		{"boot check has a deadline", BootCheckService, "Service", "TimeoutStartSec", "420"},
 		{"boot check logs as golden-generation", BootCheckService, "Service", "SyslogIdentifier", "golden-generation"},
 		{"boot check runs once per boot", BootCheckService, "Install", "WantedBy", "multi-user.target"},
+		{"boot check gates boot-complete.target", BootCheckService, "Unit", "Before", "boot-complete.target"},
+		{"boot-complete.target requires the boot check", BootCheckService, "Install", "RequiredBy", "boot-complete.target"},
 		{"secrets early at boot", SecretsService, "Unit", "Before", "sysinit.target shutdown.target"},
 		{"secrets without default dependencies", SecretsService, "Unit", "DefaultDependencies", "no"},
 		{"secrets start with sysinit", SecretsService, "Install", "WantedBy", "sysinit.target"},
