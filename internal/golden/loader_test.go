@@ -116,6 +116,9 @@ func TestCountedEntryFailingCheckMarkedBad(t *testing.T) {
 	if out.Loader == nil || out.Loader.State != "bad" || m.reboots.count() != 1 {
 		t.Fatalf("outcome loader %+v, reboots %d: want bad and one reboot", out.Loader, m.reboots.count())
 	}
+	if rec, err := LoaderRecord(m.opts); err != nil || rec == nil || rec.State != "bad" || rec.Entry != "nixos-generation-2+0-1.conf" {
+		t.Fatalf("recorded loader view %+v %v", rec, err)
+	}
 	if got := CandidateRoot(m.opts); got != "" {
 		t.Fatalf("GC root of a bad candidate kept: %s", got)
 	}

@@ -95,3 +95,18 @@ func Show(opts Options) (GoldenInfo, error) {
 	rep, err := Status(opts)
 	return rep.Golden, err
 }
+
+// LoaderRecord is the boot loader's view hearth last recorded in boot.json
+// (entry, tries left, blessed or bad, which entry booted), for the fleet
+// record and other readers that must not touch the ESP; nil when none.
+func LoaderRecord(opts Options) (*bootcount.View, error) {
+	o, err := opts.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	st, err := readState(StatePath(o.StateDir), o.Nix.StoreDir())
+	if err != nil {
+		return nil, err
+	}
+	return st.Loader, nil
+}
