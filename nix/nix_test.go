@@ -107,7 +107,7 @@ in {
 		{"systems", got.Systems, []string{"aarch64-linux", "x86_64-linux"}},
 		{"packages", got.Packages, []string{"default", "hearth"}},
 		{"checks", got.Checks, []string{"module-evaluation", "package", "vm"}},
-		{"module arguments", got.ModuleArgs, []string{"config", "lib", "pkgs"}},
+		{"module arguments", got.ModuleArgs, []string{"config", "lib", "options", "pkgs"}}, // options: whether the GRUB module is there
 		{"inputs", got.Inputs, []string{"nixpkgs"}},
 	}
 	for _, w := range want {
