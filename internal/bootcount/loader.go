@@ -186,6 +186,9 @@ func (l Loader) Count(system, golden string) (View, error) {
 		if ent.System == golden && golden != "" {
 			return v, fmt.Errorf("boot counting: entry %s boots golden %s", ent.File, golden)
 		}
+		if err := l.ESP.removeStaleTmp(); err != nil {
+			return v, err
+		}
 		if def, err := l.ESP.Default(); err != nil {
 			return v, err
 		} else if Pins(def, ent) {

@@ -104,6 +104,20 @@ func (e ESP) DropDefault() error {
 	return nil
 }
 
+// removeStaleTmp removes a loader.conf being written when a crash cut
+// DropDefault short; the loader never reads it.
+func (e ESP) removeStaleTmp() error {
+	r, err := e.open()
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	if err := r.Remove(LoaderConf + ".hearth-tmp"); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("ESP %s: %w", e.Dir, err)
+	}
+	return nil
+}
+
 func readRegular(r *os.Root, rel string) ([]byte, error) {
 	fi, err := r.Lstat(rel)
 	if err != nil {
