@@ -81,6 +81,7 @@ func applyDefaults(c *Config, env Env) {
 	for i := range b.Checks {
 		setDur(&b.Checks[i].Timeout, DefaultCheckTimeout)
 	}
+	setDur(&c.Hooks.Timeout, DefaultHookTimeout)
 	sec := &c.Secrets
 	setStr(&sec.Root, DefaultSecretsRoot)
 	if sec.Keep == 0 {

@@ -19,6 +19,7 @@ type Config struct {
 	System      System   `json:"system" toml:"system"`
 	Boot        Boot     `json:"boot" toml:"boot"`
 	Secrets     Secrets  `json:"secrets" toml:"secrets"`
+	Hooks       Hooks    `json:"hooks" toml:"hooks"`
 }
 
 // Dotfiles configures the chezmoi-compatible dotfile sync.

@@ -11,6 +11,7 @@ import (
 )
 
 type validator struct {
+	env  Env
 	file string
 	idx  lineIndex
 	errs []error
@@ -75,6 +76,7 @@ func (v *validator) validate(c *Config) {
 	}
 	v.checks(c.Boot.Checks)
 	v.secrets(&c.Secrets)
+	v.hooks(&c.Hooks, v.env)
 }
 
 func (v *validator) branch(key, b string) {

@@ -73,4 +73,11 @@ var descriptions = map[string]string{
 	"secrets.secret.group":         "Group of the file; empty means the owner's primary group.",
 	"secrets.secret.mode":          "Permission bits, an octal string such as `\"0440\"`.",
 	"secrets.secret.restart_units": "systemd units restarted (`try-restart`) when this secret was added or changed.",
+
+	"hooks":             "Commands run after job runs, as the user running the job (root for `upgrade`, `golden` and `secrets`; the home's owner for dotfile jobs). Each is an argv array from this file only, never a shell string and never anything from a remote; a bare program name is resolved on `PATH` when the config is loaded. A hook gets the event in `HEARTH_HOOK`, `HEARTH_JOB`, `HEARTH_HOST`, `HEARTH_RESULT`, `HEARTH_COMMIT`, `HEARTH_GENERATION`, `HEARTH_ERROR` (one line, at most 1000 bytes, no secret values) and `HEARTH_CONFLICTS`, stdin from `/dev/null`, and its output is logged (at most 8 KiB). A hook that fails or times out is logged; it never fails the job.",
+	"hooks.on_success":  "Run after every job run that did not fail (also no-op, offline, held and pending rounds).",
+	"hooks.on_failure":  "Run after every job run that failed (exit status 1), including one that could not take its lock.",
+	"hooks.post_deploy": "Run after an upgrade that activated a new generation, before `on_success`.",
+	"hooks.on_conflict": "Run after a sync that recorded conflicts (their number in `HEARTH_CONFLICTS`), before `on_success`.",
+	"hooks.timeout":     "Deadline of one hook run; at it the hook and its whole process group are killed. 1s to 1h.",
 }
