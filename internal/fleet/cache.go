@@ -1,0 +1,27 @@
+package fleet
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/hearth-fleet/hearth/internal/gitrepo"
+)
+
+// OpenCache opens, creating it when missing, the bare repository at dir
+// that holds this user's copy of the fleet's records. It is separate from
+// any configuration clone: records share no history with it, and a reader
+// must not need write access to root's clone.
+func OpenCache(ctx context.Context, dir string, opts gitrepo.Options) (*gitrepo.Repo, error) {
+	if _, err := os.Lstat(filepath.Join(dir, "HEAD")); err == nil {
+		return gitrepo.Open(ctx, dir, opts)
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("fleet cache %s: %w", dir, err)
+	}
+	if err := os.MkdirAll(filepath.Dir(dir), 0o700); err != nil {
+		return nil, fmt.Errorf("fleet cache %s: %w", dir, err)
+	}
+	return gitrepo.Init(ctx, dir, true, "main", opts)
+}
