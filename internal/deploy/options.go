@@ -54,6 +54,10 @@ type Options struct {
 	CanCommit      bool   // the host may push to the remote
 	UpdateInputs   bool   // with CanCommit: nix flake update, validate, publish flake.lock
 	AllowedSigners string // set: deploy only commits signed by one of these SSH keys
+	// SigningKey, when set, is the SSH private key the flake.lock commits
+	// this host publishes are signed with, so hosts enforcing
+	// AllowedSigners accept a lock this host validated.
+	SigningKey string
 
 	BuildTimeout   time.Duration // 0: nixsys.DefaultBuildTimeout
 	ConfirmTimeout time.Duration // 0: DefaultConfirmTimeout
