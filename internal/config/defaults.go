@@ -82,6 +82,7 @@ func applyDefaults(c *Config, env Env) {
 		setDur(&b.Checks[i].Timeout, DefaultCheckTimeout)
 	}
 	setDur(&c.Hooks.Timeout, DefaultHookTimeout)
+	setRolloutDefaults(&s.Rollout)
 	sec := &c.Secrets
 	setStr(&sec.Root, DefaultSecretsRoot)
 	if sec.Keep == 0 {

@@ -71,6 +71,7 @@ type System struct {
 	ActivationTimeout Duration `json:"activation_timeout" toml:"activation_timeout"`
 	BootedSystem      string   `json:"booted_system" toml:"booted_system"`
 	CurrentSystem     string   `json:"current_system" toml:"current_system"`
+	Rollout           Rollout  `json:"rollout" toml:"rollout"`
 }
 
 // Boot configures boot validation and the golden generation.

@@ -77,6 +77,7 @@ func (v *validator) validate(c *Config) {
 	v.checks(c.Boot.Checks)
 	v.secrets(&c.Secrets)
 	v.hooks(&c.Hooks, v.env)
+	v.rollout(&c.System.Rollout)
 }
 
 func (v *validator) branch(key, b string) {

@@ -39,6 +39,11 @@ var descriptions = map[string]string{
 	"system.booted_system":      "The booted generation (compared with the new one to report reboot-needed).",
 	"system.current_system":     "The running generation.",
 
+	"system.rollout":        "Staged rollout of nix-config commits through the fleet's host records (docs/fleet.md): wave 0 hosts are the canaries; a host of wave N > 0 builds a commit only once `quorum` hosts of wave N-1 published records saying they ran it healthy (upgrade confirmed, a good boot where they rebooted) for at least `soak`. A held-back host ends its round `waiting for wave N-1` (exit 0) and asks again next round; `hearth upgrade --now` skips the wait once. With `fleet.allowed_signers` set only verified records count. Independently of waves, a tip another host recorded as bad is quarantined: not built until a new tip (`--retry-quarantined` overrides once).",
+	"system.rollout.wave":   "This host's wave, 0 to 100; 0 (the default) never waits.",
+	"system.rollout.soak":   "How long wave N-1 must have run a commit healthy, by its records' times against this host's clock.",
+	"system.rollout.quorum": "How many hosts of wave N-1 must have, 1 to 1000.",
+
 	"boot":                "Boot validation and the golden (last known-good) generation.",
 	"boot.max_attempts":   "Failed boots of a new generation before the host rolls back to golden; 1 to 20.",
 	"boot.timeout":        "How long `hearth boot check` waits for the required checks to pass.",

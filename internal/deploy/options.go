@@ -71,7 +71,11 @@ type Options struct {
 	PushRetries int            // lost push races before giving up publishing; 0: DefaultPushRetries
 
 	AcceptRewrite bool // deploy a tip that does not descend from the deployed commit
-	DryRun        bool // stop after the build and report what would be activated
+	// RetryFailed builds a tip this host remembers as failed once more
+	// (hearth upgrade --retry-quarantined).
+	RetryFailed bool
+	Gate        Gate // nil: no staged rollout, no quarantine
+	DryRun      bool // stop after the build and report what would be activated
 
 	Nix    *nixsys.Nix     // required
 	Health HealthRunner    // nil: &health.Runner{Logger: Logger}
