@@ -73,4 +73,11 @@ var descriptions = map[string]string{
 	"secrets.secret.group":         "Group of the file; empty means the owner's primary group.",
 	"secrets.secret.mode":          "Permission bits, an octal string such as `\"0440\"`.",
 	"secrets.secret.restart_units": "systemd units restarted (`try-restart`) when this secret was added or changed.",
+
+	"fleet":                  "Host records: after every job this host publishes its state (deployed commit, generations, boot verdict, last job results, conflicts, held targets, commits it found bad; no secret values, no file contents) under `refs/hearth/hosts/<host>` on the nix-config remote, or the dotfiles remote without one. `hearth fleet` shows every host's. See docs/fleet.md.",
+	"fleet.publish":          "Whether records are published (default `true`). A failed publish is logged and never fails the job.",
+	"fleet.publish_interval": "Least time between two records of sync rounds whose result did not change (a watcher runs many); other jobs always publish. 1s to 24h.",
+	"fleet.stale_after":      "A host whose newest record is older than this shows `stale` in `hearth fleet`; 1m to 2160h.",
+	"fleet.signing_key":      "Path of an SSH private key (without passphrase) that signs the commits hearth makes for others to trust: host records, and the `flake.lock` commits of `can_commit` hosts.",
+	"fleet.allowed_signers":  "An SSH allowed-signers file; when set, `hearth fleet` marks each record verified or not, and unverified records are ignored for rollout gating.",
 }
