@@ -50,11 +50,15 @@ func (a *app) runJobLocked(ctx context.Context, cfg *config.Config, lockName str
 	} else if rec.Result == "" {
 		rec.Result = state.ResultOK
 	}
-	if werr := state.WriteRecord(cfg.StateDir, *rec); werr != nil {
+	werr := state.WriteRecord(cfg.StateDir, *rec)
+	if werr != nil {
 		a.logger().Error("could not write the status record", "job", job, "err", werr)
 		if err == nil {
 			err = werr
 		}
+	} else {
+		// The host record tells the fleet; like metrics, it never fails the run.
+		a.publishHostRecord(ctx, cfg, *rec)
 	}
 	// Metrics describe the records just written; failing to write them is
 	// logged, never a failed run.

@@ -85,4 +85,11 @@ var descriptions = map[string]string{
 	"hooks.post_deploy": "Run after an upgrade that activated a new generation, before `on_success`.",
 	"hooks.on_conflict": "Run after a sync that recorded conflicts (their number in `HEARTH_CONFLICTS`), before `on_success`.",
 	"hooks.timeout":     "Deadline of one hook run; at it the hook and its whole process group are killed. 1s to 1h.",
+
+	"fleet":                  "Host records: after every job this host publishes its state (deployed commit, generations, boot verdict, last job results, conflicts, held targets, commits it found bad; no secret values, no file contents) under `refs/hearth/hosts/<host>` on the nix-config remote, or the dotfiles remote without one. `hearth fleet` shows every host's. See docs/fleet.md.",
+	"fleet.publish":          "Whether records are published (default `true`). A failed publish is logged and never fails the job.",
+	"fleet.publish_interval": "Least time between two records of sync rounds whose result did not change (a watcher runs many); other jobs always publish. 1s to 24h.",
+	"fleet.stale_after":      "A host whose newest record is older than this shows `stale` in `hearth fleet`; 1m to 2160h.",
+	"fleet.signing_key":      "Path of an SSH private key (without passphrase) that signs the commits hearth makes for others to trust: host records, and the `flake.lock` commits of `can_commit` hosts.",
+	"fleet.allowed_signers":  "An SSH allowed-signers file; when set, `hearth fleet` marks each record verified or not, and unverified records are ignored for rollout gating.",
 }
