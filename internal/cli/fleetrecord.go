@@ -37,6 +37,7 @@ type localState struct {
 	// conflicts lists the open conflicts' paths; nil when there is no
 	// dotfiles source here.
 	conflicts []string
+	rollout   rolloutState
 }
 
 // deployState is the part of internal/deploy's state file a record shows.
@@ -76,6 +77,7 @@ func (a *app) readLocalState(cfg *config.Config, ran state.Record) localState {
 			ls.boot = &rep.State
 		}
 	}
+	ls.rollout = readRolloutState(cfg, ls.jobs)
 	if ran.Job == "sync" {
 		ls.held, ls.heldSet = detailStrings(ran.Details["held_targets"]), true
 	}
@@ -156,6 +158,7 @@ func buildHostRecord(prev *fleet.Record, ls localState) *fleet.Record {
 		}
 	}
 	rec.RebootNeeded = rebootNeeded(rec, ls)
+	ls.rollout.apply(rec)
 	if ls.heldSet {
 		rec.Held = capNames(ls.held)
 	}
