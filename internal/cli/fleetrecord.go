@@ -43,6 +43,7 @@ type localState struct {
 // deployState is the part of internal/deploy's state file a record shows.
 type deployState struct {
 	Deployed   string           `json:"deployed"`
+	StorePath  string           `json:"store_path"`
 	Generation int              `json:"generation"`
 	DeployedAt time.Time        `json:"deployed_at"`
 	Failed     []deploy.Failure `json:"failed"`
@@ -158,7 +159,7 @@ func buildHostRecord(prev *fleet.Record, ls localState) *fleet.Record {
 		}
 	}
 	rec.RebootNeeded = rebootNeeded(rec, ls)
-	ls.rollout.apply(rec)
+	applyRollout(rec, ls)
 	if ls.heldSet {
 		rec.Held = capNames(ls.held)
 	}
