@@ -94,7 +94,8 @@ func publishRecord(t *testing.T, remote, key string, rec fleet.Record) {
 // host builds it, and `hearth fleet` shows it and the failing host. A good
 // commit goes to wave 0, then, once wave 0 ran it healthy for the soak,
 // to wave 1, then to wave 2 (quorum 2). A record signed by a key not in
-// fleet.allowed_signers does not count. --now and a new tip lift the holds.
+// fleet.allowed_signers does not count. --now, --retry-quarantined and a
+// new tip lift the holds.
 func TestStagedRolloutFiveHosts(t *testing.T) {
 	testutil.RequireProgram(t, "ssh-keygen")
 	env := testutil.Nix(t)
@@ -209,6 +210,19 @@ func TestStagedRolloutFiveHosts(t *testing.T) {
 	table := w2b.mustRun(t, "fleet").Stdout
 	if !strings.Contains(table, "canary") || !strings.Contains(table, bad[:12]) {
 		t.Errorf("hearth fleet table lacks the quarantine:\n%s", table)
+	}
+
+	// --retry-quarantined builds it once anyway (with --now: the canary
+	// never ran it healthy) and it fails here too; the next round holds
+	// it again, now as this host's own failure.
+	if out, r := w1b.upgrade(t, 0, "--retry-quarantined"); out != "waiting" || built(w1b, r) {
+		t.Fatalf("w1b --retry-quarantined still waits for wave 0: %s", out)
+	}
+	if out, r := w1b.upgrade(t, 1, "--retry-quarantined", "--now"); out != "rolled-back" || !built(w1b, r) {
+		t.Fatalf("w1b --retry-quarantined: %s", out)
+	}
+	if out, r := w1b.upgrade(t, 1); out != "known-bad" || built(w1b, r) {
+		t.Fatalf("w1b after its own failure: %s", out)
 	}
 
 	// A new tip lifts the quarantine: the canary deploys it; wave 2 with
