@@ -202,3 +202,22 @@ func TestFleetTableIsTerminalSafe(t *testing.T) {
 		}
 	}
 }
+
+// TestFleetPublishStateTempSwept: the temporary file of a publish state
+// write killed midway is swept by the next sync round, like the job's own.
+func TestFleetPublishStateTempSwept(t *testing.T) {
+	r := testutil.NewRemote(t)
+	r.SeedMain(t, dotfilesSeed)
+	h := dotfileHosts(t, r.FileURL(), "laptop")[0]
+	left := filepath.Join(h.StateDir, ".fleet-publish.json.tmp-123")
+	if err := os.WriteFile(left, []byte("{"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	h.MustRun(t, "sync")
+	if _, err := os.Lstat(left); err == nil {
+		t.Fatalf("%s left by a killed run is still there after a sync round", left)
+	}
+	if _, err := os.Stat(filepath.Join(h.StateDir, "fleet-publish.json")); err != nil {
+		t.Fatalf("the sync round's publish time was not remembered: %v", err)
+	}
+}

@@ -20,7 +20,8 @@ const (
 	publishGitTimeout = 20 * time.Second
 )
 
-// publishStateFile remembers the last publish, for the sync interval rule.
+// publishStateFile remembers the last publish of a sync round, for the
+// interval rule.
 const publishStateFile = "fleet-publish.json"
 
 type publishState struct {
@@ -43,11 +44,10 @@ func (a *app) publishHostRecord(ctx context.Context, cfg *config.Config, ran sta
 	}
 	log := a.logger().With("job", ran.Job)
 	now := time.Now()
-	last := readPublishState(cfg.StateDir)
 	syncKey := ""
 	if ran.Job == "sync" {
 		syncKey = fmt.Sprintf("%s/%v/%v", ran.Result, ran.Details["conflicts"], ran.Details["held"])
-		if !publishDue(last, syncKey, now, cfg.Fleet.PublishInterval.Duration) {
+		if !publishDue(readPublishState(cfg.StateDir), syncKey, now, cfg.Fleet.PublishInterval.Duration) {
 			log.Debug("host record not published: within fleet.publish_interval and nothing changed")
 			return
 		}
@@ -79,11 +79,11 @@ func (a *app) publishHostRecord(ctx context.Context, cfg *config.Config, ran sta
 		return
 	}
 	log.Info("host record published", "commit", pub.Commit, "tries", pub.Attempts)
-	next := publishState{Time: now.UTC(), Sync: last.Sync}
-	if syncKey != "" {
-		next.Sync = syncKey
+	if syncKey == "" {
+		return
 	}
-	if data, err := json.Marshal(next); err == nil {
+	// Written under the sync lock only, which sweeps its temporary files.
+	if data, err := json.Marshal(publishState{Time: now.UTC(), Sync: syncKey}); err == nil {
 		if err := state.WriteFileAtomic(filepath.Join(cfg.StateDir, publishStateFile), append(data, '\n'), 0o644); err != nil {
 			log.Warn("cannot remember the host record's publish time", "err", err)
 		}

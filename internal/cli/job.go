@@ -75,7 +75,7 @@ func (a *app) runJobLocked(ctx context.Context, cfg *config.Config, lockName str
 func lockedFiles(cfg *config.Config, lockName, job string) []string {
 	names := []string{job + ".json"}
 	if lockName == "sync" {
-		names = append(names, "sync.json", "apply.json", "resolve.json")
+		names = append(names, "sync.json", "apply.json", "resolve.json", publishStateFile)
 		for _, f := range dotfiles.StateFiles(dotsync.StateFile(cfg)) {
 			names = append(names, filepath.Base(f))
 		}

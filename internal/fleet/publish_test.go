@@ -327,3 +327,36 @@ func TestReadPrunesHostsGoneFromRemote(t *testing.T) {
 		t.Fatalf("after deleting b on the remote: %+v, %v", e, err)
 	}
 }
+
+// TestPublishSurvivesStaleRefLock: a publish killed while git held its
+// ref lock must not fail every later publish of the host.
+func TestPublishSurvivesStaleRefLock(t *testing.T) {
+	ctx := context.Background()
+	remote := bareRemote(t)
+	dir := filepath.Join(t.TempDir(), "fleet.git")
+	open := func() *Publisher {
+		repo, err := OpenCache(ctx, dir, gitrepo.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &Publisher{Repo: repo, Remote: remote, Host: "alpha", HearthVersion: "test", Now: func() time.Time { return t0 }}
+	}
+	if _, err := open().Publish(ctx, setJob(JobSync, "ok", t0)); err != nil {
+		t.Fatal(err)
+	}
+	// Root's publisher of the same host moves the ref, so ours must fetch.
+	if _, err := publisher(t, remote, "alpha", t0).Publish(ctx, setJob(JobUpgrade, "ok", t0)); err != nil {
+		t.Fatal(err)
+	}
+	lock := filepath.Join(dir, filepath.FromSlash(localRef("alpha"))+".lock")
+	if err := os.WriteFile(lock, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	old := time.Now().Add(-time.Minute)
+	if err := os.Chtimes(lock, old, old); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := open().Publish(ctx, setJob(JobSync, "failed", t0)); err != nil {
+		t.Fatalf("a stale ref lock fails the publish: %v", err)
+	}
+}
