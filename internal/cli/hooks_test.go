@@ -3,6 +3,7 @@ package cli_test
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -146,5 +147,38 @@ func TestHooksRunAfterUpgrade(t *testing.T) {
 	got = readHook(t, dir, "on_failure", "upgrade")
 	if !strings.Contains(got, "HEARTH_COMMIT=") || !strings.Contains(got, "not-broken") || readHook(t, dir, "post_deploy", "upgrade") != "" {
 		t.Errorf("after the rollback of %s on_failure saw:\n%s", bad, got)
+	}
+}
+
+// A dotfiles job root runs as the home's owner runs root's hooks as that
+// owner too, with the event of the owner's run: root never runs a hook on
+// a status record the owner could have written.
+func TestHooksRunAsTheHomeOwner(t *testing.T) {
+	if os.Geteuid() != 0 {
+		testutil.Missing(t, "running a job as the home's owner needs root (CI runs tests as root)")
+	}
+	sh := testutil.RequireProgram(t, "sh")
+	testutil.RequireProgram(t, "id")
+	bin := buildHearthBinary(t)
+	root, err := filepath.EvalSymlinks(t.TempDir())
+	fatalIf(t, err)
+	fatalIf(t, os.Chmod(filepath.Dir(root), 0o711))
+	fatalIf(t, os.Chmod(root, 0o711))
+	home, src, stateDir, out := filepath.Join(root, "home"), filepath.Join(root, "src"), filepath.Join(root, "state"), filepath.Join(root, "out")
+	putFile(t, filepath.Join(src, "dot_profile"), "# profile\n")
+	for _, d := range []string{home, stateDir, out} {
+		fatalIf(t, os.MkdirAll(d, 0o755))
+	}
+	chownToNobody(t, src, home, stateDir, out)
+	cfg := filepath.Join(root, "config.toml")
+	putFile(t, cfg, fmt.Sprintf("host = \"h\"\nstate_dir = %q\n[dotfiles]\nsource_dir = %q\ntarget_dir = %q\n[hooks]\non_success = [%q, \"-c\", \"id -u > $1/uid; echo $HEARTH_JOB $HEARTH_RESULT >> $1/uid\", \"hook\", %q]\n",
+		stateDir, src, home, sh, out))
+	cmd := exec.Command(bin, "--config", cfg, "apply")
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=/root"}
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("apply as root: %v\n%s", err, b)
+	}
+	if got := readFile(t, filepath.Join(out, "uid")); got != "65534\napply ok\n" {
+		t.Fatalf("the hook recorded %q; want it run once, as nobody (65534), after apply", got)
 	}
 }
