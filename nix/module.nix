@@ -48,9 +48,14 @@ let
     sops_file = s.sopsFile;
   } // optionalAttrs (s.group != null) { inherit (s) group; };
 
-  mainSettings = lib.recursiveUpdate cfg.settings {
+  # services.hearth.hooks as hearth's [hooks] section (only the hooks set).
+  hookKeys = { onFailure = "on_failure"; onSuccess = "on_success"; postDeploy = "post_deploy"; onConflict = "on_conflict"; };
+  hookSettings = lib.mapAttrs' (opt: key: lib.nameValuePair key cfg.hooks.${opt}) (filterAttrs (opt: _: cfg.hooks.${opt} != null) hookKeys)
+    // optionalAttrs (cfg.hooks.timeout != null) { inherit (cfg.hooks) timeout; };
+
+  mainSettings = lib.recursiveUpdate cfg.settings ({
     secrets.secret = (cfg.settings.secrets.secret or [ ]) ++ map secretEntry systemSecrets;
-  };
+  } // optionalAttrs (hookSettings != { }) { hooks = hookSettings; });
   secretsEnabled = mainSettings.secrets.secret != [ ];
 
   # Installed before users exist: only what decrypting needs from the main
@@ -236,6 +241,24 @@ let
   grubConfig = optionalAttrs (lib.hasAttrByPath [ "boot" "loader" "grub" "extraConfig" ] options) {
     boot.loader.grub.extraConfig = mkIf grubCounting (hearthLib.grubSnippet grubMaxTries cfg.grubFallbackEntry);
   };
+
+  hookOption = when: example: mkOption {
+    type = types.nullOr (types.nonEmptyListOf types.str);
+    default = null;
+    description = ''
+      Command (argv; the program an absolute path such as a store path) run ${when}, as the
+      unit's user, with the event in HEARTH_* variables (docs/config-reference.md, [hooks]).
+      Goes to the main config (/etc/hearth/config.toml); a dotfiles.users.<name> sync sets its
+      own in settings.hooks.'';
+  } // optionalAttrs (example != null) { example = literalExpression example; };
+
+  # The units services.hearth.onFailureUnits is wired to.
+  hearthUnits = optionals (cfg.onFailureUnits != [ ]) (
+    optional secretsEnabled "hearth-secrets"
+    ++ optional (usersSecrets != [ ]) "hearth-secrets-for-users"
+    ++ optional upgradeEnabled "hearth-upgrade"
+    ++ optional cfg.bootCheck.enable "hearth-boot-check"
+    ++ map (j: j.unit) syncJobs);
 
   timeoutOr = override: derived: toString (if override != null then override else derived);
 
@@ -525,6 +548,23 @@ in
         2 × activation_timeout + 15 minutes, as `hearth units` derives it.'';
     };
 
+    hooks = {
+      onFailure = hookOption "after every job run that failed" ''[ "''${pkgs.util-linux}/bin/logger" "-t" "hearth" "job failed" ]'';
+      onSuccess = hookOption "after every job run that did not fail (no-op rounds too)" null;
+      postDeploy = hookOption "after an upgrade that activated a new generation" null;
+      onConflict = hookOption "after a dotfile sync that recorded conflicts" null;
+      timeout = nullOr duration null "Deadline of one hook run, after which it and its process group are killed (hearth's default: 1m).";
+    };
+
+    onFailureUnits = mkOption {
+      type = types.listOf types.str;
+      default = [ ];
+      example = [ "notify-admin@%n.service" ];
+      description = ''
+        Units started when a hearth unit (upgrade, boot check, secrets, dotfile sync) fails: systemd's
+        OnFailure= on each of them, independent of services.hearth.hooks.'';
+    };
+
     aliases = mkOption {
       type = types.bool;
       default = true;
@@ -574,6 +614,11 @@ in
         ++ map (u: { assertion = hasSuffix ".service" u; message = "${o}.restartUnits/reloadUnits: ${u} is not a .service unit; hearth restarts and reloads services only."; })
           (s.restartUnits ++ s.reloadUnits))
       (lib.attrNames cfg.secrets)
+    ++ map (opt:
+      let argv = cfg.hooks.${opt}; prog = if argv == null then "" else builtins.head argv; in {
+        assertion = argv == null || lib.hasPrefix "/" prog;
+        message = "services.hearth.hooks.${opt}: the program ${builtins.toJSON prog} must be an absolute path (e.g. \"\${pkgs.curl}/bin/curl\"): the build-time config check resolves no bare names.";
+      }) (lib.attrNames hookKeys)
     ++ map (job: {
       assertion = job.home != "/var/empty";
       message = "services.hearth: ${job.user}'s home is /var/empty; dotfile sync needs a real home (users.users.${job.user}.home or services.hearth.dotfiles.users.${job.user}.home).";
@@ -650,6 +695,7 @@ in
         };
       }
       (lib.listToAttrs (map (job: lib.nameValuePair job.unit (syncUnit job)) syncJobs))
+      (lib.genAttrs hearthUnits (_: { onFailure = cfg.onFailureUnits; }))
     ] ++ consumerDefs);
 
     # One daily timer: the upgrade's, which pulls in every dotfile sync

@@ -36,6 +36,9 @@ type ownerJob struct {
 	// Dir is the caller's working dir, against which relative target
 	// arguments (hearth add ./x) are resolved; the child runs in /.
 	Dir string `json:"dir,omitempty"`
+	// Hooks run in the child, as the owner who ran the job: root's hooks
+	// never see values from a record the owner could have written.
+	Hooks config.Hooks `json:"hooks"`
 }
 
 // asHomeOwner runs the current dotfiles command as the owner of
@@ -131,7 +134,7 @@ func (a *app) runAsOwner(ctx context.Context, cfg *config.Config, id *privdrop.I
 	if a.inv.Self == "" {
 		return fmt.Errorf("dotfiles.target_dir %s belongs to %s: running as them needs the hearth binary, not an in-process run", cfg.Dotfiles.TargetDir, privdrop.Describe(id.UID))
 	}
-	payload, err := json.Marshal(ownerJob{File: cfg.File, Host: cfg.Host, StateDir: cfg.StateDir, Dotfiles: cfg.Dotfiles, Dir: a.inv.Env.Dir})
+	payload, err := json.Marshal(ownerJob{File: cfg.File, Host: cfg.Host, StateDir: cfg.StateDir, Dotfiles: cfg.Dotfiles, Dir: a.inv.Env.Dir, Hooks: cfg.Hooks})
 	if err != nil {
 		return err
 	}
@@ -186,5 +189,5 @@ func (a *app) ownerConfig() (*config.Config, error) {
 	if j.Dir != "" {
 		a.inv.Env.Dir = j.Dir
 	}
-	return &config.Config{File: j.File, Host: j.Host, StateDir: j.StateDir, Dotfiles: j.Dotfiles}, nil
+	return &config.Config{File: j.File, Host: j.Host, StateDir: j.StateDir, Dotfiles: j.Dotfiles, Hooks: j.Hooks}, nil
 }

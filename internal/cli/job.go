@@ -16,8 +16,17 @@ import (
 const lockWait = 30 * time.Second
 
 // runJob holds the lock lockName while fn runs and leaves job's status
-// record: fn fills it in; an error from fn marks it failed.
+// record: fn fills it in; an error from fn marks it failed. The configured
+// hooks run after the lock is released, so a hook may run hearth itself.
 func (a *app) runJob(ctx context.Context, cfg *config.Config, lockName, job string, fn func(rec *state.Record) error) error {
+	rec := state.Record{Job: job, Host: cfg.Host}
+	err := a.runJobLocked(ctx, cfg, lockName, &rec, fn)
+	a.runHooks(ctx, cfg, rec, err)
+	return err
+}
+
+func (a *app) runJobLocked(ctx context.Context, cfg *config.Config, lockName string, rec *state.Record, fn func(rec *state.Record) error) error {
+	job := rec.Job
 	l, err := state.AcquireLock(ctx, cfg.StateDir, lockName, lockWait, a.commandLine())
 	if err != nil {
 		return err
@@ -28,8 +37,8 @@ func (a *app) runJob(ctx context.Context, cfg *config.Config, lockName, job stri
 	} else if len(removed) > 0 {
 		a.logger().Info("removed temporary files of a killed run", "files", removed)
 	}
-	rec := state.Record{Job: job, Host: cfg.Host, Started: time.Now().UTC(), Details: map[string]any{}}
-	err = fn(&rec)
+	rec.Started, rec.Details = time.Now().UTC(), map[string]any{}
+	err = fn(rec)
 	rec.Finished = time.Now().UTC()
 	if err != nil {
 		rec.Result = state.ResultFailed
@@ -41,11 +50,15 @@ func (a *app) runJob(ctx context.Context, cfg *config.Config, lockName, job stri
 	} else if rec.Result == "" {
 		rec.Result = state.ResultOK
 	}
-	if werr := state.WriteRecord(cfg.StateDir, rec); werr != nil {
+	werr := state.WriteRecord(cfg.StateDir, *rec)
+	if werr != nil {
 		a.logger().Error("could not write the status record", "job", job, "err", werr)
 		if err == nil {
 			err = werr
 		}
+	} else {
+		// The host record tells the fleet; like metrics, it never fails the run.
+		a.publishHostRecord(ctx, cfg, *rec)
 	}
 	// Metrics describe the records just written; failing to write them is
 	// logged, never a failed run.
@@ -62,7 +75,7 @@ func (a *app) runJob(ctx context.Context, cfg *config.Config, lockName, job stri
 func lockedFiles(cfg *config.Config, lockName, job string) []string {
 	names := []string{job + ".json"}
 	if lockName == "sync" {
-		names = append(names, "sync.json", "apply.json", "resolve.json")
+		names = append(names, "sync.json", "apply.json", "resolve.json", publishStateFile)
 		for _, f := range dotfiles.StateFiles(dotsync.StateFile(cfg)) {
 			names = append(names, filepath.Base(f))
 		}

@@ -57,6 +57,7 @@ small fleet of hosts in sync through plain git remotes. Every host is equal.`,
 		newCdCmd(a),
 		newMergeCmd(a),
 		newDoctorCmd(a),
+		newFleetCmd(a),
 		newCompletionCmd(a),
 		newManCmd(a),
 	)

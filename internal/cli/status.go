@@ -89,6 +89,9 @@ func printStatusTable(a *app, out statusOutput) error {
 		}
 		r := e.Record
 		detail := r.Error
+		if hold, ok := r.Details["hold"].(string); ok && detail == "" {
+			detail = hold // an upgrade held by the rollout says why
+		}
 		if detail == "" {
 			detail = summarizeDetails(r.Details)
 		}

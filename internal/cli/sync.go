@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 
+	"github.com/hearth-fleet/hearth/internal/dotfiles"
 	"github.com/hearth-fleet/hearth/internal/dotsync"
 	"github.com/hearth-fleet/hearth/internal/state"
 	"github.com/spf13/cobra"
@@ -46,6 +47,7 @@ result "held" and exits 0; the holds and failures are listed here, in
 					rec.Details["conflicts"] = res.OpenConflicts
 					rec.Details["conflicts_recorded"] = len(s.Conflicts)
 					rec.Details["held"] = len(res.Held)
+					rec.Details["held_targets"] = heldTargets(res.Held)
 					rec.Details["captured"] = len(res.Captured)
 					rec.Details["applied"] = len(res.Applied)
 					rec.Details["trashed"] = len(res.Trashed)
@@ -104,4 +106,13 @@ func printSync(a *app, res *dotsync.Result) error {
 		fmt.Fprintf(w, "%d conflict(s) to look at: hearth conflicts\n", res.OpenConflicts)
 	}
 	return nil
+}
+
+// heldTargets names the held targets, for the host record.
+func heldTargets(held []*dotfiles.Change) []string {
+	out := []string{}
+	for _, c := range held {
+		out = append(out, c.Target)
+	}
+	return out
 }

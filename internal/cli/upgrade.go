@@ -9,11 +9,12 @@ import (
 	"github.com/hearth-fleet/hearth/internal/health"
 	"github.com/hearth-fleet/hearth/internal/nixsys"
 	"github.com/hearth-fleet/hearth/internal/state"
+	"github.com/hearth-fleet/hearth/internal/termsafe"
 	"github.com/spf13/cobra"
 )
 
 func newUpgradeCmd(a *app) *cobra.Command {
-	var dryRun, acceptRewrite bool
+	var dryRun, acceptRewrite, now, retryQuarantined bool
 	cmd := &cobra.Command{
 		Use:   "upgrade",
 		Short: "Run one system upgrade round: fetch, verify, build, activate, confirm",
@@ -26,7 +27,15 @@ again while it is the tip. The result is activated like nixos-rebuild
 (system profile, then switch-to-configuration), and after a live switch the
 required boot checks must pass within system.confirm_timeout, or the previous
 generation is switched back. --dry-run stops after the build and shows what
-would be activated. An unreachable remote is not a failure (exit 0).`,
+would be activated. An unreachable remote is not a failure (exit 0).
+
+Staged rollout (system.rollout, docs/fleet.md): before building, the host
+records of the fleet are read. A tip another host recorded as bad is
+quarantined (result "quarantined", exit 0) until a new tip;
+--retry-quarantined builds it once anyway, also when this host failed it.
+A host of wave N > 0 builds a tip only once system.rollout.quorum hosts of
+wave N-1 ran it healthy for system.rollout.soak; until then the round ends
+"waiting for wave N-1" (result "waiting", exit 0); --now skips the wait once.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, err := a.config()
@@ -40,7 +49,8 @@ would be activated. An unreachable remote is not a failure (exit 0).`,
 				return &config.Error{File: cfg.File, Key: "system.attr", Msg: "is not set; hearth upgrade needs the flake attribute of the system"}
 			}
 			opts := a.upgradeOptions(cfg)
-			opts.DryRun, opts.AcceptRewrite = dryRun, acceptRewrite
+			opts.DryRun, opts.AcceptRewrite, opts.RetryFailed = dryRun, acceptRewrite, retryQuarantined
+			opts.Gate = a.rolloutGate(cfg, now, retryQuarantined)
 			var res *deploy.Result
 			run := func(rec *state.Record) error {
 				var err error
@@ -73,6 +83,8 @@ would be activated. An unreachable remote is not a failure (exit 0).`,
 	}
 	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "build, then show what would be activated; change nothing")
 	cmd.Flags().BoolVar(&acceptRewrite, "accept-rewrite", false, "deploy a tip that does not descend from the deployed commit (after a force-push)")
+	cmd.Flags().BoolVar(&now, "now", false, "this once, do not wait for the previous rollout wave")
+	cmd.Flags().BoolVar(&retryQuarantined, "retry-quarantined", false, "this once, build a tip that this or another host found bad")
 	return cmd
 }
 
@@ -91,6 +103,7 @@ func (a *app) upgradeOptions(cfg *config.Config) deploy.Options {
 		CanCommit:      s.CanCommit,
 		UpdateInputs:   s.UpdateInputs,
 		AllowedSigners: s.AllowedSigners,
+		SigningKey:     cfg.Fleet.SigningKey,
 		BuildTimeout:   s.BuildTimeout.Duration,
 		ConfirmTimeout: s.ConfirmTimeout.Duration,
 		HealthInterval: cfg.Boot.Interval.Duration,
@@ -111,6 +124,12 @@ func fillUpgradeRecord(rec *state.Record, res *deploy.Result) {
 		rec.Result = state.ResultNoop
 	case deploy.OutcomeOffline:
 		rec.Result = state.ResultOffline
+	case deploy.OutcomeWaiting, deploy.OutcomeQuarantined:
+		// Held by the rollout: a state of the fleet, not a failure here.
+		rec.Result = res.Outcome
+	}
+	if res.Hold != "" {
+		rec.Details["hold"] = res.Hold
 	}
 	rec.Commit = res.Commit
 	d := rec.Details
@@ -169,6 +188,9 @@ func printUpgrade(a *app, res *deploy.Result) {
 	}
 	if res.Checkout != "" {
 		fmt.Fprintf(w, "  checkout %s\n", res.Checkout)
+	}
+	if res.Hold != "" {
+		fmt.Fprintf(w, "  %s\n", termsafe.Line(res.Hold))
 	}
 	for _, f := range res.Failed {
 		fmt.Fprintf(w, "  failed %s (%s, %s)\n", short(f.Commit), f.Stage, f.At.Format("2006-01-02 15:04"))

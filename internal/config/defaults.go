@@ -26,6 +26,8 @@ const (
 	DefaultSustain           = 30 * time.Second
 	DefaultCheckTimeout      = 10 * time.Second
 	DefaultCheckInterval     = 5 * time.Second
+	DefaultPublishInterval   = 5 * time.Minute
+	DefaultStaleAfter        = time.Hour
 )
 
 func applyDefaults(c *Config, env Env) {
@@ -82,6 +84,8 @@ func applyDefaults(c *Config, env Env) {
 	for i := range b.Checks {
 		setDur(&b.Checks[i].Timeout, DefaultCheckTimeout)
 	}
+	setDur(&c.Hooks.Timeout, DefaultHookTimeout)
+	setRolloutDefaults(&s.Rollout)
 	sec := &c.Secrets
 	setStr(&sec.Root, DefaultSecretsRoot)
 	if sec.Keep == 0 {
@@ -93,6 +97,14 @@ func applyDefaults(c *Config, env Env) {
 		}
 		setStr(&sec.Secrets[i].Owner, "root")
 	}
+
+	f := &c.Fleet
+	if f.Publish == nil {
+		on := true
+		f.Publish = &on
+	}
+	setDur(&f.PublishInterval, DefaultPublishInterval)
+	setDur(&f.StaleAfter, DefaultStaleAfter)
 
 	// "~" is expanded in every path key; the validator then insists on absolute paths.
 	for _, p := range c.pathKeys() {
@@ -162,6 +174,8 @@ func (c *Config) pathKeys() []pathKey {
 		{"secrets.root", &c.Secrets.Root, false},
 		{"secrets.age_key_file", &c.Secrets.AgeKeyFile, true},
 		{"secrets.ssh_host_key_file", &c.Secrets.SSHHostKeyFile, true},
+		{"fleet.signing_key", &c.Fleet.SigningKey, true},
+		{"fleet.allowed_signers", &c.Fleet.AllowedSigners, true},
 	}
 	for i := range c.Secrets.Secrets {
 		keys = append(keys, pathKey{keyf("secrets.secret[%d].sops_file", i), &c.Secrets.Secrets[i].SopsFile, false})

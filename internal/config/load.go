@@ -80,7 +80,7 @@ func Parse(file string, data []byte, env Env) (*Config, error) {
 		return nil, decodeError(file, err)
 	}
 	idx := indexLines(data)
-	v := &validator{file: file, idx: idx}
+	v := &validator{file: file, idx: idx, env: env}
 	for _, k := range md.Undecoded() {
 		if len(k) > 2 && k[0] == "dotfiles" && k[1] == "data" {
 			continue // free-form template data: its subtables are not decoded key by key

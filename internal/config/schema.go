@@ -19,6 +19,8 @@ type Config struct {
 	System      System   `json:"system" toml:"system"`
 	Boot        Boot     `json:"boot" toml:"boot"`
 	Secrets     Secrets  `json:"secrets" toml:"secrets"`
+	Hooks       Hooks    `json:"hooks" toml:"hooks"`
+	Fleet       Fleet    `json:"fleet" toml:"fleet"`
 }
 
 // Dotfiles configures the chezmoi-compatible dotfile sync.
@@ -70,6 +72,7 @@ type System struct {
 	ActivationTimeout Duration `json:"activation_timeout" toml:"activation_timeout"`
 	BootedSystem      string   `json:"booted_system" toml:"booted_system"`
 	CurrentSystem     string   `json:"current_system" toml:"current_system"`
+	Rollout           Rollout  `json:"rollout" toml:"rollout"`
 }
 
 // Boot configures boot validation and the golden generation.
@@ -123,6 +126,23 @@ type Secret struct {
 	Mode         Mode     `json:"mode" toml:"mode"`
 	RestartUnits []string `json:"restart_units,omitempty" toml:"restart_units"`
 }
+
+// Fleet configures host records: the state each host publishes under
+// refs/hearth/hosts/<host> and `hearth fleet` shows.
+type Fleet struct {
+	// Publish, when false, publishes no record (the default is true).
+	Publish *bool `json:"publish" toml:"publish"`
+	// PublishInterval is the least time between two records of sync
+	// rounds whose result did not change.
+	PublishInterval Duration `json:"publish_interval" toml:"publish_interval"`
+	// StaleAfter is how long a host may stay silent before it shows stale.
+	StaleAfter     Duration `json:"stale_after" toml:"stale_after"`
+	SigningKey     string   `json:"signing_key" toml:"signing_key"`
+	AllowedSigners string   `json:"allowed_signers" toml:"allowed_signers"`
+}
+
+// PublishOn reports whether records are published (the default).
+func (f Fleet) PublishOn() bool { return f.Publish == nil || *f.Publish }
 
 // Duration is a time.Duration written as a Go duration string ("2m", "1h30m").
 type Duration struct{ time.Duration }

@@ -11,6 +11,7 @@ import (
 )
 
 type validator struct {
+	env  Env
 	file string
 	idx  lineIndex
 	errs []error
@@ -76,6 +77,14 @@ func (v *validator) validate(c *Config) {
 	v.oneOf("boot.loader", c.Boot.Loader, "auto", "systemd-boot", "grub", "none")
 	v.checks(c.Boot.Checks)
 	v.secrets(&c.Secrets)
+	v.hooks(&c.Hooks, v.env)
+	v.rollout(&c.System.Rollout)
+	if t := c.Fleet.StaleAfter.Duration; t < time.Minute || t > 90*24*time.Hour {
+		v.add("fleet.stale_after", "must be between 1m and 2160h, got %s", t)
+	}
+	if t := c.Fleet.PublishInterval.Duration; t < time.Second || t > 24*time.Hour {
+		v.add("fleet.publish_interval", "must be between 1s and 24h, got %s", t)
+	}
 }
 
 func (v *validator) branch(key, b string) {

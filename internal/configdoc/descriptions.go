@@ -39,6 +39,11 @@ var descriptions = map[string]string{
 	"system.booted_system":      "The booted generation (compared with the new one to report reboot-needed).",
 	"system.current_system":     "The running generation.",
 
+	"system.rollout":        "Staged rollout of nix-config commits through the fleet's host records (docs/fleet.md): wave 0 hosts are the canaries; a host of wave N > 0 builds a commit only once `quorum` hosts of wave N-1 published records saying they ran it healthy (upgrade confirmed, a good boot where they rebooted) for at least `soak`. A held-back host ends its round `waiting for wave N-1` (exit 0) and asks again next round; `hearth upgrade --now` skips the wait once. With `fleet.allowed_signers` set only verified records count. Independently of waves, a tip another host recorded as bad is quarantined: not built until a new tip (`--retry-quarantined` overrides once).",
+	"system.rollout.wave":   "This host's wave, 0 to 100; 0 (the default) never waits.",
+	"system.rollout.soak":   "How long wave N-1 must have run a commit healthy, by its records' times against this host's clock.",
+	"system.rollout.quorum": "How many hosts of wave N-1 must have, 1 to 1000.",
+
 	"boot":                "Boot validation and the golden (last known-good) generation.",
 	"boot.max_attempts":   "Failed boots of a new generation before the host rolls back to golden; 1 to 20. Also the tries counter the boot loader gets (`boot.loader`); a generation the loader counts is not retried by hearth after a failed check.",
 	"boot.timeout":        "How long `hearth boot check` waits for the required checks to pass.",
@@ -75,4 +80,18 @@ var descriptions = map[string]string{
 	"secrets.secret.group":         "Group of the file; empty means the owner's primary group.",
 	"secrets.secret.mode":          "Permission bits, an octal string such as `\"0440\"`.",
 	"secrets.secret.restart_units": "systemd units restarted (`try-restart`) when this secret was added or changed.",
+
+	"hooks":             "Commands run after job runs, as the user running the job (root for `upgrade`, `golden` and `secrets`; the home's owner for dotfile jobs). Each is an argv array from this file only, never a shell string and never anything from a remote; a bare program name is resolved on `PATH` when the config is loaded. A hook gets the event in `HEARTH_HOOK`, `HEARTH_JOB`, `HEARTH_HOST`, `HEARTH_RESULT`, `HEARTH_COMMIT`, `HEARTH_GENERATION`, `HEARTH_ERROR` (one line, at most 1000 bytes, no secret values) and `HEARTH_CONFLICTS`, stdin from `/dev/null`, and its output is logged (at most 8 KiB). A hook that fails or times out is logged; it never fails the job.",
+	"hooks.on_success":  "Run after every job run that did not fail (also no-op, offline, held and pending rounds).",
+	"hooks.on_failure":  "Run after every job run that failed (exit status 1), including one that could not take its lock.",
+	"hooks.post_deploy": "Run after an upgrade that activated a new generation, before `on_success`.",
+	"hooks.on_conflict": "Run after a sync that recorded conflicts (their number in `HEARTH_CONFLICTS`), before `on_success`.",
+	"hooks.timeout":     "Deadline of one hook run; at it the hook and its whole process group are killed. 1s to 1h.",
+
+	"fleet":                  "Host records: after every job this host publishes its state (deployed commit, generations, boot verdict, last job results, conflicts, held targets, commits it found bad; no secret values, no file contents) under `refs/hearth/hosts/<host>` on the nix-config remote, or the dotfiles remote without one. `hearth fleet` shows every host's. See docs/fleet.md.",
+	"fleet.publish":          "Whether records are published (default `true`). A failed publish is logged and never fails the job.",
+	"fleet.publish_interval": "Least time between two records of sync rounds whose result did not change (a watcher runs many); other jobs always publish. 1s to 24h.",
+	"fleet.stale_after":      "A host whose newest record is older than this shows `stale` in `hearth fleet`; 1m to 2160h.",
+	"fleet.signing_key":      "Path of an SSH private key (without passphrase) that signs the commits hearth makes for others to trust: host records, and the `flake.lock` commits of `can_commit` hosts.",
+	"fleet.allowed_signers":  "An SSH allowed-signers file; when set, `hearth fleet` marks each record verified or not, and unverified records are ignored for rollout gating.",
 }

@@ -84,8 +84,9 @@ func lockCommit(ctx context.Context, o *Options, m *gitrepo.Repo, parent, blob s
 	who := gitrepo.Signature{Name: "hearth on " + identitySafe(o.Host), Email: "hearth@" + identitySafe(o.Host) + ".invalid", When: time.Now()}
 	return m.CommitTree(ctx, gitrepo.CommitSpec{
 		Tree: tree, Parents: []string{parent}, Author: who,
-		Message:  "flake.lock: update inputs\n\nBuilt and deployed on " + o.Host + " before it was published.",
-		Trailers: []gitrepo.Trailer{{Key: "Hearth-Host", Value: identitySafe(o.Host)}},
+		Message:    "flake.lock: update inputs\n\nBuilt and deployed on " + o.Host + " before it was published.",
+		Trailers:   []gitrepo.Trailer{{Key: "Hearth-Host", Value: identitySafe(o.Host)}},
+		SigningKey: o.SigningKey,
 	})
 }
 

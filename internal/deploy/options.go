@@ -54,6 +54,10 @@ type Options struct {
 	CanCommit      bool   // the host may push to the remote
 	UpdateInputs   bool   // with CanCommit: nix flake update, validate, publish flake.lock
 	AllowedSigners string // set: deploy only commits signed by one of these SSH keys
+	// SigningKey, when set, is the SSH private key the flake.lock commits
+	// this host publishes are signed with, so hosts enforcing
+	// AllowedSigners accept a lock this host validated.
+	SigningKey string
 
 	BuildTimeout   time.Duration // 0: nixsys.DefaultBuildTimeout
 	ConfirmTimeout time.Duration // 0: DefaultConfirmTimeout
@@ -67,7 +71,11 @@ type Options struct {
 	PushRetries int            // lost push races before giving up publishing; 0: DefaultPushRetries
 
 	AcceptRewrite bool // deploy a tip that does not descend from the deployed commit
-	DryRun        bool // stop after the build and report what would be activated
+	// RetryFailed builds a tip this host remembers as failed once more
+	// (hearth upgrade --retry-quarantined).
+	RetryFailed bool
+	Gate        Gate // nil: no staged rollout, no quarantine
+	DryRun      bool // stop after the build and report what would be activated
 
 	Nix    *nixsys.Nix     // required
 	Health HealthRunner    // nil: &health.Runner{Logger: Logger}

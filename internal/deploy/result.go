@@ -16,6 +16,11 @@ const (
 	OutcomeFailed     = "failed"      // did not build, failed a check, or was rolled back
 	OutcomeKnownBad   = "known-bad"   // the tip failed before and is not retried
 	OutcomeRolledBack = "rolled-back" // activated, health failed, previous generation restored
+	// OutcomeWaiting: the host's rollout wave waits for the previous wave
+	// (a state, not a failure); OutcomeQuarantined: another host found the
+	// tip bad. Neither builds anything.
+	OutcomeWaiting     = "waiting"
+	OutcomeQuarantined = "quarantined"
 )
 
 // Result is what one round did. It is filled as far as the round got, also
@@ -41,5 +46,6 @@ type Result struct {
 	Recovered         bool          `json:"recovered_interrupted,omitempty"`
 	StateRebuilt      bool          `json:"state_rebuilt,omitempty"`
 	Failed            []Failure     `json:"failed_commits,omitempty"`
+	Hold              string        `json:"hold,omitempty"` // why a waiting or quarantined round held the tip
 	Duration          time.Duration `json:"duration_ns"`
 }

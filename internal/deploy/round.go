@@ -72,6 +72,9 @@ func run(ctx context.Context, o *Options, res *Result) error {
 	if done, err = r.verify(ctx); done || err != nil {
 		return err
 	}
+	if r.gate(ctx) {
+		return nil
+	}
 	if done, err = r.updateInputs(ctx); done || err != nil {
 		return err
 	}
@@ -183,7 +186,7 @@ func (r *round) verify(ctx context.Context) (bool, error) {
 	}
 	// By commit only: a new commit with the same tree is a new attempt
 	// (someone may have retried after a timeout).
-	if f := st.failure(r.tip, ""); f != nil && !r.o.DryRun {
+	if f := st.failure(r.tip, ""); f != nil && !r.o.DryRun && !r.o.RetryFailed {
 		res.Outcome = OutcomeKnownBad
 		return true, fmt.Errorf("commit %s: %w (%s at %s: %s)", r.tip, ErrKnownBad, f.Stage, f.At.Format(time.RFC3339), f.Error)
 	}

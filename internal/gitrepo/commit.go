@@ -28,6 +28,9 @@ type CommitSpec struct {
 	Author    Signature
 	Committer Signature // zero Name: same as Author
 	Trailers  []Trailer
+	// SigningKey, when set, is the path of an SSH private key the commit is
+	// signed with (gpg.format=ssh); "" makes an unsigned commit.
+	SigningKey string
 }
 
 // CommitTree creates a commit object (it does not move any ref) and returns its id.
@@ -58,6 +61,13 @@ func (r *Repo) CommitTree(ctx context.Context, spec CommitSpec) (string, error) 
 	// Signing is never implied by a repository's commit.gpgSign: a hearth
 	// commit made unattended has no key to ask for.
 	args := []string{"commit-tree", "--no-gpg-sign"}
+	if spec.SigningKey != "" {
+		sign, err := sshSigningArgs(spec.SigningKey)
+		if err != nil {
+			return fail(err)
+		}
+		args = append(sign, "commit-tree", "-S")
+	}
 	for _, p := range spec.Parents {
 		if err := checkRev(p); err != nil {
 			return fail(err)
@@ -65,7 +75,8 @@ func (r *Repo) CommitTree(ctx context.Context, spec CommitSpec) (string, error) 
 		args = append(args, "-p", p)
 	}
 	args = append(args, spec.Tree)
-	out, err := r.run(ctx, call{args: args, env: env, stdin: strings.NewReader(msg)})
+	// A signing key with a passphrase must fail, not open the terminal.
+	out, err := r.run(ctx, call{args: args, env: env, stdin: strings.NewReader(msg), noTTY: spec.SigningKey != ""})
 	if err != nil {
 		return "", err
 	}

@@ -37,6 +37,16 @@ func (r *Repo) remoteURL(ctx context.Context, remote string) string {
 // matching ErrOffline, a source ref the remote does not have one matching
 // ErrNotFound; anything else is a plain failure.
 func (r *Repo) Fetch(ctx context.Context, remote string, refspecs ...string) error {
+	return r.fetch(ctx, remote, false, refspecs)
+}
+
+// FetchPrune is Fetch that also deletes the local refs a refspec's
+// destination covers whose source ref is gone from the remote.
+func (r *Repo) FetchPrune(ctx context.Context, remote string, refspecs ...string) error {
+	return r.fetch(ctx, remote, true, refspecs)
+}
+
+func (r *Repo) fetch(ctx context.Context, remote string, prune bool, refspecs []string) error {
 	if remote == "" || strings.HasPrefix(remote, "-") {
 		return fmt.Errorf("fetch in %s: invalid remote %q", r.Dir(), redact(remote))
 	}
@@ -45,7 +55,11 @@ func (r *Repo) Fetch(ctx context.Context, remote string, refspecs ...string) err
 			return fmt.Errorf("fetch from %s in %s: %w", redact(remote), r.Dir(), err)
 		}
 	}
-	args := append([]string{"fetch", "--quiet", "--no-tags", "--no-recurse-submodules", "--no-write-fetch-head", "--end-of-options", remote}, refspecs...)
+	args := []string{"fetch", "--quiet", "--no-tags", "--no-recurse-submodules", "--no-write-fetch-head"}
+	if prune {
+		args = append(args, "--prune")
+	}
+	args = append(append(args, "--end-of-options", remote), refspecs...)
 	_, err := r.run(ctx, call{args: args, network: true, remote: remote})
 	var e *Error
 	if errors.As(err, &e) && e.Kind == nil && strings.Contains(e.Stderr, "couldn't find remote ref") {

@@ -26,6 +26,9 @@ type call struct {
 	// remotes and network timeouts are classified as ErrOffline.
 	network bool
 	remote  string // the remote's name or URL, for local-path checks
+	// noTTY runs git in a new session even for a local command, so a
+	// program it starts (ssh-keygen signing) cannot prompt on a terminal.
+	noTTY bool
 }
 
 // keptGitEnv are the GIT_* variables inherited from hearth's environment:
@@ -178,7 +181,7 @@ func (r *Repo) runFull(ctx context.Context, c call) ([]byte, string, int, error)
 	// OS thread exits, not the process; Go keeps its threads unless a
 	// goroutine exits while locked to one, so hearth must never leave a
 	// LockOSThread without UnlockOSThread.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: !c.network, Setsid: c.network, Pdeathsig: syscall.SIGKILL}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: !c.network && !c.noTTY, Setsid: c.network || c.noTTY, Pdeathsig: syscall.SIGKILL}
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	cmd.WaitDelay = 2 * time.Second
 	var stdout, stderr bytes.Buffer

@@ -122,6 +122,16 @@ in
       units."hearth-upgrade.timer" = [ "WantedBy=timers.target" ];
       absent = [ "hearth-sync.timer" "hearth-sync-rain.timer" ];
     };
+    "hooks and OnFailure" = {
+      config = {
+        imports = [ configs.upgradeOnly configs.syncOnly ];
+        services.hearth.hooks = { onFailure = [ "/run/current-system/sw/bin/logger" "-t" "hearth" ]; postDeploy = [ "/etc/hearth/deployed" ]; timeout = "30s"; };
+        services.hearth.onFailureUnits = [ "notify-admin@%n.service" ];
+      };
+      units."hearth-upgrade.service" = [ "OnFailure=notify-admin@%n.service" ];
+      units."hearth-boot-check.service" = [ "OnFailure=notify-admin@%n.service" ];
+      units."hearth-sync.service" = [ "OnFailure=notify-admin@%n.service" ];
+    };
   };
 
   # Each must fail to evaluate (a type error names the option; see

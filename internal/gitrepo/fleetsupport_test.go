@@ -1,0 +1,88 @@
+package gitrepo
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestCommitTreeSignsWithSSHKey(t *testing.T) {
+	ctx := context.Background()
+	r := newWork(t)
+	key, pub := sshKey(t, "signer")
+	allowed := filepath.Join(t.TempDir(), "allowed")
+	if err := os.WriteFile(allowed, []byte("signer@example.com "+pub+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tree, err := r.EmptyTree(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signed, err := r.CommitTree(ctx, CommitSpec{Tree: tree, Message: "signed", Author: testAuthor, SigningKey: key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, err := r.VerifyCommit(ctx, signed, allowed); err != nil || s.Principal != "signer@example.com" {
+		t.Fatalf("signed commit: %+v, %v", s, err)
+	}
+	unsigned, err := r.CommitTree(ctx, CommitSpec{Tree: tree, Message: "unsigned", Author: testAuthor})
+	if err != nil {
+		t.Fatal(err)
+	}
+	good, err := r.VerifyCommits(ctx, []string{signed, unsigned}, allowed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := good[signed]; !ok || len(good) != 1 {
+		t.Fatalf("VerifyCommits: %+v, want only the signed commit", good)
+	}
+	if _, err := r.CommitTree(ctx, CommitSpec{Tree: tree, Message: "x", Author: testAuthor, SigningKey: "relative/key"}); err == nil {
+		t.Fatal("a relative signing key path was accepted")
+	}
+}
+
+func TestReadBlobsMissingAndTooBig(t *testing.T) {
+	ctx := context.Background()
+	r := newWork(t)
+	small, err := r.HashObject(ctx, []byte("small"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	big, err := r.HashObject(ctx, []byte(strings.Repeat("b", 100)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tree, err := r.MkTree(ctx, []TreeEntry{{Mode: ModeFile, ID: small, Path: "f"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := r.ReadBlobs(ctx, []string{small, big, tree + ":f", tree + ":nope", tree}, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(res[0].Data) != "small" || !res[1].TooBig || res[1].Data != nil || string(res[2].Data) != "small" || !res[3].Missing || !res[4].Missing {
+		t.Fatalf("ReadBlobs: %+v", res)
+	}
+}
+
+func TestListRefsAndFirstParents(t *testing.T) {
+	ctx := context.Background()
+	r := newWork(t)
+	c1 := commitFiles(t, r, "", map[string]*string{"a": s("1")}, testAuthor.When)
+	c2 := commitFiles(t, r, c1, map[string]*string{"a": s("2")}, testAuthor.When)
+	for _, ref := range []string{"refs/x/a", "refs/x/b", "refs/y/c"} {
+		if err := r.UpdateRef(ctx, ref, c2, "", "t"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	refs, err := r.ListRefs(ctx, "refs/x/")
+	if err != nil || len(refs) != 2 || refs[0].Name != "refs/x/a" || refs[1].ID != c2 {
+		t.Fatalf("ListRefs: %+v, %v", refs, err)
+	}
+	ids, err := r.FirstParents(ctx, c2, 5)
+	if err != nil || len(ids) != 2 || ids[0] != c2 || ids[1] != c1 {
+		t.Fatalf("FirstParents: %v, %v", ids, err)
+	}
+}
