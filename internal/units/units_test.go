@@ -146,7 +146,7 @@ func TestWatchUnit(t *testing.T) {
 		{"Service", "ExecStart", "/usr/bin/hearth --config /etc/hearth/config.toml watch"},
 		{"Service", "Type", "simple"},
 		{"Service", "Restart", "on-failure"},
-		{"Service", "RestartSec", watchRestartDelay},
+		{"Service", "RestartSec", "15"},
 		{"Unit", "StartLimitIntervalSec", "0"},
 		{"Service", "User", "rain"},
 		{"Service", "SuccessExitStatus", "130"},

@@ -1,13 +1,17 @@
 package units
 
+import "time"
+
 // Restart of a watcher that died: a fixed pause, never giving up. systemd
 // 254's RestartSteps/RestartMaxDelaySec would grow it, but older managers
 // warn about them; the watcher backs off from an unreachable remote
 // itself, so what restarts here is a crash, and a crash loop costs one
-// start per watchRestartDelay.
+// start per DefaultWatchRestart. Shared with the NixOS module.
 const (
-	watchRestartDelay = "15"
-	watchStopTimeout  = "120" // a round under way finishes, or stops at a safe point
+	DefaultWatchRestart = 15 * time.Second
+	// DefaultWatchStopTimeout lets a round under way finish or reach a
+	// safe point when the watcher is stopped.
+	DefaultWatchStopTimeout = 2 * time.Minute
 )
 
 // watchUnit is the long-running dotfile sync (hearth watch): a round
@@ -25,8 +29,8 @@ func watchUnit(s Spec) string {
 	f.setAll("Type", "simple",
 		"ExecStart", s.exec("watch"),
 		"Restart", "on-failure",
-		"RestartSec", watchRestartDelay,
-		"TimeoutStopSec", watchStopTimeout,
+		"RestartSec", seconds(DefaultWatchRestart),
+		"TimeoutStopSec", seconds(DefaultWatchStopTimeout),
 		"SyslogIdentifier", "hearth-watch",
 		"SuccessExitStatus", exitInterrupted,
 		"Nice", "10",
