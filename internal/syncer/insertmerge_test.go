@@ -176,3 +176,58 @@ func TestEditTimeTrailersAreBounded(t *testing.T) {
 		t.Fatalf("a prefix of the path matched: %s", got)
 	}
 }
+
+// TestBothAppendOrderFollowsEditTimes: a appends at T+2s and syncs first,
+// b appends at T and syncs later; b's line goes first, as it was written
+// first, and the merge commit records the newer edit time for the file.
+func TestBothAppendOrderFollowsEditTimes(t *testing.T) {
+	testutil.RequireProgram(t, "git")
+	r := testutil.NewRemote(t)
+	r.SeedMain(t, map[string]string{"dot_bashrc": "export EDITOR=vi\n"})
+	hs := newHosts(t, r.FileURL(), "a", "b")
+	a, b := hs[0], hs[1]
+	a.round(t)
+	b.round(t)
+	start := time.Unix(a.clock.Load(), 0)
+	roundWithEdit := func(h *host, edited time.Time) *Report {
+		o := h.opts()
+		o.Hooks.EditTimes = func() map[string]time.Time { return map[string]time.Time{"dot_bashrc": edited} }
+		rep, err := Round(context.Background(), o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rep
+	}
+	a.write(t, "dot_bashrc", "export EDITOR=vi\nalias a=1\n")
+	b.write(t, "dot_bashrc", "export EDITOR=vi\nalias b=2\n")
+	roundWithEdit(a, start.Add(2*time.Second))
+	rep := roundWithEdit(b, start)
+	if !rep.Merged || len(rep.Conflicts) != 0 {
+		t.Fatalf("want a clean merge, got %+v", rep)
+	}
+	if got, want := b.read(t, "dot_bashrc"), "export EDITOR=vi\nalias b=2\nalias a=1\n"; got != want {
+		t.Fatalf("merged %q, want the older edit's line first: %q", got, want)
+	}
+	msg := testutil.Git(t, b.dir, "log", "-1", "--format=%B", rep.Local)
+	if want := TrailerMtime + ": " + start.Add(2*time.Second).UTC().Format(time.RFC3339Nano) + " dot_bashrc"; !strings.Contains(msg, want) {
+		t.Fatalf("merge commit message lacks %q:\n%s", want, msg)
+	}
+}
+
+// TestAddAddKeepsToday: a file created on both sides with different lines
+// has no base to insert into; it is settled as a conflict as before.
+func TestAddAddKeepsToday(t *testing.T) {
+	testutil.RequireProgram(t, "git")
+	r := testutil.NewRemote(t)
+	r.SeedMain(t, map[string]string{"dot_profile": "x\n"})
+	hs := newHosts(t, r.FileURL(), "a", "b")
+	a, b := hs[0], hs[1]
+	a.round(t)
+	b.round(t)
+	a.write(t, "dot_zshrc", "alias a=1\n")
+	b.write(t, "dot_zshrc", "alias b=2\n")
+	a.round(t)
+	if rep := b.round(t); len(rep.Conflicts) != 1 || rep.Conflicts[0].Path != "dot_zshrc" {
+		t.Fatalf("want dot_zshrc settled as a conflict, got %+v", rep)
+	}
+}
