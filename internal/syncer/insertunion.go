@@ -60,7 +60,6 @@ func unionInsertions(base, ours, theirs []byte, order int) (out []byte, ok bool)
 				first, second = second, first
 			}
 			lines = append(lines, first.ins...)
-			last = sideOf(first, true)
 			if !slices.Equal(first.ins, second.ins) {
 				lines = append(lines, second.ins...)
 				last = sideOf(second, true)
