@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/hearth-fleet/hearth/internal/gitrepo"
+	"github.com/hearth-fleet/hearth/internal/textdiff"
 )
 
 // merger settles a merge of local (ours) and remote (theirs) commits into a
@@ -263,7 +264,7 @@ func (m *merger) threeWay(ctx context.Context, c gitrepo.Conflict, oursWin bool,
 	}
 	// Both sides inserting at one place (both appended, say) keeps both.
 	if c.Base.ID != "" && !structuredByName(c.Path) {
-		if out, ok := unionInsertions(blobs[0], blobs[1], blobs[2], order); ok {
+		if out, ok := textdiff.UnionInsertions(blobs[0], blobs[1], blobs[2], order); ok {
 			return out, false, nil
 		}
 	}

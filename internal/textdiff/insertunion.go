@@ -1,11 +1,8 @@
-package syncer
+package textdiff
 
 import (
-	"path"
 	"slices"
 	"strings"
-
-	"github.com/hearth-fleet/hearth/internal/textdiff"
 )
 
 // hunk is one side's change to the base: lines [start, start+del) of the
@@ -16,16 +13,16 @@ type hunk struct {
 	theirs     bool
 }
 
-// unionInsertions merges three versions of a text whose only overlapping
+// UnionInsertions merges three versions of a text whose only overlapping
 // change is both sides inserting lines at the same place in the base (both
 // appended, say). Both insertions are kept, the older edit's first (order
 // < 0: ours is older, > 0: theirs; on a tie the text decides, so every
 // host merging the pair writes the same result); identical insertions are
-// kept once. Changes of one side only are
-// applied as they are. ok is false for anything else — a deleted or
-// changed line next to or under the other side's change — and the caller
-// merges as before.
-func unionInsertions(base, ours, theirs []byte, order int) (out []byte, ok bool) {
+// kept once. Changes of one side only are applied as they are. ok is false
+// for anything else — a deleted or changed line next to or under the other
+// side's change — and when no insertions needed joining: the caller merges
+// as before.
+func UnionInsertions(base, ours, theirs []byte, order int) (out []byte, ok bool) {
 	eol := lineEnding(base, ours, theirs)
 	b, o, t := splitNormal(base, eol), splitNormal(ours, eol), splitNormal(theirs, eol)
 	hunks := append(hunksOf(b, o, false), hunksOf(b, t, true)...)
@@ -142,7 +139,7 @@ func lineEnding(texts ...[]byte) string {
 // ending one: appending to a text without a final newline then shows as
 // an insertion, not as a change of its last line.
 func splitNormal(b []byte, eol string) []string {
-	lines := textdiff.SplitLines(string(b))
+	lines := SplitLines(string(b))
 	if n := len(lines); n > 0 && !strings.HasSuffix(lines[n-1], "\n") {
 		lines[n-1] += eol
 	}
@@ -153,7 +150,7 @@ func splitNormal(b []byte, eol string) []string {
 func hunksOf(base, side []string, theirs bool) []hunk {
 	var out []hunk
 	var cur *hunk
-	for _, op := range textdiff.Ops(base, side) {
+	for _, op := range Ops(base, side) {
 		if op.Kind == ' ' {
 			cur = nil
 			continue
@@ -169,17 +166,4 @@ func hunksOf(base, side []string, theirs bool) []hunk {
 		}
 	}
 	return out
-}
-
-// structuredByName reports whether a file's meaning hangs on names and
-// nesting (JSON, TOML, YAML, INI, XML), where two insertions kept side by
-// side can be a duplicate key or land in the wrong section: those merge as
-// before. A chezmoi template (.tmpl) is judged by the name under it.
-func structuredByName(p string) bool {
-	name := strings.ToLower(strings.TrimSuffix(path.Base(p), ".tmpl"))
-	switch path.Ext(name) {
-	case ".json", ".jsonc", ".json5", ".toml", ".yaml", ".yml", ".ini", ".xml", ".plist":
-		return true
-	}
-	return false
 }

@@ -1,4 +1,4 @@
-package syncer
+package textdiff
 
 import "testing"
 
@@ -57,39 +57,16 @@ func TestUnionInsertions(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			got, ok := unionInsertions([]byte(c.base), []byte(c.ours), []byte(c.theirs), c.order)
+			got, ok := UnionInsertions([]byte(c.base), []byte(c.ours), []byte(c.theirs), c.order)
 			if ok != c.ok || string(got) != c.want {
 				t.Fatalf("got %q, %v; want %q, %v", got, ok, c.want, c.ok)
 			}
 			// Merging from the other host's side (ours and theirs swapped,
 			// the order with them) must give the same text.
-			back, ok2 := unionInsertions([]byte(c.base), []byte(c.theirs), []byte(c.ours), -c.order)
+			back, ok2 := UnionInsertions([]byte(c.base), []byte(c.theirs), []byte(c.ours), -c.order)
 			if ok2 != ok || string(back) != string(got) {
 				t.Fatalf("swapped sides: got %q, %v; want %q, %v", back, ok2, got, ok)
 			}
 		})
-	}
-}
-
-func TestStructuredByName(t *testing.T) {
-	for p, want := range map[string]bool{
-		"dot_config/app/settings.json":       true,
-		"dot_config/starship.toml.tmpl":      true,
-		"dot_config/x/config.YAML":           true,
-		"dot_config/x/c.yml":                 true,
-		"dot_config/x/app.ini":               true,
-		"dot_bashrc":                         false,
-		"dot_gitconfig":                      false,
-		"dot_config/fish/config.fish":        false,
-		"dot_zshrc.tmpl":                     false,
-		"private_dot_ssh/config":             false,
-		"dot_config/nvim/lua/plugins.lua":    false,
-		"dot_local/share/notes/todo.txt":     false,
-		"dot_config/tmux/tmux.conf":          false,
-		"dot_config/Code/User/keybind.json5": true,
-	} {
-		if got := structuredByName(p); got != want {
-			t.Errorf("structuredByName(%q) = %v, want %v", p, got, want)
-		}
 	}
 }
