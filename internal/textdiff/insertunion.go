@@ -17,8 +17,9 @@ type hunk struct {
 // change is both sides inserting lines at the same place in the base (both
 // appended, say). Both insertions are kept, the older edit's first (order
 // < 0: ours is older, > 0: theirs; on a tie the text decides, so every
-// host merging the pair writes the same result); identical insertions are
-// kept once. Changes of one side only are applied as they are. ok is false
+// host merging the pair writes the same result). An insertion found whole
+// and in one piece inside the other's (identical, or the same line plus
+// more) is kept once, inside the other. Changes of one side only are applied as they are. ok is false
 // for anything else — a deleted or changed line next to or under the other
 // side's change — and when no insertions needed joining: the caller merges
 // as before.
@@ -56,12 +57,19 @@ func UnionInsertions(base, ours, theirs []byte, order int) (out []byte, ok bool)
 			if order > 0 || order == 0 && slices.Compare(second.ins, first.ins) < 0 {
 				first, second = second, first
 			}
-			lines = append(lines, first.ins...)
-			if !slices.Equal(first.ins, second.ins) {
+			switch {
+			case slices.Equal(first.ins, second.ins):
+				lines = append(lines, first.ins...)
+				last = lastFromBoth
+			case containsRun(first.ins, second.ins):
+				lines = append(lines, first.ins...)
+				last = sideOf(first, true)
+			case containsRun(second.ins, first.ins):
 				lines = append(lines, second.ins...)
 				last = sideOf(second, true)
-			} else {
-				last = lastFromBoth
+			default:
+				lines = append(append(lines, first.ins...), second.ins...)
+				last = sideOf(second, true)
 			}
 			pos = first.start
 			joined = true
@@ -82,6 +90,16 @@ func UnionInsertions(base, ours, theirs []byte, order int) (out []byte, ok bool)
 		res = strings.TrimSuffix(res, eol)
 	}
 	return []byte(res), true
+}
+
+// containsRun reports whether small occurs in big as consecutive lines.
+func containsRun(big, small []string) bool {
+	for i := 0; i+len(small) <= len(big); i++ {
+		if slices.Equal(big[i:i+len(small)], small) {
+			return true
+		}
+	}
+	return false
 }
 
 // Where the merged text's last line came from.

@@ -1,6 +1,11 @@
 package textdiff
 
-import "testing"
+import (
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+)
 
 func TestUnionInsertions(t *testing.T) {
 	const base = "a\nb\nc\n"
@@ -27,6 +32,12 @@ func TestUnionInsertions(t *testing.T) {
 			want: base + "x\n", ok: true},
 		{name: "same lines added on both", base: base, ours: base + "x\ny\n", theirs: base + "x\ny\n", order: 1,
 			want: base + "x\ny\n", ok: true},
+		{name: "one append holds the other's line and more", base: base, ours: base + "x\n", theirs: base + "w\nx\ny\n", order: -1,
+			want: base + "w\nx\ny\n", ok: true},
+		{name: "one append is the start of the other's", base: base, ours: base + "x\ny\n", theirs: base + "x\n", order: -1,
+			want: base + "x\ny\n", ok: true},
+		{name: "appends sharing a first line, both kept whole", base: base, ours: base + "# a\nalias a\n", theirs: base + "# a\nalias b\n", order: -1,
+			want: base + "# a\nalias a\n# a\nalias b\n", ok: true},
 		{name: "empty base", base: "", ours: "o\n", theirs: "t\n", order: -1,
 			want: "o\nt\n", ok: true},
 		{name: "append plus an edit elsewhere on one side", base: base, ours: "A\nb\nc\no\n", theirs: base + "t\n", order: -1,
@@ -69,4 +80,58 @@ func TestUnionInsertions(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestUnionInsertionsLosesNothing: for sides that only insert lines (at
+// random places, from a small alphabet so that lines repeat), a union that
+// succeeds holds each side's whole text in order, and both merge orders
+// of the pair agree.
+func TestUnionInsertionsLosesNothing(t *testing.T) {
+	rng := rand.New(rand.NewPCG(14, 14))
+	line := func() string { return string(rune('a'+rng.IntN(4))) + "\n" }
+	insert := func(base []string) []string {
+		out := slices.Clone(base)
+		for range 1 + rng.IntN(2) {
+			at := rng.IntN(len(out) + 1)
+			ins := make([]string, 1+rng.IntN(3))
+			for i := range ins {
+				ins[i] = line()
+			}
+			out = slices.Insert(out, at, ins...)
+		}
+		return out
+	}
+	joined := 0
+	for range 3000 {
+		base := make([]string, rng.IntN(6))
+		for i := range base {
+			base[i] = line()
+		}
+		ours, theirs := insert(base), insert(base)
+		text := func(l []string) []byte { return []byte(strings.Join(l, "")) }
+		got, ok := UnionInsertions(text(base), text(ours), text(theirs), rng.IntN(3)-1)
+		if !ok {
+			continue
+		}
+		joined++
+		merged := SplitLines(string(got))
+		for name, side := range map[string][]string{"base": base, "ours": ours, "theirs": theirs} {
+			if !subsequence(side, merged) {
+				t.Fatalf("%s %q is not kept in the merge %q (base %q, ours %q, theirs %q)", name, side, merged, base, ours, theirs)
+			}
+		}
+	}
+	if joined < 100 {
+		t.Fatalf("only %d of 3000 random pairs were joined: the property was hardly tested", joined)
+	}
+}
+
+func subsequence(small, big []string) bool {
+	i := 0
+	for _, l := range big {
+		if i < len(small) && small[i] == l {
+			i++
+		}
+	}
+	return i == len(small)
 }
