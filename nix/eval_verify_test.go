@@ -15,8 +15,8 @@ import (
 // the units the module renders for every case of cases.nix, as `hearth
 // units`' files are checked (internal/units): an unknown key or a value
 // systemd misreads is reported. verify exits 0 on unknown keys, so any
-// output at all is a failure. ExecStart's store path is replaced by an
-// existing program, which verify insists on.
+// output at all is a failure. ExecStart's and ExecReload's store paths are
+// replaced by an existing program, which verify insists on.
 func TestModuleUnitsPassSystemdAnalyzeVerify(t *testing.T) {
 	sa := testutil.RequireProgram(t, "systemd-analyze")
 	env := testutil.Nix(t)
@@ -41,9 +41,11 @@ func TestModuleUnitsPassSystemdAnalyzeVerify(t *testing.T) {
 				}
 				var lines []string
 				for _, l := range strings.Split(text, "\n") {
-					if rest, ok := strings.CutPrefix(l, "ExecStart="); ok {
-						_, args, _ := strings.Cut(rest, " ")
-						l = "ExecStart=" + exe + " " + args
+					for _, key := range []string{"ExecStart=", "ExecReload="} {
+						if rest, ok := strings.CutPrefix(l, key); ok {
+							_, args, _ := strings.Cut(rest, " ")
+							l = key + exe + " " + args
+						}
 					}
 					lines = append(lines, l)
 				}

@@ -23,10 +23,23 @@ let
   '';
   configPath = "${config.xdg.configHome}/hearth/config.toml";
   hearthBin = if cfg.package == null then throw packageMissing else "${cfg.package}/bin/hearth";
+  # What a per-user manager can apply (internal/units processHardening),
+  # shared by the sync round and the watcher.
+  sandbox = {
+    Environment = [ "PATH=${lib.makeBinPath [ pkgs.git pkgs.openssh ]}" ];
+    Nice = 10;
+    UMask = "0022";
+    NoNewPrivileges = true;
+    RestrictSUIDSGID = true;
+    RestrictNamespaces = true;
+    LockPersonality = true;
+    RestrictRealtime = true;
+    SystemCallArchitectures = "native";
+  };
 in
 {
   options.services.hearth = {
-    enable = mkEnableOption "hearth dotfile sync for this home (a systemd user unit and its daily timer)";
+    enable = mkEnableOption "hearth dotfile sync for this home (a systemd user unit and its daily timer, or the live watcher)";
 
     package = mkOption {
       type = types.nullOr types.package;
@@ -71,6 +84,22 @@ in
       default = hearthLib.defaults.randomizedDelaySec;
       description = "Random delay added to the daily sync.";
     };
+
+    dotfiles.watch.enable = mkOption {
+      type = types.bool;
+      default = false;
+      description = ''
+        Sync live: run `hearth watch` as the user unit hearth-watch.service, which syncs
+        seconds after an edit in home and polls the remote; the daily timer is then not
+        installed (see dotfiles.watch.keepTimer). For always-on machines with a session;
+        keep the timer alone on battery or metered hosts.'';
+    };
+
+    dotfiles.watch.keepTimer = mkOption {
+      type = types.bool;
+      default = false;
+      description = "With dotfiles.watch.enable, keep the daily sync timer too.";
+    };
   };
 
   config = mkIf cfg.enable {
@@ -81,26 +110,41 @@ in
 
     systemd.user.services.hearth-sync = {
       Unit.Description = "hearth: dotfile sync round";
-      Service = {
+      Service = sandbox // {
         Type = "oneshot";
         ExecStart = "${hearthBin} --config ${configPath} sync";
-        Environment = [ "PATH=${lib.makeBinPath [ pkgs.git pkgs.openssh ]}" ];
         TimeoutStartSec = toString hearthLib.defaults.syncTimeoutSec;
         SyslogIdentifier = "hearth-sync";
-        Nice = 10;
-        UMask = "0022";
-        # What a per-user manager can apply (internal/units processHardening).
-        NoNewPrivileges = true;
-        RestrictSUIDSGID = true;
-        RestrictNamespaces = true;
-        LockPersonality = true;
-        RestrictRealtime = true;
-        SystemCallArchitectures = "native";
         RestrictAddressFamilies = [ "AF_UNIX" "AF_INET" "AF_INET6" ];
       };
     };
 
-    systemd.user.timers.hearth-sync = {
+    # The live sync, as `hearth units --user --dotfiles-watch` writes it. A
+    # changed config restarts it (it stops at a safe point);
+    # `systemctl --user reload hearth-watch` re-reads it in place.
+    systemd.user.services.hearth-watch = mkIf cfg.dotfiles.watch.enable {
+      Unit = {
+        Description = "hearth: live dotfile sync (watch home and the remote)";
+        StartLimitIntervalSec = 0;
+        X-Restart-Triggers = [ "${configFile}" ];
+      };
+      Service = sandbox // {
+        Type = "simple";
+        ExecStart = "${hearthBin} --config ${configPath} watch";
+        ExecReload = "${pkgs.coreutils}/bin/kill -HUP $MAINPID";
+        Restart = "on-failure";
+        RestartSec = hearthLib.defaults.watchRestartSec;
+        TimeoutStopSec = hearthLib.defaults.watchStopTimeoutSec;
+        SuccessExitStatus = "130";
+        SyslogIdentifier = "hearth-watch";
+        # AF_NETLINK: to hear that the network is back; AF_UNIX: the
+        # session bus for desktop notifications.
+        RestrictAddressFamilies = [ "AF_UNIX" "AF_INET" "AF_INET6" "AF_NETLINK" ];
+      };
+      Install.WantedBy = [ "default.target" ];
+    };
+
+    systemd.user.timers.hearth-sync = mkIf (!cfg.dotfiles.watch.enable || cfg.dotfiles.watch.keepTimer) {
       Unit.Description = "hearth: daily dotfile sync";
       Timer = {
         OnCalendar = cfg.onCalendar;

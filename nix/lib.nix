@@ -114,6 +114,8 @@ rec {
     randomizedDelaySec = 1800;
     upgradeAlias = "auto-upgrade.service";
     syncTimeoutSec = 900;
+    watchRestartSec = 15;
+    watchStopTimeoutSec = 120;
     secretsTimeoutSec = 120;
   };
 

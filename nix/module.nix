@@ -114,6 +114,7 @@ let
   syncJobs =
     optional (isSet cfg.settings.dotfiles.remote && isSet cfg.syncUser) {
       unit = "hearth-sync";
+      watchUnit = "hearth-watch";
       user = cfg.syncUser;
       home = homeOf cfg.syncUser;
       configPath = "hearth/config.toml";
@@ -121,6 +122,7 @@ let
     }
     ++ mapAttrsToList (name: u: {
       unit = "hearth-sync-${name}";
+      watchUnit = "hearth-watch-${name}";
       user = name;
       inherit (u) home;
       configPath = userConfigPath name;
@@ -135,6 +137,19 @@ let
       # "-": a missing directory must not stop the unit; hearth names it.
       ++ map (p: "-" + p) (metricsDirs s ++ localRemote (d.remote or "")));
 
+  # The sandbox of every unit that syncs a user's dotfiles (a round or the
+  # watcher): as that user, writing its home (state in ~/.local/state/hearth
+  # unless state_dir says otherwise), the metrics and a local remote. %h
+  # would be root's home in a system unit.
+  syncSandbox = job: strictHardening // {
+    User = job.user;
+    Nice = 10;
+    UMask = "0022";
+    ProtectSystem = "strict";
+    ReadWritePaths = writableFor job;
+    CapabilityBoundingSet = "";
+  };
+
   syncUnit = job: {
     description = "hearth: dotfile sync round for ${job.user}";
     wants = [ "network-online.target" ];
@@ -144,21 +159,42 @@ let
     # User= sets HOME from the user database; saying it keeps a sync that
     # names ~ working where the database entry is odd (nobody: /var/empty).
     environment.HOME = job.home;
-    serviceConfig = strictHardening // {
+    serviceConfig = syncSandbox job // {
       Type = "oneshot";
-      User = job.user;
       ExecStart = hearth job.configPath "sync";
       TimeoutStartSec = toString hearthLib.defaults.syncTimeoutSec;
       SyslogIdentifier = "hearth-sync";
-      Nice = 10;
-      UMask = "0022";
-      # Runs as the dotfiles' owner; writes its home (state in
-      # ~/.local/state/hearth unless state_dir says otherwise), the metrics
-      # and a local remote. %h would be root's home in a system unit.
-      ProtectSystem = "strict";
-      ReadWritePaths = writableFor job;
       RestrictAddressFamilies = [ "AF_UNIX" "AF_INET" "AF_INET6" ];
-      CapabilityBoundingSet = "";
+    };
+  };
+
+  # The live dotfile sync (hearth watch), as `hearth units --dotfiles-watch`
+  # writes it: restarted after a crash, never given up on (it backs off
+  # from an unreachable remote itself); a changed config is reloaded with
+  # SIGHUP, not by a restart in the middle of a round.
+  watchEnabled = cfg.dotfiles.watch.enable && syncEnabled;
+  watchUnit = job: {
+    description = "hearth: live dotfile sync for ${job.user}";
+    wantedBy = [ "multi-user.target" ];
+    wants = [ "network-online.target" ];
+    after = [ "network-online.target" ];
+    path = [ pkgs.git pkgs.openssh ];
+    environment.HOME = job.home;
+    startLimitIntervalSec = 0;
+    restartIfChanged = true; # a new hearth binary
+    reloadTriggers = [ configFiles.${job.configPath} ];
+    serviceConfig = syncSandbox job // {
+      Type = "simple";
+      ExecStart = hearth job.configPath "watch";
+      ExecReload = "${pkgs.coreutils}/bin/kill -HUP $MAINPID";
+      Restart = "on-failure";
+      RestartSec = hearthLib.defaults.watchRestartSec;
+      TimeoutStopSec = hearthLib.defaults.watchStopTimeoutSec;
+      SuccessExitStatus = "130";
+      SyslogIdentifier = "hearth-watch";
+      # AF_NETLINK: to hear that the network is back; AF_UNIX: the session
+      # bus for desktop notifications.
+      RestrictAddressFamilies = [ "AF_UNIX" "AF_INET" "AF_INET6" "AF_NETLINK" ];
     };
   };
 
@@ -258,7 +294,8 @@ let
     ++ optional (usersSecrets != [ ]) "hearth-secrets-for-users"
     ++ optional upgradeEnabled "hearth-upgrade"
     ++ optional cfg.bootCheck.enable "hearth-boot-check"
-    ++ map (j: j.unit) syncJobs);
+    ++ map (j: j.unit) syncJobs
+    ++ optionals watchEnabled (map (j: j.watchUnit) syncJobs));
 
   timeoutOr = override: derived: toString (if override != null then override else derived);
 
@@ -506,6 +543,24 @@ in
       description = "Dotfile sync for several users: each its own remote, settings and unit hearth-sync-<name>.service.";
     };
 
+    dotfiles.watch.enable = mkOption {
+      type = types.bool;
+      default = false;
+      description = ''
+        Sync dotfiles live: every dotfile sync (syncUser, dotfiles.users) also runs
+        `hearth watch` as hearth-watch.service (hearth-watch-<name>.service), which syncs
+        seconds after an edit in home and polls the remote (dotfiles.poll_interval). The
+        daily dotfile sync timer is then not installed (see dotfiles.watch.keepTimer); an
+        upgrade's daily timer stays and still syncs first. For always-on machines with a
+        session; keep the timer alone on servers and on battery or metered hosts.'';
+    };
+
+    dotfiles.watch.keepTimer = mkOption {
+      type = types.bool;
+      default = false;
+      description = "With dotfiles.watch.enable, keep the daily dotfile sync timer too.";
+    };
+
     onCalendar = mkOption {
       type = types.str;
       default = hearthLib.defaults.onCalendar;
@@ -695,11 +750,13 @@ in
         };
       }
       (lib.listToAttrs (map (job: lib.nameValuePair job.unit (syncUnit job)) syncJobs))
+      (lib.listToAttrs (map (job: lib.nameValuePair job.watchUnit (watchUnit job)) (optionals watchEnabled syncJobs)))
       (lib.genAttrs hearthUnits (_: { onFailure = cfg.onFailureUnits; }))
     ] ++ consumerDefs);
 
     # One daily timer: the upgrade's, which pulls in every dotfile sync
-    # first; without an upgrade, each sync has its own.
+    # first; without an upgrade, each sync has its own, unless the watcher
+    # syncs instead.
     systemd.timers =
       let
         timer = unit: what: {
@@ -715,6 +772,7 @@ in
         };
       in
       if upgradeEnabled then { hearth-upgrade = timer "hearth-upgrade" "dotfile sync, then system upgrade"; }
-      else lib.listToAttrs (map (job: lib.nameValuePair job.unit (timer job.unit "dotfile sync for ${job.user}")) syncJobs);
+      else lib.listToAttrs (map (job: lib.nameValuePair job.unit (timer job.unit "dotfile sync for ${job.user}"))
+        (optionals (!watchEnabled || cfg.dotfiles.watch.keepTimer) syncJobs));
   } // grubConfig);
 }

@@ -288,6 +288,8 @@ func TestAliasesAndDefaultsMatchUnits(t *testing.T) {
 			UpgradeAlias       string `json:"upgradeAlias"`
 			SyncTimeoutSec     int    `json:"syncTimeoutSec"`
 			SecretsTimeoutSec  int    `json:"secretsTimeoutSec"`
+			WatchRestartSec    int    `json:"watchRestartSec"`
+			WatchStopSec       int    `json:"watchStopTimeoutSec"`
 		} `json:"defaults"`
 		SettingDefaults map[string]int `json:"settingDefaults"`
 	}
@@ -297,6 +299,9 @@ func TestAliasesAndDefaultsMatchUnits(t *testing.T) {
 }`, &lib)
 	if d := lib.Defaults; d.SyncTimeoutSec != int(units.DefaultSyncTimeout.Seconds()) || d.SecretsTimeoutSec != int(units.DefaultSecretsTimeout.Seconds()) {
 		t.Errorf("nix/lib.nix unit timeouts %+v differ from internal/units (%s, %s)", d, units.DefaultSyncTimeout, units.DefaultSecretsTimeout)
+	}
+	if d := lib.Defaults; d.WatchRestartSec != int(units.DefaultWatchRestart.Seconds()) || d.WatchStopSec != int(units.DefaultWatchStopTimeout.Seconds()) {
+		t.Errorf("nix/lib.nix watcher restart/stop %+v differ from internal/units (%s, %s)", d, units.DefaultWatchRestart, units.DefaultWatchStopTimeout)
 	}
 	wantSettings := map[string]int{
 		"build_timeout":      int(config.DefaultBuildTimeout.Seconds()),

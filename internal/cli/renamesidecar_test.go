@@ -29,8 +29,11 @@ func TestEditOfAFileTheRemoteDeletedStaysLive(t *testing.T) {
 	for _, h := range hs {
 		h.MustRun(t, "sync")
 	}
-	appendFile(t, filepath.Join(hs[0].Home, ".notes"), "# from a\n")
-	appendFile(t, filepath.Join(hs[1].Home, ".notes"), "# from b\n")
+	// a and b change the same line (appends alone would both be kept);
+	// c appends.
+	lastLine := "note line 9\n"
+	writeFile(t, filepath.Join(hs[0].Home, ".notes"), strings.Replace(notes.String(), lastLine, "note line 9 # from a\n", 1))
+	writeFile(t, filepath.Join(hs[1].Home, ".notes"), strings.Replace(notes.String(), lastLine, "note line 9 # from b\n", 1))
 	appendFile(t, filepath.Join(hs[2].Home, ".notes"), "# from c\n")
 	hs[0].MustRun(t, "sync")
 	hs[1].MustRun(t, "sync") // settles a against b: one sidecar of dot_notes

@@ -19,6 +19,7 @@ type unitsFlags struct {
 	syncUser        string
 	onCalendar      string
 	randomizedDelay time.Duration
+	watch, timer    bool
 }
 
 func newUnitsCmd(a *app) *cobra.Command {
@@ -32,6 +33,9 @@ runs dotfile sync as --sync-user and then the system upgrade as root, and the
 boot check after multi-user.target (syslog identifier golden-generation).
 Units are written for the jobs the config enables; --all writes every one.
 With --user, prints units for "systemctl --user" that run dotfile sync only.
+--dotfiles-watch adds hearth-watch.service, which syncs dotfiles live
+(seconds after an edit) and replaces the daily dotfile sync timer
+(--dotfiles-timer keeps it); the upgrade timer still syncs first.
 --install DIR writes the files instead of printing them (then run
 "systemctl daemon-reload" and enable the timer); --aliases DIR writes the
 original setup's command names (chezmoi-sync, show-golden, ...) as wrappers.`,
@@ -78,6 +82,8 @@ original setup's command names (chezmoi-sync, show-golden, ...) as wrappers.`,
 	f.StringVar(&fl.binary, "binary", "", "hearth executable the units run (default: this executable)")
 	f.StringVar(&fl.syncUser, "sync-user", "", "`USER` that dotfile sync runs as (system units)")
 	f.StringVar(&fl.onCalendar, "on-calendar", units.DefaultOnCalendar, "when the daily timer fires (systemd OnCalendar)")
+	f.BoolVar(&fl.watch, "dotfiles-watch", false, "also write hearth-watch.service (live dotfile sync) instead of the daily sync timer")
+	f.BoolVar(&fl.timer, "dotfiles-timer", false, "with --dotfiles-watch, keep the daily dotfile sync timer too")
 	f.DurationVar(&fl.randomizedDelay, "randomized-delay", units.DefaultRandomizedDelay, "timer RandomizedDelaySec")
 	return cmd
 }
@@ -101,6 +107,8 @@ func (a *app) unitsSpec(cfg *config.Config, fl unitsFlags) (units.Spec, error) {
 		User:             fl.user,
 		SyncUser:         fl.syncUser,
 		Sync:             fl.all || cfg.Dotfiles.Remote != "",
+		Watch:            fl.watch,
+		WatchKeepTimer:   fl.timer,
 		OnCalendar:       fl.onCalendar,
 		RandomizedDelay:  fl.randomizedDelay,
 		UpgradeTimeout:   cfg.System.BuildTimeout.Duration + cfg.System.ConfirmTimeout.Duration + 2*cfg.System.ActivationTimeout.Duration + 15*time.Minute,
@@ -141,7 +149,7 @@ func (a *app) installUnits(fl unitsFlags, list []units.Unit) error {
 	var timers []string
 	for _, u := range list {
 		fmt.Fprintf(a.stdout(), "wrote %s\n", filepath.Join(fl.install, u.Name))
-		if filepath.Ext(u.Name) == ".timer" || u.Name == units.SecretsService || u.Name == units.BootCheckService {
+		if filepath.Ext(u.Name) == ".timer" || u.Name == units.SecretsService || u.Name == units.BootCheckService || u.Name == units.WatchService {
 			timers = append(timers, u.Name)
 		}
 	}

@@ -26,8 +26,9 @@ func TestKilledWorkTreeWritesTempFilesAreSwept(t *testing.T) {
 	for _, h := range hs {
 		h.MustRun(t, "sync")
 	}
-	appendFile(t, filepath.Join(hs[0].Home, ".notes"), "# from a\n")
-	appendFile(t, filepath.Join(hs[1].Home, ".notes"), "# from b\n")
+	// The same line changed on both (appends alone would both be kept).
+	writeFile(t, filepath.Join(hs[0].Home, ".notes"), "one\ntwo # from a\nthree\n")
+	writeFile(t, filepath.Join(hs[1].Home, ".notes"), "one\ntwo # from b\nthree\n")
 	hs[0].MustRun(t, "sync")
 	h := hs[1]
 	h.MustRun(t, "sync") // one conflict on dot_notes, so the manifest lists it

@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"syscall"
+	"time"
 
 	"github.com/hearth-fleet/hearth/internal/safefile"
 )
@@ -19,6 +20,7 @@ type actual struct {
 	size   int64
 	sum    string // of a file up to the size limit
 	link   string
+	mtime  time.Time // when home's file was last modified
 	// contents of a file, read only when needed (load): a capture, a
 	// merge or a diff. Planning compares by size and hash, streamed.
 	contents []byte
@@ -68,7 +70,7 @@ func inspect(abs string, limit int64) (actual, error) {
 	if err != nil {
 		return actual{}, fmt.Errorf("inspect %s: %w", abs, err)
 	}
-	a := actual{exists: true, perm: fi.Mode().Perm()}
+	a := actual{exists: true, perm: fi.Mode().Perm(), mtime: fi.ModTime()}
 	switch {
 	case fi.Mode().IsRegular():
 		a.kind = KindFile

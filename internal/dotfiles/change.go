@@ -3,6 +3,7 @@ package dotfiles
 import (
 	"fmt"
 	"io/fs"
+	"time"
 )
 
 // Action is what a change does.
@@ -59,6 +60,11 @@ type Change struct {
 	merged    []byte // capture: the content for the source when not home's
 	displaced []byte // capture: the source content that home's version replaced (KeepBothOnOverlap)
 }
+
+// EditTime is when the target was last modified in home, as seen when the
+// change was planned; zero when it was not there. A capture's edit time,
+// which the sync compares instead of the time it was committed.
+func (c *Change) EditTime() time.Time { return c.act.mtime }
 
 // sourceContent is what a capture writes into the source.
 func (c *Change) sourceContent() []byte {

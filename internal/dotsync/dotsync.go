@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/hearth-fleet/hearth/internal/config"
 	"github.com/hearth-fleet/hearth/internal/dotfiles"
@@ -184,6 +185,19 @@ func Round(ctx context.Context, cfg *config.Config, env Env) (*Result, error) {
 			// before the source was written.
 			res.Captured = rep.Captured
 			return len(rep.Captured) > 0, err
+		},
+		// Each captured source path was edited when its target was
+		// last modified in home.
+		EditTimes: func() map[string]time.Time {
+			out := map[string]time.Time{}
+			for _, c := range res.Captured {
+				src := c.Source
+				if c.NewSource != "" {
+					src = c.NewSource
+				}
+				out[src] = c.EditTime()
+			}
+			return out
 		},
 		Apply: func(ctx context.Context, moved bool) error {
 			rep, err := pass.Apply(ctx, moved)

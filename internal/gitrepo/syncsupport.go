@@ -114,3 +114,20 @@ func (r *Repo) CountCommits(ctx context.Context, from, to string) (int, error) {
 	}
 	return n, nil
 }
+
+// ObjectSize returns the size in bytes of an object (git cat-file -s), so
+// a caller can decline to read one that is too large.
+func (r *Repo) ObjectSize(ctx context.Context, object string) (int64, error) {
+	if err := checkRev(object); err != nil {
+		return 0, fmt.Errorf("cat-file in %s: %w", r.Dir(), err)
+	}
+	out, err := r.run(ctx, call{args: []string{"cat-file", "-s", object}})
+	if err != nil {
+		return 0, err
+	}
+	n, err := strconv.ParseInt(strings.TrimSpace(string(out)), 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("cat-file -s %s in %s: %q", object, r.Dir(), out)
+	}
+	return n, nil
+}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/hearth-fleet/hearth/internal/gitrepo"
+	"github.com/hearth-fleet/hearth/internal/textdiff"
 )
 
 // merger settles a merge of local (ours) and remote (theirs) commits into a
@@ -24,6 +25,12 @@ type merger struct {
 	base   string
 	edits  []gitrepo.TreeEdit
 	found  []Conflict
+	// messages caches commit messages read for edit times ("" when too
+	// long to read).
+	messages map[string]string
+	// editTimes are the edit times of paths this merge wrote merged text
+	// to: its commit records them, as a capture's does.
+	editTimes map[string]time.Time
 }
 
 // merge returns a merge commit of ours and theirs (ours first), and the
@@ -91,7 +98,7 @@ func merge(ctx context.Context, o *Options, repo *gitrepo.Repo, ours, theirs str
 	id, err := repo.CommitTree(ctx, gitrepo.CommitSpec{
 		Tree: tree, Parents: []string{ours, theirs}, Message: msg,
 		Author:   signature(o, now),
-		Trailers: trailers(o, now),
+		Trailers: append(trailers(o, now), editTimeTrailers(m.editTimes)...),
 	})
 	return id, m.found, err
 }
@@ -123,7 +130,7 @@ func (m *merger) settle(ctx context.Context, c gitrepo.Conflict) error {
 	kind := "whole-file"
 	merged := win
 	if textual(c) {
-		data, lost, err := m.threeWay(ctx, c, oursWin)
+		data, lost, err := m.threeWay(ctx, c, oursWin, older(ours, theirs))
 		if err != nil {
 			return err
 		}
@@ -135,6 +142,7 @@ func (m *merger) settle(ctx context.Context, c gitrepo.Conflict) error {
 		kind = "hunks"
 		if !lost {
 			m.put(c.Path, merged) // every hunk merged: nobody's edit was set aside
+			m.recordEditTime(c.Path, ours, theirs)
 			return nil
 		}
 	}
@@ -173,17 +181,42 @@ type change struct {
 }
 
 // lastChanges finds, once per conflicted path, each side's last commit
-// touching it: the policy and the host names both come from these.
+// touching it and when that change was made: the policy and the host
+// names both come from these.
 func (m *merger) lastChanges(ctx context.Context, p string) (ours, theirs change, err error) {
-	if ours.id, ours.when, err = m.repo.LastChange(ctx, m.ours, p); err != nil {
-		return
+	for _, side := range []struct {
+		rev string
+		c   *change
+	}{{m.ours, &ours}, {m.theirs, &theirs}} {
+		var committed time.Time
+		if side.c.id, committed, err = m.repo.LastChange(ctx, side.rev, p); err != nil {
+			return
+		}
+		if side.c.when, err = m.editTime(ctx, side.c.id, p, committed); err != nil {
+			return
+		}
 	}
-	theirs.id, theirs.when, err = m.repo.LastChange(ctx, m.theirs, p)
 	return
 }
 
-// oursWin applies the policy; for newest, the side whose last commit
-// touching the file is newer wins, ties go to the remote.
+// older compares the two sides' edit times: < 0 when ours is older.
+func older(ours, theirs change) int { return ours.when.Compare(theirs.when) }
+
+// recordEditTime notes, for the merge commit, that p's merged text is as
+// new as the newer of the two edits in it.
+func (m *merger) recordEditTime(p string, ours, theirs change) {
+	if m.editTimes == nil {
+		m.editTimes = map[string]time.Time{}
+	}
+	m.editTimes[p] = ours.when
+	if theirs.when.After(ours.when) {
+		m.editTimes[p] = theirs.when
+	}
+}
+
+// oursWin applies the policy; for newest, the side whose last change to
+// the file was made later wins (the edit time its capture recorded, else
+// the commit time), ties go to the remote.
 func (m *merger) oursWin(ours, theirs change) bool {
 	switch m.opts.Policy {
 	case PolicyLocal:
@@ -207,10 +240,11 @@ func textual(c gitrepo.Conflict) bool {
 	return regular(c.Base) && regular(c.Ours) && regular(c.Theirs) && !encrypted
 }
 
-// threeWay merges the text; overlapping hunks take the winner's text. Binary
+// threeWay merges the text; overlapping hunks take the winner's text, but
+// for insertions both sides made at one place, kept in edit order. Binary
 // content falls back to the winner's whole file. lost reports whether any of
 // the loser's text did not make it into the result.
-func (m *merger) threeWay(ctx context.Context, c gitrepo.Conflict, oursWin bool) (data []byte, lost bool, err error) {
+func (m *merger) threeWay(ctx context.Context, c gitrepo.Conflict, oursWin bool, order int) (data []byte, lost bool, err error) {
 	var blobs [3][]byte
 	for i, s := range []gitrepo.Stage{c.Base, c.Ours, c.Theirs} {
 		if s.ID == "" {
@@ -227,6 +261,12 @@ func (m *merger) threeWay(ctx context.Context, c gitrepo.Conflict, oursWin bool)
 			return blobs[1], true, nil
 		}
 		return blobs[2], true, nil
+	}
+	// Both sides inserting at one place (both appended, say) keeps both.
+	if c.Base.ID != "" && !structuredByName(c.Path) {
+		if out, ok := textdiff.UnionInsertions(blobs[0], blobs[1], blobs[2], order); ok {
+			return out, false, nil
+		}
 	}
 	favor := gitrepo.FavorTheirs
 	if oursWin {

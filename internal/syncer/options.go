@@ -36,6 +36,11 @@ type Hooks struct {
 	// Capture returned; when it did not, what Capture saw is still the
 	// source.
 	Apply func(ctx context.Context, moved bool) error
+	// EditTimes, when set, says when the files Capture wrote were last
+	// edited where they came from (work-tree slash paths). The commit of
+	// the round records them, and "newest" compares them instead of
+	// commit times: a host that syncs later has not edited later.
+	EditTimes func() map[string]time.Time
 	// An error from either hook is a Problem in the report, not the
 	// round's error: commit, fetch, merge and push run regardless, so a
 	// fix pushed by another host always arrives.

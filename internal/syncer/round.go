@@ -334,7 +334,7 @@ func commitWorkTree(ctx context.Context, o *Options, repo *gitrepo.Repo, branchR
 		Tree: tree, Parents: parents,
 		Message:  msg,
 		Author:   signature(o, now),
-		Trailers: trailers(o, now),
+		Trailers: append(trailers(o, now), capturedEditTimes(o, now)...),
 	})
 	if err != nil {
 		return "", "", err

@@ -1,4 +1,5 @@
-// Package textdiff renders unified diffs of small text files (Myers).
+// Package textdiff renders unified diffs of small text files (Myers), and
+// joins two sides' insertions at one place of a three-way line merge.
 package textdiff
 
 import (

@@ -9,6 +9,7 @@ import (
 // Names of the generated units.
 const (
 	SyncService      = "hearth-sync.service"
+	WatchService     = "hearth-watch.service"
 	UpgradeService   = "hearth-upgrade.service"
 	BootCheckService = "hearth-boot-check.service"
 	SecretsService   = "hearth-secrets.service"
@@ -29,6 +30,9 @@ func Generate(spec Spec) ([]Unit, error) {
 	if spec.Sync {
 		out = append(out, Unit{SyncService, syncUnit(spec)})
 	}
+	if spec.Watch {
+		out = append(out, Unit{WatchService, watchUnit(spec)})
+	}
 	if spec.Upgrade {
 		out = append(out, Unit{UpgradeService, upgradeUnit(spec)})
 	}
@@ -40,7 +44,7 @@ func Generate(spec Spec) ([]Unit, error) {
 	switch {
 	case spec.Upgrade:
 		out = append(out, Unit{"hearth-upgrade.timer", timerUnit(spec, UpgradeService, "dotfile sync, then system upgrade")})
-	case spec.Sync:
+	case spec.Sync && (!spec.Watch || spec.WatchKeepTimer):
 		out = append(out, Unit{"hearth-sync.timer", timerUnit(spec, SyncService, "dotfile sync")})
 	}
 	return out, nil
@@ -131,11 +135,18 @@ func syncUnit(s Spec) string {
 		"Nice", "10",
 		"UMask", "0022",
 		"RestrictAddressFamilies", "AF_UNIX AF_INET AF_INET6")
-	processHardening(&f)
+	syncSandbox(&f, s)
+	return f.String()
+}
+
+// syncSandbox confines a unit running dotfile sync (a round or the
+// watcher) to the files of the user it syncs for.
+func syncSandbox(f *file, s Spec) {
+	processHardening(f)
 	if s.User {
 		// The per-user manager cannot set up mount namespaces everywhere,
 		// so only the seccomp-based options above apply here.
-		return f.String()
+		return
 	}
 	f.comment("Runs as the dotfiles' owner; it writes only in that user's home (state in\n~/.local/state/hearth unless state_dir says otherwise), resolved when the\nunit was written (systemd's home specifier would be root's), and in the\npaths the config names outside it (a local remote, metrics).")
 	writable := []string{s.SyncHome}
@@ -149,9 +160,8 @@ func syncUnit(s Spec) string {
 		"Environment", "HOME="+s.SyncHome,
 		"ReadWritePaths", strings.Join(writable, " "),
 		"ProtectSystem", "strict")
-	namespaceHardening(&f)
+	namespaceHardening(f)
 	f.set("CapabilityBoundingSet", "")
-	return f.String()
 }
 
 func upgradeUnit(s Spec) string {

@@ -46,6 +46,10 @@ type Spec struct {
 	SyncWritable []string
 
 	Sync, Upgrade, BootCheck, Secrets bool // the jobs to write units for
+	// Watch runs dotfile sync live: a long-running hearth watch service
+	// (with Sync). The daily sync timer is then left out unless
+	// WatchKeepTimer; an upgrade's timer stays, and still syncs first.
+	Watch, WatchKeepTimer bool
 
 	OnCalendar      string        // the daily run; default DefaultOnCalendar
 	RandomizedDelay time.Duration // spread of the timer; default DefaultRandomizedDelay
@@ -117,6 +121,12 @@ func (s *Spec) validate() error {
 	}
 	if s.SyncUser != "" && !validUserName(s.SyncUser) {
 		errs = append(errs, fmt.Errorf("sync user %q: not a valid user name", s.SyncUser))
+	}
+	if s.Watch && !s.Sync {
+		errs = append(errs, errors.New("the dotfile watcher needs dotfile sync configured (dotfiles.remote)"))
+	}
+	if s.WatchKeepTimer && !s.Watch {
+		errs = append(errs, errors.New("keeping the daily sync timer beside the watcher needs the watcher"))
 	}
 	if s.User && (s.Upgrade || s.BootCheck || s.Secrets) {
 		errs = append(errs, errors.New("user units run dotfile sync only; upgrade, boot check and secrets need root (system units)"))

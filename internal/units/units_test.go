@@ -63,6 +63,13 @@ func TestGenerateWhichUnits(t *testing.T) {
 		{"user units", Spec{Binary: "/b", User: true, Sync: true}, []string{SyncService, "hearth-sync.timer"}},
 		{"secrets only: no timer", Spec{Binary: "/b", Secrets: true}, []string{SecretsService}},
 		{"upgrade without sync", Spec{Binary: "/b", Upgrade: true}, []string{UpgradeService, "hearth-upgrade.timer"}},
+		{"watcher instead of the sync timer", Spec{Binary: "/b", SyncUser: "u", SyncHome: "/home/u", Sync: true, Watch: true},
+			[]string{SyncService, WatchService}},
+		{"watcher and the sync timer", Spec{Binary: "/b", SyncUser: "u", SyncHome: "/home/u", Sync: true, Watch: true, WatchKeepTimer: true},
+			[]string{SyncService, WatchService, "hearth-sync.timer"}},
+		{"user watcher", Spec{Binary: "/b", User: true, Sync: true, Watch: true}, []string{SyncService, WatchService}},
+		{"watcher beside the upgrade: its timer stays", Spec{Binary: "/b", SyncUser: "u", SyncHome: "/home/u", Sync: true, Watch: true, Upgrade: true},
+			[]string{SyncService, WatchService, UpgradeService, "hearth-upgrade.timer"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -121,6 +128,55 @@ func TestGenerateProperties(t *testing.T) {
 				t.Errorf("%s [%s] %s = %q, want %q", tc.unit, tc.section, tc.key, got, tc.want)
 			}
 		})
+	}
+}
+
+// The watcher restarts after a crash, runs hearth watch as the sync user,
+// and carries the sync round's sandbox.
+func TestWatchUnit(t *testing.T) {
+	spec := allJobs()
+	spec.Watch = true
+	spec.ConfigFile = "/etc/hearth/config.toml"
+	spec.SyncWritable = []string{"/srv/dotfiles.git"}
+	us, err := Generate(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := byName(t, us)
+	w, sync := u[WatchService], u[SyncService]
+	for _, tc := range []struct{ section, key, want string }{
+		{"Service", "ExecStart", "/usr/bin/hearth --config /etc/hearth/config.toml watch"},
+		{"Service", "Type", "simple"},
+		{"Service", "Restart", "on-failure"},
+		{"Service", "RestartSec", "15"},
+		{"Unit", "StartLimitIntervalSec", "0"},
+		{"Service", "User", "rain"},
+		{"Service", "SuccessExitStatus", "130"},
+		{"Install", "WantedBy", "multi-user.target"},
+	} {
+		if got := w.get(tc.section, tc.key); got != tc.want {
+			t.Errorf("[%s] %s = %q, want %q", tc.section, tc.key, got, tc.want)
+		}
+	}
+	for k, v := range sync["Service"] {
+		switch k {
+		case "Type", "ExecStart", "TimeoutStartSec", "SyslogIdentifier", "RestrictAddressFamilies":
+			continue // what differs between a round and a long-running service
+		}
+		if got := w.get("Service", k); got != strings.Join(v, " ") {
+			t.Errorf("watcher %s = %q, the sync round's is %q: the sandbox must be the same", k, got, strings.Join(v, " "))
+		}
+	}
+	user, err := Generate(Spec{Binary: "/b", User: true, Sync: true, Watch: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	uw := byName(t, user)[WatchService]
+	if got := uw.get("Install", "WantedBy"); got != "default.target" {
+		t.Errorf("user watcher WantedBy %q, want default.target", got)
+	}
+	if got := uw.get("Service", "User"); got != "" {
+		t.Errorf("user watcher sets User=%s", got)
 	}
 }
 
@@ -222,6 +278,8 @@ func TestGenerateRefusesBadSpecs(t *testing.T) {
 		{"upgrade as user units", Spec{Binary: "/b", User: true, Sync: true, Upgrade: true}, "need root"},
 		{"calendar injecting a line", Spec{Binary: "/b", Secrets: true, Upgrade: true, OnCalendar: "04:00\nExecStart=/x"}, "on-calendar"},
 		{"nothing to do", Spec{Binary: "/b"}, "no job"},
+		{"watcher without dotfile sync", Spec{Binary: "/b", Secrets: true, Watch: true}, "needs dotfile sync"},
+		{"sync timer kept without a watcher", Spec{Binary: "/b", User: true, Sync: true, WatchKeepTimer: true}, "needs the watcher"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -32,6 +32,9 @@ func TestSystemdAnalyzeVerify(t *testing.T) {
 		{"system units, state outside /var/lib", Spec{Binary: exe, Secrets: true, Upgrade: true, StateDir: t.TempDir()}, nil},
 		{"sync-only host", Spec{Binary: exe, SyncUser: "root", SyncHome: "/root", Sync: true, OnCalendar: "*-*-* 03:30:00"}, nil},
 		{"user units", Spec{Binary: exe, User: true, Sync: true}, []string{"--user"}},
+		{"user watcher", Spec{Binary: exe, ConfigFile: conf, User: true, Sync: true, Watch: true}, []string{"--user"}},
+		{"system watcher with the timer", Spec{Binary: exe, SyncUser: "root", SyncHome: "/root", SyncWritable: []string{"/srv/dotfiles.git"},
+			Sync: true, Watch: true, WatchKeepTimer: true, MetricsFile: "/var/lib/prometheus-node-exporter/hearth.prom"}, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

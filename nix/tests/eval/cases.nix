@@ -105,6 +105,27 @@ in
       units."hearth-sync-snow.timer" = [ "WantedBy=timers.target" ];
       absent = [ "hearth-sync.service" ];
     };
+    "dotfile watcher" = {
+      config = { imports = [ configs.syncOnly ]; services.hearth.dotfiles.watch.enable = true; };
+      units."hearth-watch.service" = [
+        "User=rain" ''Environment="HOME=/srv/home/rain"'' "ReadWritePaths=/srv/home/rain" "ProtectSystem=strict"
+        "Type=simple" "Restart=on-failure" "RestartSec=15" "StartLimitIntervalSec=0" "WantedBy=multi-user.target"
+        "SyslogIdentifier=hearth-watch" "NoNewPrivileges=true" "CapabilityBoundingSet="
+      ];
+      units."hearth-sync.service" = [ "User=rain" ];
+      absent = [ "hearth-sync.timer" ];
+    };
+    "dotfile watchers for several users, keeping the timers" = {
+      config = { imports = [ configs.severalUsers ]; services.hearth.dotfiles.watch = { enable = true; keepTimer = true; }; };
+      units."hearth-watch-rain.service" = [ "User=rain" "Restart=on-failure" ];
+      units."hearth-watch-snow.service" = [ "User=snow" "ReadWritePaths=-/srv/git/snow.git" ];
+      units."hearth-sync-rain.timer" = [ "WantedBy=timers.target" ];
+      units."hearth-sync-snow.timer" = [ "WantedBy=timers.target" ];
+    };
+    "watcher without dotfile sync writes nothing" = {
+      config = { imports = [ configs.upgradeOnly ]; services.hearth.dotfiles.watch.enable = true; };
+      absent = [ "hearth-watch.service" "hearth-sync.timer" ];
+    };
     "everything, with metrics" = {
       config = {
         imports = [ configs.typedSecrets configs.upgradeOnly configs.severalUsers ];
