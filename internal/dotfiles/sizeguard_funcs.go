@@ -14,7 +14,8 @@ var writtenSizeFuncs = []string{
 	"print", "printf", "println", "html", "js", "urlquery",
 	"toJson", "toPrettyJson", "toRawJson", "mustToJson", "mustToPrettyJson", "mustToRawJson",
 	"toYaml", "toToml", "toIni", "toString", "toStrings", "cat", "join", "quote", "squote",
-	"quoteList", "sortAlpha", "deepCopy", "mustDeepCopy", "jq",
+	"quoteList", "sortAlpha", "deepCopy", "mustDeepCopy", "jq", "pruneEmptyDicts",
+	"merge", "mustMerge", "mergeOverwrite", "mustMergeOverwrite",
 }
 
 // printFunc is the function every printing action ends in (printBound):

@@ -37,6 +37,9 @@ var selfSharingCases = []struct{ name, text, want string }{
 	{"jq repeat", `{{ jq "\"x\" * 1e9 | length" . }}`, "max_file_size"},
 	{"jq repeat update", `{{ jq "{a: \"x\"} | .a *= 1e9 | .a | length" . }}`, "max_file_size"},
 	{"includeTemplate", `{{ includeTemplate "loop" . }}`, "max_file_size"},
+	{"pruneEmptyDicts", `{{ $d := dict }}{{ $_ := set $d "self" $d }}{{ pruneEmptyDicts $d | len }}`, "containing itself"},
+	{"mergeOverwrite", `{{ $d := dict }}{{ $_ := set $d "self" $d }}{{ mergeOverwrite $d $d | len }}`, "containing itself"},
+	{"fromYaml aliases", `{{ fromYaml (include ".chezmoitemplates/laughs") | toJson }}`, "aliases expand"},
 }
 
 // TestSelfSharingValuesAreHeldNotFatal: a one-line template that writes
@@ -84,6 +87,11 @@ func selfSharingChild(t *testing.T, text string) {
 	writeFile(t, filepath.Join(f.src, "dot_bomb.tmpl"), text, 0o644)
 	writeFile(t, filepath.Join(f.src, "dot_plain"), "plain\n", 0o644)
 	writeFile(t, filepath.Join(f.src, ".chezmoitemplates", "loop"), `{{ range until 100000 }}{{ repeat 1000000 "x" }}{{ end }}`, 0o644)
+	laughs := "l0: &l0 [\"" + strings.Repeat("x", 50) + "\"]\n"
+	for i := 1; i < 30; i++ {
+		laughs += fmt.Sprintf("l%d: &l%d [*l%d, *l%d, *l%d, *l%d]\n", i, i, i-1, i-1, i-1, i-1)
+	}
+	writeFile(t, filepath.Join(f.src, ".chezmoitemplates", "laughs"), laughs, 0o644)
 	rep, err := Apply(context.Background(), f.opts)
 	if err != nil {
 		t.Fatalf("apply: %v", err)
