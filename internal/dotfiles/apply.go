@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/hearth-fleet/hearth/internal/safefile"
 	"maps"
 	"os"
 	"path/filepath"
@@ -269,7 +270,7 @@ func writeSymlink(abs, link string, dirPerm os.FileMode, b *batch) error {
 	}
 	// A fixed name (runs hold the sync lock), so a leftover of a killed run
 	// is replaced rather than piling up.
-	tmp := filepath.Join(dir, "."+filepath.Base(abs)+".hearth-link")
+	tmp := filepath.Join(dir, "."+safefile.TempBase(filepath.Base(abs))+".hearth-link")
 	_ = os.Remove(tmp) // a leftover from a killed run
 	if err := os.Symlink(link, tmp); err != nil {
 		return err

@@ -93,6 +93,7 @@ func TestLongNameWritesAndSweeps(t *testing.T) {
 	f := newFixture(t, "")
 	long := strings.Repeat("w", 249)
 	writeFile(t, filepath.Join(f.src, "dot_"+long), "v\n", 0o644)
+	writeFile(t, filepath.Join(f.src, "symlink_dot_"+long[:243]), "target\n", 0o644)
 	mid := strings.Repeat("m", 219)
 	writeFile(t, filepath.Join(f.src, "dot_"+mid), "m\n", 0o644)
 	rep := mustApply(t, f.opts)
@@ -101,6 +102,9 @@ func TestLongNameWritesAndSweeps(t *testing.T) {
 	}
 	if got := readFile(t, filepath.Join(f.home, "."+long)); got != "v\n" {
 		t.Fatalf("home .%s... = %q", long[:8], got)
+	}
+	if got, err := os.Readlink(filepath.Join(f.home, "."+long[:243])); err != nil || got != "target" {
+		t.Fatalf("home link with a long name: %q, %v", got, err)
 	}
 	// A home edit is captured: the source's temporary file fits too.
 	writeFile(t, filepath.Join(f.home, "."+long), "v2\n", 0o644)
