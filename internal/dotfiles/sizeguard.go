@@ -2,6 +2,8 @@ package dotfiles
 
 import (
 	"context"
+	"encoding"
+	"encoding/json"
 	"fmt"
 	"reflect"
 
@@ -64,6 +66,14 @@ func (w *sizeWalk) walk(v reflect.Value, depth int) bool {
 		return false
 	}
 	switch v.Kind() {
+	case reflect.Struct, reflect.Pointer:
+		if writesItself(v.Type()) {
+			// A library value (a time, a version, a big number) that
+			// writes itself as a short text: its insides are not written.
+			return w.take(32)
+		}
+	}
+	switch v.Kind() {
 	case reflect.Interface, reflect.Pointer:
 		if v.IsNil() {
 			return true
@@ -95,4 +105,20 @@ func (w *sizeWalk) walk(v reflect.Value, depth int) bool {
 		}
 	}
 	return true
+}
+
+var (
+	jsonMarshalerType = reflect.TypeFor[json.Marshaler]()
+	textMarshalerType = reflect.TypeFor[encoding.TextMarshaler]()
+)
+
+// writesItself reports whether fmt or encoding/json write t through a
+// method of its own rather than field by field.
+func writesItself(t reflect.Type) bool {
+	for _, i := range []reflect.Type{stringerType, errorType, jsonMarshalerType, textMarshalerType} {
+		if t.Implements(i) {
+			return true
+		}
+	}
+	return false
 }

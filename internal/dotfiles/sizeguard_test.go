@@ -137,3 +137,15 @@ func TestPrintedActionsUnchanged(t *testing.T) {
 		}
 	}
 }
+
+// TestLibraryValuesMeasuredByTheirText: a list of times or versions is
+// measured by what they write, not by their insides, so a small limit
+// still prints them.
+func TestLibraryValuesMeasuredByTheirText(t *testing.T) {
+	f := newFixture(t, "")
+	f.opts.MaxFileSize = 4096
+	got, err := renderOne(t, f, `{{ $l := list }}{{ range until 40 }}{{ $l = append $l now }}{{ end }}{{ len (toJson $l) | lt 100 }}|{{ semver "1.2.3" | toJson }}`)
+	if err != nil || got != `true|"1.2.3"` {
+		t.Errorf("got %q, %v", got, err)
+	}
+}
