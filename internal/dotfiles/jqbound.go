@@ -19,8 +19,10 @@ import (
 // (jqMulFunc). Builtins that can stand in a path expression (getpath,
 // paths) are left alone: their work is many instructions.
 const (
-	jqBoundFunc = "_hearth_bound"
-	jqMulFunc   = "_hearth_multiply"
+	jqBoundFunc  = "_hearth_bound"
+	jqMulFunc    = "_hearth_multiply"
+	jqPathFunc   = "_hearth_path"   // a path an assignment or setpath sets
+	jqStreamFunc = "_hearth_stream" // a fromstream event, whose path is set
 )
 
 // jqWholeValueFuncs are builtins whose work or result grows with the
@@ -52,9 +54,47 @@ func jqOptions(ctx context.Context, limit int64) []gojq.CompilerOption {
 		}
 		return nativeMultiply(l, r)
 	}
+	// An array grown to index i costs 16 bytes an element.
+	maxIndex := float64(max(limit/16, 1))
+	checkPath := func(p any) error {
+		path, _ := p.([]any)
+		for _, k := range path {
+			var f float64
+			switch k := k.(type) {
+			case int:
+				f = float64(k)
+			case float64:
+				f = k
+			case *big.Int:
+				f, _ = new(big.Float).SetInt(k).Float64()
+			default:
+				continue
+			}
+			if f > maxIndex {
+				return fmt.Errorf("array index %.0f exceeds the limit of %.0f (dotfiles.max_file_size)", f, maxIndex)
+			}
+		}
+		return nil
+	}
+	path := func(v any, _ []any) any {
+		if err := checkPath(v); err != nil {
+			return err
+		}
+		return v
+	}
+	stream := func(v any, _ []any) any {
+		if ev, ok := v.([]any); ok && len(ev) > 0 {
+			if err := checkPath(ev[0]); err != nil {
+				return err
+			}
+		}
+		return v
+	}
 	return []gojq.CompilerOption{
 		gojq.WithFunction(jqBoundFunc, 0, 0, bound),
 		gojq.WithFunction(jqMulFunc, 2, 2, mul),
+		gojq.WithFunction(jqPathFunc, 0, 0, path),
+		gojq.WithFunction(jqStreamFunc, 0, 0, stream),
 	}
 }
 
@@ -136,6 +176,9 @@ func boundQuery(q *gojq.Query, own map[string]bool) error {
 		}
 		*q = *nq
 		return boundQuery(q, own)
+	case gojq.OpAssign, gojq.OpModify, gojq.OpUpdateAdd, gojq.OpUpdateSub,
+		gojq.OpUpdateDiv, gojq.OpUpdateMod, gojq.OpUpdateAlt:
+		return boundAssign(q, own)
 	}
 	if err := boundQuery(q.Left, own); err != nil {
 		return err
@@ -201,6 +244,14 @@ func boundTerm(t *gojq.Term, own map[string]bool) error {
 			return err
 		}
 	}
+	if t.Type == gojq.TermTypeFunc && !own[t.Func.Name] {
+		switch {
+		case t.Func.Name == "setpath" && len(t.Func.Args) == 2:
+			t.Func.Args[0] = pipeTo(t.Func.Args[0], jqPathFunc)
+		case t.Func.Name == "fromstream" && len(t.Func.Args) == 1:
+			t.Func.Args[0] = pipeTo(t.Func.Args[0], jqStreamFunc)
+		}
+	}
 	switch {
 	case t.Type == gojq.TermTypeFunc && jqWholeValueFuncs[t.Func.Name] && !own[t.Func.Name],
 		t.Type == gojq.TermTypeFormat:
@@ -239,4 +290,32 @@ func indexQueries(ix *gojq.Index) []*gojq.Query {
 		out = append(out, ix.Str.Queries...)
 	}
 	return out
+}
+
+// pipeTo is (q | fn).
+func pipeTo(q *gojq.Query, fn string) *gojq.Query {
+	return &gojq.Query{Term: &gojq.Term{Type: gojq.TermTypeQuery, Query: &gojq.Query{Op: gojq.OpPipe, Left: q,
+		Right: &gojq.Query{Term: &gojq.Term{Type: gojq.TermTypeFunc, Func: &gojq.Func{Name: fn}}}}}}
+}
+
+// boundAssign puts a check of every path an assignment sets before it:
+// "null | .[5e8] = 1" makes gojq allocate the array to that index in one
+// instruction (8 GiB). path(L) is L's paths as the assignment sees them.
+func boundAssign(q *gojq.Query, own map[string]bool) error {
+	pre, err := gojq.Parse(fmt.Sprintf("reduce path(%s) as $__hearth_p (null; $__hearth_p | %s)", q.Left, jqPathFunc))
+	if err != nil {
+		return err
+	}
+	if err := boundQuery(pre, own); err != nil {
+		return err
+	}
+	if err := boundQuery(q.Left, own); err != nil {
+		return err
+	}
+	if err := boundQuery(q.Right, own); err != nil {
+		return err
+	}
+	orig := *q
+	*q = gojq.Query{Left: pre, Patterns: []*gojq.Pattern{{Name: "$__hearth_u"}}, Op: gojq.OpPipe, Right: &orig}
+	return nil
 }

@@ -18,6 +18,9 @@ func TestBoundJQKeepsResults(t *testing.T) {
 		`tojson`, `.n | tostring`, `"x\(.a)y\(.n + 1)"`, `@base64 "v=\(.a)"`, `.a | @base64`, `[.a] | @csv`, `.["\(.a)"]`,
 		`{"\(.a)": 1}`, `def tojson: "mine"; tojson`, `try error({a: 1}) catch .`, `.a | ascii_upcase | ltrimstr("A")`,
 		`path(.o.x.y)`, `[paths]`, `getpath(["o","x"])`, `reduce range(3) as $i (.a; . * 2)`, `[limit(3; repeat(.a))]`,
+		`.l[3] = 1`, `.o.x |= . + {z: 1}`, `.n += 1`, `.n -= (1, 2)`, `.l[0] //= 5`, `.z //= 5`, `.n /= 2`, `.n %= 2`,
+		`(.a, .z) = (1, 2)`, `.l[] |= (. | tostring)`, `setpath(["l", 2]; 9)`, `fromstream(tostream)`, `[.[] | numbers] |= length`,
+		`.o | to_entries | map(.value = 1) | from_entries`, `reduce range(4) as $i ([]; .[$i] = $i)`, `.[] = 1`, `del(.l[0]) | .l[1] = 2`,
 	} {
 		t.Run(q, func(t *testing.T) {
 			want := runJQ(t, q, input, false)
