@@ -221,6 +221,9 @@ func Decode(format string, b []byte) (map[string]any, error) {
 		if err := CheckNesting(b); err != nil {
 			return nil, err
 		}
+		if err := CheckAliases(b); err != nil {
+			return nil, err
+		}
 		if err := yaml.Unmarshal(b, &m); err != nil {
 			return nil, err
 		}

@@ -297,11 +297,11 @@ func (c *campaign) pickResolve(h *clitest.Host) ([]string, int, bool) {
 	keep := []string{syncer.KeepLive, syncer.KeepSidecar}[c.rng.IntN(2)]
 	want := 0
 	if keep == syncer.KeepSidecar {
-		// Refused: a sidecar or path the check rejects, or a live path
-		// the remote has made a directory since (the filedir plant).
+		// Refused: a sidecar or path the check rejects. (A live path the
+		// remote has made a directory since, the filedir plant, is
+		// replaced by the sidecar.)
 		err := syncer.Check(c.source(h), cf)
-		fi, lerr := os.Lstat(filepath.Join(c.source(h), filepath.FromSlash(cf.Path)))
-		if (err != nil && err != syncer.ErrSidecarMissing) || (err == nil && lerr == nil && fi.IsDir()) {
+		if err != nil && err != syncer.ErrSidecarMissing {
 			want = 1
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/hearth-fleet/hearth/internal/safefile"
 	"maps"
 	"os"
 	"path/filepath"
@@ -164,7 +165,7 @@ func (p *plan) fileWrites() []string {
 // what is there. (A race window remains between this read and the rename;
 // it is a few system calls wide instead of the whole run.)
 func (p *plan) stillAsPlanned(c *Change) (actual, bool) {
-	if c.Action == ActMkdir || c.Kind == KindDir && c.Action == ActChmod {
+	if c.Action == ActMkdir && !c.act.exists || c.Kind == KindDir && c.Action == ActChmod {
 		return actual{}, true
 	}
 	now, err := readActual(p.abs(c.Target))
@@ -190,6 +191,13 @@ func (p *plan) perform(c *Change, trashed bool) error {
 	dirPerm := 0o777 &^ p.st.opts.umask()
 	switch c.Action {
 	case ActMkdir:
+		if c.act.exists && !trashed {
+			// The file or link hearth wrote (replaceable): never followed.
+			if err := os.Remove(abs); err != nil {
+				return err
+			}
+		}
+		delete(p.recs.targets, c.Target) // the record of that file
 		// Owner-writable for now; the final mode is set after the contents.
 		if err := os.Mkdir(abs, 0o700); err != nil {
 			return err
@@ -205,6 +213,9 @@ func (p *plan) perform(c *Change, trashed bool) error {
 		}
 		b.touched(abs)
 	case ActWrite:
+		if err := p.clearReplacedDir(c, abs, trashed); err != nil {
+			return err
+		}
 		if err := os.MkdirAll(filepath.Dir(abs), dirPerm); err != nil {
 			return err
 		}
@@ -220,6 +231,9 @@ func (p *plan) perform(c *Change, trashed bool) error {
 			return err
 		}
 	case ActSymlink:
+		if err := p.clearReplacedDir(c, abs, trashed); err != nil {
+			return err
+		}
 		if err := writeSymlink(abs, t.Link, dirPerm, b); err != nil {
 			return err
 		}
@@ -256,7 +270,7 @@ func writeSymlink(abs, link string, dirPerm os.FileMode, b *batch) error {
 	}
 	// A fixed name (runs hold the sync lock), so a leftover of a killed run
 	// is replaced rather than piling up.
-	tmp := filepath.Join(dir, "."+filepath.Base(abs)+".hearth-link")
+	tmp := filepath.Join(dir, "."+safefile.TempBase(filepath.Base(abs))+".hearth-link")
 	_ = os.Remove(tmp) // a leftover from a killed run
 	if err := os.Symlink(link, tmp); err != nil {
 		return err

@@ -31,6 +31,8 @@ const (
 	ReasonSourceLink   = "edited in home, but its source is a symlink in the source dir; edit the file it points to instead"
 	ReasonSymlink      = "symlink changed in home"
 	ReasonTypeChanged  = "type changed in home"
+	ReasonReplacesFile = "replaces the file hearth wrote there"
+	ReasonReplacesDir  = "replaces the directory hearth wrote there"
 	ReasonBothChanged  = "changed in both home and source since the last apply, and the changes overlap"
 	ReasonMerged       = "changed in both home and source; merged"
 	ReasonOverlapTaken = "changed in both home and source, overlapping; home's version taken, the source's displaced version reported"

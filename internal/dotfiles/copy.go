@@ -3,6 +3,7 @@ package dotfiles
 import (
 	"errors"
 	"fmt"
+	"github.com/hearth-fleet/hearth/internal/safefile"
 	"io"
 	"os"
 	"path/filepath"
@@ -16,7 +17,7 @@ import (
 // since is not written (errChanged), and nothing is renamed.
 func (p *plan) copyFromSource(abs string, t *Target) error {
 	b := &p.recs.unsynced
-	out, err := os.CreateTemp(filepath.Dir(abs), "."+filepath.Base(abs)+".tmp-*")
+	out, err := os.CreateTemp(filepath.Dir(abs), "."+safefile.TempBase(filepath.Base(abs))+".tmp-*")
 	if err != nil {
 		return fmt.Errorf("write %s: %w", abs, err)
 	}

@@ -3,6 +3,7 @@ package dotfiles
 import (
 	"errors"
 	"fmt"
+	"github.com/hearth-fleet/hearth/internal/safefile"
 	"os"
 	"path/filepath"
 	"syscall"
@@ -124,7 +125,7 @@ func (b *batch) flush(d durability) error {
 // The temporary name is the one sweep.go recognises.
 func writeUnsynced(path string, data []byte, perm os.FileMode, b *batch) error {
 	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	tmp, err := os.CreateTemp(dir, "."+safefile.TempBase(filepath.Base(path))+".tmp-*")
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}

@@ -191,7 +191,9 @@ func (s *SourceState) readExternals(xf externalFile) (map[string]*external, erro
 	case ".toml":
 		err = toml.Unmarshal(b, &m)
 	case ".yaml", ".yml":
-		err = yaml.Unmarshal(b, &m)
+		if err = chezmoicfg.CheckAliases(b); err == nil {
+			err = yaml.Unmarshal(b, &m)
+		}
 	case ".json":
 		err = json.Unmarshal(b, &m)
 	default:

@@ -91,6 +91,7 @@ func (r *renderer) funcMap() template.FuncMap {
 	}
 	cappedStrings(fm, r.opts.maxFileSize())
 	cappedSprig(fm, r.opts.maxFileSize())
+	measuredFuncs(fm, r.opts.maxFileSize(), r.execCtx)
 	return fm
 }
 
@@ -170,7 +171,7 @@ func (r *renderer) includeTemplate(name string, data ...any) (string, error) {
 	if r.cur.depth > maxIncludeDepth {
 		return "", fmt.Errorf("includeTemplate %s: nested more than %d deep", name, maxIncludeDepth)
 	}
-	var buf bytes.Buffer
+	buf := cappedBuffer{limit: r.opts.maxFileSize()}
 	if t := r.cur.tmpl.Lookup(name); t != nil && r.named[name] {
 		if err := t.Execute(&buf, d); err != nil {
 			return "", err

@@ -307,7 +307,10 @@ func (r *renderer) jq(query string, input any) (any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("jq %q: %w", query, err)
 	}
-	code, err := gojq.Compile(q)
+	if err := boundJQ(q); err != nil {
+		return nil, fmt.Errorf("jq %q: %w", query, err)
+	}
+	code, err := gojq.Compile(q, jqOptions(r.execCtx(), r.opts.maxFileSize())...)
 	if err != nil {
 		return nil, fmt.Errorf("jq %q: %w", query, err)
 	}

@@ -18,6 +18,10 @@ import (
 func (p *plan) keepUnwritten(c *Change, now actual, wrote map[string]record) (*trash.Entry, error) {
 	switch c.Action {
 	case ActWrite, ActSymlink, ActRemove:
+	case ActMkdir:
+		if !now.exists || now.kind == KindDir {
+			return nil, nil
+		}
 	default:
 		return nil, nil
 	}

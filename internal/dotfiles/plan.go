@@ -189,6 +189,11 @@ func (p *plan) planDir(t *Target, a actual) bool {
 	case !a.exists:
 		p.add(&p.apply, t, a, ActMkdir, "")
 		return true
+	case a.kind != KindDir && p.replaceable(t.Path, a):
+		// What hearth wrote there, a file the source made a directory (a
+		// file/directory conflict the directory won: the file's version is
+		// a sidecar): replaced, as a changed file would be.
+		p.add(&p.apply, t, a, ActMkdir, ReasonReplacesFile)
 	case a.kind != KindDir:
 		p.hold(t, a, ReasonNotDirectory)
 		return false
@@ -290,6 +295,10 @@ func (p *plan) planLeaf(t *Target, a actual) {
 			return
 		}
 		p.add(&p.apply, t, a, write, "")
+	case a.kind == KindDir && p.replaceable(t.Path, a):
+		// A directory holding only what hearth wrote, now a file or link
+		// in the source: replaced.
+		p.add(&p.apply, t, a, write, ReasonReplacesDir)
 	case a.kind == KindDir:
 		p.hold(t, a, ReasonTypeChanged)
 	case hasRec && a.matchesRecord(rec):

@@ -2,13 +2,15 @@ package dotfiles
 
 import (
 	"errors"
+	"github.com/hearth-fleet/hearth/internal/safefile"
 	"os"
 	"path/filepath"
 	"strings"
 )
 
 // A write is a temporary file renamed over its target (state.WriteFileAtomic
-// names it ".<name>.tmp-<digits>" beside the target). A run killed between
+// names it ".<name>.tmp-<digits>" beside the target, <name> shortened by
+// safefile.TempBase when long). A run killed between
 // the two leaves the temporary file behind, in home or in the source, where
 // it would show up as a stray dotfile (and, in the source, be committed).
 // So a run that is about to write marks it in a file beside the state file,
@@ -50,7 +52,10 @@ func (p *plan) sweep() []string {
 		if dirs[d] == nil {
 			dirs[d] = map[string]bool{}
 		}
+		// Temps are named from TempBase (a long name shortened), or
+		// from the whole name by an older hearth.
 		dirs[d][b] = true
+		dirs[d][safefile.TempBase(b)] = true
 	}
 	for _, t := range p.targets {
 		add(p.abs(t.Path))

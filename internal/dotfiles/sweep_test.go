@@ -4,7 +4,10 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+
+	"github.com/hearth-fleet/hearth/internal/safefile"
 )
 
 func TestTempOf(t *testing.T) {
@@ -79,5 +82,54 @@ func TestInterruptedWritesAreSwept(t *testing.T) {
 	}
 	if _, err := os.Stat(f.opts.StatePath + ".writing"); !os.IsNotExist(err) {
 		t.Errorf("the writing mark is still there (%v)", err)
+	}
+}
+
+// TestLongNameWritesAndSweeps: a target and a source whose names are
+// 250 and 253 bytes are written (their temporary names fit NAME_MAX), and
+// the leftovers of killed writes beside them, named as writers name them
+// now or as an older hearth did, are swept by the next writing run.
+func TestLongNameWritesAndSweeps(t *testing.T) {
+	f := newFixture(t, "")
+	long := strings.Repeat("w", 249)
+	writeFile(t, filepath.Join(f.src, "dot_"+long), "v\n", 0o644)
+	writeFile(t, filepath.Join(f.src, "symlink_dot_"+long[:243]), "target\n", 0o644)
+	mid := strings.Repeat("m", 219)
+	writeFile(t, filepath.Join(f.src, "dot_"+mid), "m\n", 0o644)
+	rep := mustApply(t, f.opts)
+	if len(rep.Held) != 0 {
+		t.Fatalf("held: %s", heldText(rep.Held))
+	}
+	if got := readFile(t, filepath.Join(f.home, "."+long)); got != "v\n" {
+		t.Fatalf("home .%s... = %q", long[:8], got)
+	}
+	if got, err := os.Readlink(filepath.Join(f.home, "."+long[:243])); err != nil || got != "target" {
+		t.Fatalf("home link with a long name: %q, %v", got, err)
+	}
+	// A home edit is captured: the source's temporary file fits too.
+	writeFile(t, filepath.Join(f.home, "."+long), "v2\n", 0o644)
+	mustCapture(t, f.opts)
+	if got := readFile(t, filepath.Join(f.src, "dot_"+long)); got != "v2\n" {
+		t.Fatalf("source after capture = %q", got)
+	}
+	leftovers := []string{
+		filepath.Join(f.home, "."+safefile.TempBase("."+long)+".tmp-381566600"),
+		filepath.Join(f.src, "."+safefile.TempBase("dot_"+long)+".tmp-7"),
+		filepath.Join(f.home, ".."+mid+".tmp-12"), // an older hearth's name
+	}
+	for _, p := range leftovers {
+		if len(filepath.Base(p)) > 255 {
+			t.Fatalf("leftover name of %d bytes", len(filepath.Base(p)))
+		}
+		writeFile(t, p, "junk\n", 0o600)
+	}
+	if err := os.WriteFile(f.opts.StatePath+".writing", nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	mustApply(t, f.opts)
+	for _, p := range leftovers {
+		if _, err := os.Lstat(p); err == nil {
+			t.Errorf("leftover %s... not swept", filepath.Base(p)[:12])
+		}
 	}
 }

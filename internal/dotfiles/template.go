@@ -68,6 +68,9 @@ func newRenderer(ctx context.Context, opts *Options, src *SourceState, data, var
 		}
 		r.named[n] = true
 	}
+	for _, t := range r.base.Templates() {
+		printBound(t)
+	}
 	return r, nil
 }
 
@@ -88,6 +91,13 @@ func (r *renderer) parse(name, text string) (*template.Template, error) {
 	}
 	if _, err := t.Parse(text); err != nil {
 		return nil, err
+	}
+	printBound(t)
+	if strings.Contains(text, "define") || strings.Contains(text, "block") {
+		// It may have (re)defined other templates of the set.
+		for _, d := range t.Templates() {
+			printBound(d)
+		}
 	}
 	return t, nil
 }

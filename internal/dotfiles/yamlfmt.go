@@ -20,6 +20,9 @@ func yamlUnmarshal(b []byte, v any) error {
 	if err := chezmoicfg.CheckNesting(b); err != nil {
 		return err
 	}
+	if err := chezmoicfg.CheckAliases(b); err != nil {
+		return err
+	}
 	if err := goyaml.Unmarshal(b, v); err != nil {
 		return err
 	}

@@ -227,7 +227,7 @@ func (d *Dir) WriteFile(rel string, data []byte, perm fs.FileMode, uid, gid int)
 	defer unix.Close(pfd)
 	// Named like state.WriteFileAtomic's temporary files, so the sweep
 	// after a killed run finds a leftover.
-	tmp := fmt.Sprintf(".%s.tmp-%d", name, os.Getpid())
+	tmp := fmt.Sprintf(".%s.tmp-%d", TempBase(name), os.Getpid())
 	_ = unix.Unlinkat(pfd, tmp, 0) // a leftover of a killed run with this pid
 	var fd int
 	err = retryEINTR(func() (err error) {

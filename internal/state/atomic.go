@@ -4,6 +4,7 @@ package state
 
 import (
 	"fmt"
+	"github.com/hearth-fleet/hearth/internal/safefile"
 	"os"
 	"path/filepath"
 )
@@ -13,7 +14,7 @@ import (
 // file in the same directory, fsync it, rename it over path, fsync the directory.
 func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
 	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	tmp, err := os.CreateTemp(dir, "."+safefile.TempBase(filepath.Base(path))+".tmp-*")
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}

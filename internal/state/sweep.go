@@ -3,9 +3,11 @@ package state
 import (
 	"errors"
 	"fmt"
+	"github.com/hearth-fleet/hearth/internal/safefile"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -24,7 +26,7 @@ func SweepTemps(dir string, names ...string) ([]string, error) {
 	var errs []error
 	for _, e := range entries {
 		for _, n := range names {
-			if !strings.HasPrefix(e.Name(), "."+n+".tmp-") {
+			if !slices.ContainsFunc(safefile.TempPrefixes(n), func(p string) bool { return strings.HasPrefix(e.Name(), p) }) {
 				continue
 			}
 			// Remove unlinks a link itself, never what it points at.

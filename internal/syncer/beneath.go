@@ -141,7 +141,7 @@ func writeBeneath(root, rel string, data []byte, perm os.FileMode) error {
 	var fd int
 	var tmp string
 	for i := 0; ; i++ {
-		tmp = fmt.Sprintf(".%s.tmp-%d-%d", base, os.Getpid(), i)
+		tmp = fmt.Sprintf(".%s.tmp-%d-%d", safefile.TempBase(base), os.Getpid(), i)
 		fd, err = unix.Openat(dfd, tmp, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW|unix.O_CLOEXEC, uint32(perm.Perm()))
 		if !errors.Is(err, unix.EEXIST) {
 			break

@@ -217,8 +217,17 @@ func keepSidecar(dir string, c Conflict) error {
 		return ErrSidecarMissing
 	}
 	mode := os.FileMode(0o644)
-	if st, err := lstatBeneath(dir, c.Path); err == nil && st.Mode&unix.S_IFMT == unix.S_IFREG {
+	st, err := lstatBeneath(dir, c.Path)
+	switch {
+	case err == nil && st.Mode&unix.S_IFMT == unix.S_IFREG:
 		mode = os.FileMode(st.Mode & 0o777)
+	case err == nil && st.Mode&unix.S_IFMT == unix.S_IFDIR:
+		// A file/directory conflict settled for the file: the directory
+		// goes (the commit of the resolve records it), the sidecar stays
+		// until the file is written, so a killed resolve can be rerun.
+		if err := removeTreeBeneath(dir, c.Path); err != nil {
+			return err
+		}
 	}
 	return writeBeneath(dir, c.Path, data, mode)
 }

@@ -38,7 +38,13 @@ func Round(ctx context.Context, o Options) (*Report, error) {
 		"index_rebuilt", fix.IndexRebuilt, "refetched", fix.Fetched, "rebuilt_from_work_tree", fix.Rehashed,
 		"packs_moved_aside", fix.PacksAside, "recovered_from_packs", fix.Salvaged, "err", rerr)
 	if rerr != nil {
-		return nil, fmt.Errorf("%w (repair failed: %w)%s", err, rerr, rescue(ctx, &o, repo))
+		bundle, note, ok := rescue(ctx, &o, repo)
+		if !ok {
+			return nil, fmt.Errorf("%w (repair failed: %w)%s", err, rerr, note)
+		}
+		if cerr := reclone(ctx, &o, bundle); cerr != nil {
+			return nil, fmt.Errorf("%w (repair failed: %w; cloning again failed: %w)%s", err, rerr, cerr, note)
+		}
 	}
 	return round(ctx, o)
 }
@@ -250,6 +256,9 @@ func round(ctx context.Context, o Options) (*Report, error) {
 				return rep, err
 			}
 		}
+	}
+	if o.RescueDir != "" {
+		dropPushedBundles(ctx, &o, repo, trackRef)
 	}
 	return rep, nil
 }

@@ -3,6 +3,7 @@ package trash
 import (
 	"errors"
 	"fmt"
+	"github.com/hearth-fleet/hearth/internal/safefile"
 	"os"
 	"path/filepath"
 	"syscall"
@@ -72,7 +73,7 @@ func putBack(item string, parent *os.File, base string) error {
 	if !errors.Is(err, syscall.EXDEV) {
 		return err
 	}
-	tmp := "." + base + ".hearth-restore"
+	tmp := "." + safefile.TempBase(base) + ".hearth-restore"
 	_ = os.RemoveAll(inDir(parent, tmp))
 	if err := copyTree(item, inDir(parent, tmp)); err != nil {
 		_ = os.RemoveAll(inDir(parent, tmp))
