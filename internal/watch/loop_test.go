@@ -111,7 +111,6 @@ type harness struct {
 	src     *fakeSource
 	notes   *fakeNotifier
 	reload  chan struct{}
-	reconf  func() (Settings, error)
 	cancel  context.CancelFunc
 	stopped chan error
 	last    fakeWait

@@ -1,0 +1,56 @@
+package watch
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+
+	"github.com/hearth-fleet/hearth/internal/gitrepo"
+)
+
+// RemotePoller is the cheapest check of whether the remote's branch
+// moved from where the clone's remote-tracking ref says it was: a
+// bare repository on a local path has its ref file read directly; any
+// other remote costs one ref advertisement (git ls-remote). It never
+// takes the sync lock: it reads the clone's refs and writes nothing.
+type RemotePoller struct {
+	Remote    string
+	Branch    string
+	SourceDir string
+	// TrackingRef is the clone's remote-tracking ref of Branch.
+	TrackingRef string
+	Git         gitrepo.Options
+
+	repo *gitrepo.Repo
+}
+
+// Poll implements Poller.
+func (p *RemotePoller) Poll(ctx context.Context) (bool, error) {
+	if _, err := os.Stat(filepath.Join(p.SourceDir, ".git")); errors.Is(err, os.ErrNotExist) {
+		return true, nil // no clone yet: the round makes it
+	}
+	if p.repo == nil {
+		r, err := gitrepo.Open(ctx, p.SourceDir, p.Git)
+		if err != nil {
+			return false, err
+		}
+		p.repo = r
+	}
+	cur, err := p.repo.ReadRef(ctx, p.TrackingRef)
+	if err != nil {
+		p.repo = nil
+		return false, err
+	}
+	branch := "refs/heads/" + p.Branch
+	if tip, ok := gitrepo.PeekLocalRef(p.Remote, branch); ok {
+		return tip != cur, nil
+	}
+	// Not certain (a network remote, or a local one missing or unusual):
+	// git's answer, with its offline classification.
+	tip, err := p.repo.LsRemote(ctx, p.Remote, branch)
+	if err != nil {
+		return false, err
+	}
+	return tip != cur, nil
+}
