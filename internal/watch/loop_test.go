@@ -3,6 +3,7 @@ package watch
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"strings"
 	"sync"
 	"testing"
@@ -413,3 +414,5 @@ func TestLoopStatus(t *testing.T) {
 		t.Errorf("next poll %s, want %s", last.NextPoll, want)
 	}
 }
+
+func discard() *slog.Logger { return slog.New(slog.DiscardHandler) }
