@@ -184,11 +184,16 @@ func (l *Loop) roundDone(ctx context.Context, log *slog.Logger, sched *schedule,
 		// What the round wrote is its own; a target it did not write
 		// that changed meanwhile is a person's edit for the next round.
 		for _, ev := range during {
-			if !ev.InSource && !slices.Contains(o.Applied, ev.Path) {
+			if !ev.InSource && !wroteAt(o.Applied, ev.Path) {
 				sched.edit(now)
 				break
 			}
 		}
 	}
 	l.notify(ctx, log, o, heldBefore)
+}
+
+// wroteAt: the round wrote p, or below p (a dir it made for a target).
+func wroteAt(applied []string, p string) bool {
+	return slices.ContainsFunc(applied, func(a string) bool { return within(p, a) })
 }

@@ -37,14 +37,21 @@ func (p *RemotePoller) Poll(ctx context.Context) (bool, error) {
 		}
 		p.repo = r
 	}
-	cur, err := p.repo.ReadRef(ctx, p.TrackingRef)
-	if err != nil {
-		p.repo = nil
-		return false, err
-	}
 	branch := "refs/heads/" + p.Branch
+	// Rounds push by URL, which leaves the tracking ref behind: a tip
+	// that is our own branch's is no news either.
+	var known [2]string
+	for i, ref := range []string{p.TrackingRef, branch} {
+		id, err := p.repo.ReadRef(ctx, ref)
+		if err != nil {
+			p.repo = nil
+			return false, err
+		}
+		known[i] = id
+	}
+	moved := func(tip string) bool { return tip != known[0] && tip != known[1] }
 	if tip, ok := gitrepo.PeekLocalRef(p.Remote, branch); ok {
-		return tip != cur, nil
+		return moved(tip), nil
 	}
 	// Not certain (a network remote, or a local one missing or unusual):
 	// git's answer, with its offline classification.
@@ -52,5 +59,5 @@ func (p *RemotePoller) Poll(ctx context.Context) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	return tip != cur, nil
+	return moved(tip), nil
 }

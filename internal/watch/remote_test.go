@@ -57,6 +57,16 @@ func TestRemotePoller(t *testing.T) {
 		if moved, err := p.Poll(ctx); err != nil || moved {
 			t.Fatalf("%s: after the fetch: moved=%v err=%v", remote, moved, err)
 		}
+		// Our own push (by URL, as rounds push) leaves the tracking ref
+		// behind: still no news.
+		git(t, src, "merge", "--quiet", "--ff-only", "origin/main")
+		os.WriteFile(filepath.Join(src, "a"), []byte(remote+" from src"), 0o644)
+		git(t, src, "commit", "--quiet", "-am", "ours")
+		git(t, src, "push", "--quiet", bare, "main")
+		if moved, err := p.Poll(ctx); err != nil || moved {
+			t.Fatalf("%s: after our own push: moved=%v err=%v", remote, moved, err)
+		}
+		git(t, other, "pull", "--quiet", "--ff-only", bare, "main")
 	}
 	// Over HTTP: one ref advertisement.
 	r := testutil.NewRemote(t)
