@@ -25,8 +25,9 @@ func newWatchCmd(a *app) *cobra.Command {
 with the same status record) runs dotfiles.debounce after the last write to a
 managed target in home or a file in the source dir, and whenever a poll of the
 remote (every dotfiles.poll_interval, jittered) finds that the branch moved. A
-remote on a local path is polled by reading its ref; any other costs one ref
-advertisement, and is fetched only when it moved. While the remote is
+remote on a local path is polled by reading its ref, and also watched, so a
+push there is seen at once; any other costs one ref advertisement, and is
+fetched only when it moved. While the remote is
 unreachable, polls back off to every 5 minutes, and the round owed runs as soon
 as it answers again.
 
@@ -62,6 +63,9 @@ func runWatch(ctx context.Context, a *app, cfg *config.Config) error {
 	log := a.logger()
 	r := &watchRunner{a: a, cfg: cfg}
 	files := &watch.Files{Home: filepath.Clean(cfg.Dotfiles.TargetDir), SourceDir: filepath.Clean(cfg.Dotfiles.SourceDir), Branch: cfg.Dotfiles.Branch, Logger: log}
+	if dir, ok := gitrepo.LocalPath(cfg.Dotfiles.Remote); ok {
+		files.RemoteDir = dir
+	}
 	var src watch.Source = files
 	if err := files.Start(); err != nil {
 		log.Warn("no file events (inotify unavailable); rounds run only when the remote moves", "err", err)

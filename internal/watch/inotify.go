@@ -30,6 +30,10 @@ type Files struct {
 	Logger    *slog.Logger
 	// PollEvery is the polling fallback's interval; 0 means 5s.
 	PollEvery time.Duration
+	// RemoteDir is the remote's bare repository when it is on a local
+	// path: a write to its branch is told at once (Event.Remote), so a
+	// poll need not wait for its interval.
+	RemoteDir string
 
 	// addWatch is unix.InotifyAddWatch; tests make it fail.
 	addWatch func(fd int, path string, mask uint32) (int, error)
@@ -78,6 +82,7 @@ func (f *Files) Start() error {
 	f.file, f.fd = os.NewFile(uintptr(fd), "inotify"), fd
 	f.mu.Lock()
 	f.watchSourceLocked()
+	f.watchRemoteLocked()
 	f.mu.Unlock()
 	go f.read()
 	return nil
@@ -136,8 +141,9 @@ func (f *Files) Watch(targets []Target) {
 		}
 		f.want(filepath.Dir(p))
 	}
+	f.watchRemoteLocked() // again, should the remote have been away
 	for dir, wd := range f.dirs {
-		if within(f.Home, dir) && !f.wanted[dir] && !f.inSource(dir) {
+		if within(f.Home, dir) && !f.wanted[dir] && !f.inSource(dir) && !f.inRemote(dir) {
 			f.rmWatchLocked(wd, dir)
 		}
 	}
@@ -173,6 +179,19 @@ func (f *Files) watchSourceLocked() {
 	})
 }
 
+// watchRemoteLocked watches where git writes the remote's branch: its
+// loose ref and packed-refs (replaced by rename in the repository's dir).
+func (f *Files) watchRemoteLocked() {
+	if f.RemoteDir == "" {
+		return
+	}
+	for _, d := range []string{f.RemoteDir, filepath.Join(f.RemoteDir, "refs", "heads")} {
+		f.addLocked(d)
+	}
+}
+
+func (f *Files) inRemote(p string) bool { return f.RemoteDir != "" && within(f.RemoteDir, p) }
+
 // addLocked watches dir; never one reached through a link out of home.
 func (f *Files) addLocked(dir string) {
 	if f.polling {
@@ -181,7 +200,7 @@ func (f *Files) addLocked(dir string) {
 	if _, ok := f.dirs[dir]; ok {
 		return
 	}
-	if !f.inSource(dir) {
+	if !f.inSource(dir) && !f.inRemote(dir) {
 		real, err := filepath.EvalSymlinks(dir)
 		if err != nil {
 			return // not there (yet): its parent's watch sees it made
@@ -257,6 +276,10 @@ func (f *Files) handle(wd int, mask uint32, name string) {
 	p := filepath.Join(dir, name)
 	var ev *Event
 	switch {
+	case f.inRemote(p):
+		if (dir == f.RemoteDir && name == "packed-refs") || (dir != f.RemoteDir && name == f.Branch) {
+			ev = &Event{Path: p, Remote: true}
+		}
 	case f.inSource(p):
 		if filepath.Base(dir) == "heads" && filepath.Base(filepath.Dir(filepath.Dir(dir))) == ".git" && name != f.Branch {
 			break // another branch, or git's lock file

@@ -115,6 +115,53 @@ func TestFilesEvents(t *testing.T) {
 	}
 }
 
+// TestFilesRemoteBranchWrite: a push to a remote on a local path is told
+// at once, as git writes it (a lock file renamed over the ref, or a new
+// packed-refs); other refs are not.
+func TestFilesRemoteBranchWrite(t *testing.T) {
+	root := t.TempDir()
+	home, remote := filepath.Join(root, "home"), filepath.Join(root, "disk", "remote.git")
+	for _, d := range []string{home + "/src", remote + "/refs/heads"} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f := &Files{Home: home, SourceDir: home + "/src", Branch: "main", RemoteDir: remote}
+	if err := f.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	e := &filesEnv{f: f}
+	write(t, remote+"/refs/heads/other", "x\n")
+	write(t, remote+"/refs/heads/main.lock", "x\n")
+	if err := os.Rename(remote+"/refs/heads/main.lock", remote+"/refs/heads/main"); err != nil {
+		t.Fatal(err)
+	}
+	ev := <-f.Events()
+	if !ev.Remote || ev.Path != remote+"/refs/heads/main" {
+		t.Fatalf("event %+v, want the branch of the remote", ev)
+	}
+	write(t, remote+"/packed-refs.new", "x\n")
+	if err := os.Rename(remote+"/packed-refs.new", remote+"/packed-refs"); err != nil {
+		t.Fatal(err)
+	}
+	e.last = remote + "/refs/heads/main"
+	for {
+		select {
+		case ev := <-f.Events():
+			if ev.Path == e.last {
+				continue
+			}
+			if !ev.Remote || ev.Path != remote+"/packed-refs" {
+				t.Fatalf("event %+v, want packed-refs", ev)
+			}
+			return
+		case <-time.After(deadline):
+			t.Fatal("no event for packed-refs")
+		}
+	}
+}
+
 // TestFilesOwnWritesAreSettled: after Settle, the writes a round made
 // read as its own; a later write by someone else does not.
 func TestFilesOwnWritesAreSettled(t *testing.T) {

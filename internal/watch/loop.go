@@ -65,7 +65,7 @@ func (l *Loop) Run(ctx context.Context) error {
 	results := make(chan done, 1)
 	busy, roundRunning := false, false
 	var during []Event // events seen while a round ran
-	reload := false
+	reload, nudge := false, false
 	heldBefore := map[string]bool{}
 	if l.Report != nil {
 		l.Report(*st)
@@ -88,6 +88,10 @@ func (l *Loop) Run(ctx context.Context) error {
 				}
 			}
 			now := l.Clock.Now()
+			if nudge {
+				nudge = false
+				sched.pollAt = now
+			}
 			act, wait := sched.next(now)
 			switch act {
 			case actRound:
@@ -119,6 +123,12 @@ func (l *Loop) Run(ctx context.Context) error {
 		case <-l.Reload:
 			reload = true
 		case ev := <-events:
+			if ev.Remote {
+				// Poll now, or as soon as the round or poll running ends
+				// (it may have read the remote before this write).
+				nudge = true
+				continue
+			}
 			if roundRunning {
 				during = append(during, ev)
 				continue

@@ -279,6 +279,17 @@ func TestLoop(t *testing.T) {
 			h.expectRound(ReasonEdit).reply <- reply{o: Outcome{Result: ResultOK}}
 			h.expectWait(P)
 		}},
+		{"a write to a local remote's branch polls at once, also after a round", func(h *harness) {
+			h.startRound()
+			h.expectWait(P)
+			h.src.ch <- Event{Path: "/srv/dotfiles.git/refs/heads/main", Remote: true}
+			h.expectPoll().reply <- reply{moved: true}
+			c := h.expectRound(ReasonRemote)
+			h.src.ch <- Event{Path: "/srv/dotfiles.git/refs/heads/main", Remote: true} // during the round
+			c.reply <- reply{o: Outcome{Result: ResultOK}}
+			h.expectPoll().reply <- reply{}
+			h.expectWait(P)
+		}},
 		{"a poll that finds the branch moved runs a round at once", func(h *harness) {
 			h.startRound()
 			h.expectWait(P)

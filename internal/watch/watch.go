@@ -79,6 +79,9 @@ type Event struct {
 	Path string
 	// InSource: in the source dir, which only rounds and people write.
 	InSource bool
+	// Remote: the branch of a remote on a local path was written; a
+	// poll (a file read) says whether it moved.
+	Remote bool
 }
 
 // Source reports changes to the watched files.
