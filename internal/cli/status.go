@@ -203,7 +203,7 @@ func printWatcher(a *app, w *watch.Status) {
 	if w.Stale {
 		state = fmt.Sprintf("not running (stale status of pid %d)", w.PID)
 	}
-	fmt.Fprintf(out, "watcher: %s, %d round(s) today, %d dir(s) watched", state, w.RoundsToday, w.TargetsWatched)
+	fmt.Fprintf(out, "watcher: %s, %d round(s) today, %d target(s) watched", state, w.RoundsToday, w.TargetsWatched)
 	if w.PollingFallback {
 		fmt.Fprint(out, " by polling (inotify watch limit reached)")
 	}

@@ -72,6 +72,14 @@ func runWatch(ctx context.Context, a *app, cfg *config.Config) error {
 		src = nil
 	} else {
 		defer files.Close()
+		// Watched before the first round, so an edit made during it
+		// is seen; the round lists them again.
+		if _, err := os.Stat(filepath.Join(cfg.Dotfiles.SourceDir, ".git")); err == nil {
+			if t := r.targets(ctx, cfg); t != nil {
+				files.Watch(t)
+				files.Settle()
+			}
+		}
 	}
 	var notifier watch.Notifier
 	if addr := a.inv.Env.Getenv("DBUS_SESSION_BUS_ADDRESS"); addr != "" {

@@ -111,10 +111,7 @@ func (f *Files) Events() <-chan Event { return f.events }
 func (f *Files) Watched() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.polling {
-		return len(f.wanted)
-	}
-	return len(f.dirs)
+	return len(f.targets)
 }
 
 // Polling implements Source.
@@ -264,9 +261,10 @@ func (f *Files) handle(wd int, mask uint32, name string) {
 		delete(f.dirs, dir)
 	}
 	if mask&unix.IN_Q_OVERFLOW != 0 {
-		// Events were lost: a round finds out what changed.
+		// Events were lost: a round finds out what changed (a path
+		// never settled is never own).
 		f.mu.Unlock()
-		f.send(Event{Path: f.Home})
+		f.send(Event{})
 		return
 	}
 	if !ok || name == "" {
@@ -358,11 +356,10 @@ func (f *Files) snapshot() map[string]fingerprint {
 }
 
 func (f *Files) snapshotLocked() map[string]fingerprint {
-	paths := make([]string, 0, len(f.targets)+len(f.wanted))
+	// Targets, not the dirs on the way to them: a dir's mtime moves with
+	// every file made in it (a shell's history), which is no edit.
+	paths := make([]string, 0, len(f.targets))
 	for p := range f.targets {
-		paths = append(paths, p)
-	}
-	for p := range f.wanted {
 		paths = append(paths, p)
 	}
 	out := make(map[string]fingerprint, len(paths))

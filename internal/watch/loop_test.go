@@ -270,6 +270,12 @@ func TestLoop(t *testing.T) {
 				t.Errorf("settled %d times, want once (after the one round)", h.src.settled)
 			}
 		}},
+		{"a dir the round made for a new target is its own write too", func(h *harness) {
+			c := h.expectRound(ReasonStart)
+			h.event("/home/u/.config/new")
+			c.reply <- reply{o: Outcome{Result: ResultOK, Applied: []string{"/home/u/.config/new/app.conf"}}}
+			h.expectWait(P)
+		}},
 		{"a person's edit during a round runs another round", func(h *harness) {
 			c := h.expectRound(ReasonStart)
 			h.event("/home/u/.vimrc") // not written by the round

@@ -95,7 +95,7 @@ type Source interface {
 	Settle()
 	// Own reports whether path looks as it did at the last Settle.
 	Own(path string) bool
-	// Watched counts the watched dirs; Polling is true when the kernel's
+	// Watched counts the watched targets; Polling is true when the kernel's
 	// watch limit made the source poll the files instead.
 	Watched() int
 	Polling() bool
