@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -81,6 +82,11 @@ func (b *bench) propagation(ctx context.Context, transport string, f flags) (*pr
 				return nil, err
 			}
 		}
+		// People edit at random moments, not right after a round: a pause
+		// uniform in [0, P) puts the edit at a random phase of the other
+		// watchers' poll intervals (each restarts its interval after a
+		// round, so without it every edit would wait nearly a whole P).
+		time.Sleep(time.Duration(rand.Int64N(int64(f.poll))))
 		b.log.Info("edit live everywhere", "transport", transport, "edit", k, "max_s", fmt.Sprintf("%.2f", maximum(r.lat[len(r.lat)-2:])))
 	}
 	return r, nil
