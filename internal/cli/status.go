@@ -14,6 +14,7 @@ import (
 	"github.com/hearth-fleet/hearth/internal/state"
 	"github.com/hearth-fleet/hearth/internal/syncer"
 	"github.com/hearth-fleet/hearth/internal/trash"
+	"github.com/hearth-fleet/hearth/internal/watch"
 	"github.com/spf13/cobra"
 )
 
@@ -24,6 +25,8 @@ type statusOutput struct {
 	Held      []*dotfiles.Change `json:"held_targets"`
 	Conflicts int                `json:"open_conflicts"`
 	Trash     trashStatus        `json:"trash"`
+	// Watcher is hearth watch's status file; nil when none ever ran.
+	Watcher *watch.Status `json:"watcher"`
 }
 
 // trashStatus points at the trash: what apply moved aside, restorable.
@@ -63,6 +66,11 @@ func newStatusCmd(a *app) *cobra.Command {
 				dotfilesStatus(cmd.Context(), a, cfg, &out)
 			}
 			out.Trash = trashSummary(a, cfg)
+			if w, err := watch.ReadStatus(cfg.StateDir); err != nil {
+				a.logger().Warn("cannot read the watcher's status", "err", err)
+			} else {
+				out.Watcher = w
+			}
 			for _, e := range out.Jobs {
 				if e.Record == nil && e.Problem != "never run" {
 					a.logger().Warn("status record problem", "job", e.Job, "problem", e.Problem)
@@ -104,6 +112,7 @@ func printStatusTable(a *app, out statusOutput) error {
 	for _, c := range out.Held {
 		fmt.Fprintf(a.stdout(), "held %s: %s\n", safeName(c.Target), safeLine(c.Reason))
 	}
+	printWatcher(a, out.Watcher)
 	if out.Trash.Count > 0 {
 		fmt.Fprintf(a.stdout(), "%d item(s) in the trash (%d bytes in %s); see hearth trash list\n", out.Trash.Count, out.Trash.Bytes, out.Trash.Dir)
 	}
@@ -184,4 +193,36 @@ func syncProblems(jobs []state.Entry) []map[string]any {
 		}
 	}
 	return out
+}
+
+// printWatcher shows hearth watch: running or stale, its last round, the
+// next poll and what it watches.
+func printWatcher(a *app, w *watch.Status) {
+	if w == nil {
+		return
+	}
+	out := a.stdout()
+	state := fmt.Sprintf("running (pid %d)", w.PID)
+	if w.Stale {
+		state = fmt.Sprintf("not running (stale status of pid %d)", w.PID)
+	}
+	fmt.Fprintf(out, "watcher: %s, %d round(s) today, %d target(s) watched", state, w.RoundsToday, w.TargetsWatched)
+	if w.PollingFallback {
+		fmt.Fprint(out, " by polling (inotify watch limit reached)")
+	}
+	fmt.Fprintln(out)
+	if r := w.LastRound; r != nil {
+		fmt.Fprintf(out, "  last round %s (%s): %s", r.Finished.Local().Format(time.DateTime), safeLine(r.Reason), safeName(r.Result))
+		if r.Error != "" {
+			fmt.Fprintf(out, ": %s", safeLine(r.Error))
+		}
+		fmt.Fprintln(out)
+	}
+	if !w.Stale && !w.NextPoll.IsZero() {
+		fmt.Fprintf(out, "  next poll %s", w.NextPoll.Local().Format(time.DateTime))
+		if w.Offline {
+			fmt.Fprint(out, " (remote unreachable; backing off)")
+		}
+		fmt.Fprintln(out)
+	}
 }

@@ -1,8 +1,10 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 
+	"github.com/hearth-fleet/hearth/internal/config"
 	"github.com/hearth-fleet/hearth/internal/dotfiles"
 	"github.com/hearth-fleet/hearth/internal/dotsync"
 	"github.com/hearth-fleet/hearth/internal/state"
@@ -35,29 +37,7 @@ result "held" and exits 0; the holds and failures are listed here, in
 			if done, err := a.asHomeOwner(cmd.Context(), cfg); done {
 				return err
 			}
-			var res *dotsync.Result
-			err = a.runJob(cmd.Context(), cfg, "sync", "sync", func(rec *state.Record) error {
-				var err error
-				res, err = dotsync.Round(cmd.Context(), cfg, dotsync.Env{Getenv: a.inv.Env.Getenv, Logger: a.logger()})
-				if res != nil && res.Sync != nil {
-					s := res.Sync
-					rec.Result, rec.Commit = res.Result, s.Local
-					rec.Details["remote_commit"] = s.Remote
-					rec.Details["pending_commits"] = s.Pending
-					rec.Details["conflicts"] = res.OpenConflicts
-					rec.Details["conflicts_recorded"] = len(s.Conflicts)
-					rec.Details["held"] = len(res.Held)
-					rec.Details["held_targets"] = heldTargets(res.Held)
-					rec.Details["captured"] = len(res.Captured)
-					rec.Details["applied"] = len(res.Applied)
-					rec.Details["trashed"] = len(res.Trashed)
-					rec.Details["scripts_failed"] = dotsync.ScriptsFailed(res.Scripts)
-					if len(s.Problems) > 0 {
-						rec.Details["problems"] = s.Problems
-					}
-				}
-				return err
-			})
+			res, err := syncRound(cmd.Context(), a, cfg)
 			if err != nil {
 				return err
 			}
@@ -67,6 +47,35 @@ result "held" and exits 0; the holds and failures are listed here, in
 			return printSync(a, res)
 		},
 	}
+}
+
+// syncRound runs one dotfile sync round under the sync lock and leaves
+// its status record: `hearth sync` and every round of `hearth watch`.
+func syncRound(ctx context.Context, a *app, cfg *config.Config) (*dotsync.Result, error) {
+	var res *dotsync.Result
+	err := a.runJob(ctx, cfg, "sync", "sync", func(rec *state.Record) error {
+		var err error
+		res, err = dotsync.Round(ctx, cfg, dotsync.Env{Getenv: a.inv.Env.Getenv, Logger: a.logger()})
+		if res != nil && res.Sync != nil {
+			s := res.Sync
+			rec.Result, rec.Commit = res.Result, s.Local
+			rec.Details["remote_commit"] = s.Remote
+			rec.Details["pending_commits"] = s.Pending
+			rec.Details["conflicts"] = res.OpenConflicts
+			rec.Details["conflicts_recorded"] = len(s.Conflicts)
+			rec.Details["held"] = len(res.Held)
+			rec.Details["held_targets"] = heldTargets(res.Held)
+			rec.Details["captured"] = len(res.Captured)
+			rec.Details["applied"] = len(res.Applied)
+			rec.Details["trashed"] = len(res.Trashed)
+			rec.Details["scripts_failed"] = dotsync.ScriptsFailed(res.Scripts)
+			if len(s.Problems) > 0 {
+				rec.Details["problems"] = s.Problems
+			}
+		}
+		return err
+	})
+	return res, err
 }
 
 func printSync(a *app, res *dotsync.Result) error {

@@ -12,6 +12,8 @@ const (
 	DefaultConflictPolicy = "newest"
 	DefaultPushRetries    = 12 // 20 hosts starting together all push within one round (bench/README.md)
 	DefaultMaxFileSize    = 64 << 20
+	DefaultDebounce       = 2 * time.Second
+	DefaultPollInterval   = 30 * time.Second
 	DefaultOperation      = "switch"
 	DefaultProfile        = "/nix/var/nix/profiles/system"
 	DefaultGoldenProfile  = "/nix/var/nix/profiles/system-profiles/hearth-golden"
@@ -59,6 +61,8 @@ func applyDefaults(c *Config, env Env) {
 		on := true
 		d.Scripts = &on
 	}
+	setDur(&d.Debounce, DefaultDebounce)
+	setDur(&d.PollInterval, DefaultPollInterval)
 	s := &c.System
 	setStr(&s.Branch, DefaultBranch)
 	setStr(&s.Profile, DefaultProfile)

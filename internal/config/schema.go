@@ -47,6 +47,12 @@ type Dotfiles struct {
 	// Scripts, when false, runs no program from the source: run_ scripts
 	// are skipped and modify_ scripts held.
 	Scripts *bool `json:"scripts" toml:"scripts"`
+	// Debounce is how long `hearth watch` waits after the last write to a
+	// watched file before it runs a round.
+	Debounce Duration `json:"debounce" toml:"debounce"`
+	// PollInterval is how often `hearth watch` asks the remote whether its
+	// branch moved.
+	PollInterval Duration `json:"poll_interval" toml:"poll_interval"`
 }
 
 // ScriptsAllowed reports whether scripts from the source run (the default).

@@ -59,6 +59,13 @@ func (v *validator) validate(c *Config) {
 	if c.Dotfiles.MaxFileSize < 1024 || c.Dotfiles.MaxFileSize > 1<<32 {
 		v.add("dotfiles.max_file_size", "must be between 1024 and 4294967296 bytes, got %d", c.Dotfiles.MaxFileSize)
 	}
+	// Below these the watcher would spin; above, it would not be live.
+	if t := c.Dotfiles.Debounce.Duration; t < 10*time.Millisecond || t > 10*time.Minute {
+		v.add("dotfiles.debounce", "must be between 10ms and 10m, got %s", t)
+	}
+	if t := c.Dotfiles.PollInterval.Duration; t < 100*time.Millisecond || t > 24*time.Hour {
+		v.add("dotfiles.poll_interval", "must be between 100ms and 24h, got %s", t)
+	}
 	if c.System.Remote != "" && c.System.Attr == "" {
 		v.add("system.attr", "must be set when system.remote is set (e.g. nixosConfigurations.%s.config.system.build.toplevel)", c.Host)
 	}
