@@ -134,3 +134,29 @@ func TestListRefsMatchesGit(t *testing.T) {
 		t.Fatalf("no refs under a prefix: %v, %v", refs, err)
 	}
 }
+
+// TestReadBlobsStreamsPastBigObjects: objects over the limit, split over
+// many pipe writes, are skipped and the ones around them read intact.
+func TestReadBlobsStreamsPastBigObjects(t *testing.T) {
+	ctx := context.Background()
+	r := newWork(t)
+	var ids []string
+	want := []string{"first\n", strings.Repeat("x", 1<<20), "", strings.Repeat("y", 64), "last"}
+	for _, c := range want {
+		id, err := r.HashObject(ctx, []byte(c))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	res, err := r.ReadBlobs(ctx, ids, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, c := range want {
+		big := len(c) > 64
+		if res[i].TooBig != big || (!big && string(res[i].Data) != c) || res[i].Size != int64(len(c)) {
+			t.Errorf("object %d: %+v (data %q), want %q", i, res[i], res[i].Data, c[:min(len(c), 10)])
+		}
+	}
+}
