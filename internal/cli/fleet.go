@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -33,7 +34,8 @@ commit and whether it is the branch tip, generation, golden generation, boot
 verdict, reboot needed, the last sync and upgrade, conflicts, held targets,
 the commits it found bad (quarantined), and, with fleet.allowed_signers,
 whether the record's signature is verified. One fetch per call; a host whose
-record cannot be read is shown with the reason.`,
+record cannot be read is shown with the reason. When the remote cannot be
+reached, the records fetched last are shown, with a warning.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, err := a.config()
@@ -121,7 +123,10 @@ func fleetRows(ctx context.Context, a *app, cfg *config.Config, now time.Time) (
 	if err != nil {
 		return nil, err
 	}
-	entries, err := rd.Read(ctx)
+	if err := fleetFetch(ctx, a, rd); err != nil {
+		return nil, err
+	}
+	entries, err := rd.Local(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -132,6 +137,17 @@ func fleetRows(ctx context.Context, a *app, cfg *config.Config, now time.Time) (
 		}
 	}
 	return fleet.Rows(entries, tip, now, cfg.Fleet.StaleAfter.Duration), nil
+}
+
+// fleetFetch fetches the records; an unreachable remote leaves the copy of
+// the last fetch to show, with a warning (its hosts turn stale in time).
+func fleetFetch(ctx context.Context, a *app, rd *fleet.Reader) error {
+	err := rd.Fetch(ctx)
+	if errors.Is(err, gitrepo.ErrOffline) {
+		a.logger().Warn("remote unreachable: showing the host records fetched last", "err", err)
+		return nil
+	}
+	return err
 }
 
 func printFleet(a *app, rows []fleet.Row) error {
@@ -231,7 +247,7 @@ func fleetShow(ctx context.Context, a *app, cfg *config.Config, host string, n i
 		return err
 	}
 	rd.Extra = nil // the tip is not shown here
-	if err := rd.Fetch(ctx); err != nil {
+	if err := fleetFetch(ctx, a, rd); err != nil {
 		return err
 	}
 	hist, err := rd.History(ctx, host, n)

@@ -221,3 +221,24 @@ func TestFleetPublishStateTempSwept(t *testing.T) {
 		t.Fatalf("the sync round's publish time was not remembered: %v", err)
 	}
 }
+
+// TestFleetOfflineShowsLastFetch: an unreachable remote shows the records
+// fetched last, with a warning, instead of nothing.
+func TestFleetOfflineShowsLastFetch(t *testing.T) {
+	r := testutil.NewRemote(t)
+	r.SeedMain(t, dotfilesSeed)
+	h := dotfileHosts(t, r.FileURL(), "laptop")[0]
+	h.MustRun(t, "sync")
+	if rows := fleetRows(t, h); len(rows) != 1 {
+		t.Fatalf("%d rows before going offline", len(rows))
+	}
+	r.Stop(t)
+	res := h.MustRun(t, "fleet", "--json")
+	var rows []fleet.Row
+	if err := json.Unmarshal([]byte(res.Stdout), &rows); err != nil || len(rows) != 1 || rows[0].Host != "laptop" {
+		t.Fatalf("offline: %v %+v\n%s", err, rows, res.Stdout)
+	}
+	if !strings.Contains(res.Stderr, "remote unreachable") {
+		t.Fatalf("no warning that the remote is unreachable:\n%s", res.Stderr)
+	}
+}

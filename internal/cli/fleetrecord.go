@@ -34,8 +34,8 @@ type localState struct {
 	boot    *golden.State
 	held    []string
 	heldSet bool
-	// conflicts lists the open conflicts' paths; nil when there is no
-	// dotfiles source here.
+	// conflicts lists the open conflicts' paths; nil when not read here
+	// (not a sync round, or no dotfiles remote).
 	conflicts []string
 	rollout   rolloutState
 }
@@ -79,10 +79,12 @@ func (a *app) readLocalState(cfg *config.Config, ran state.Record) localState {
 		}
 	}
 	ls.rollout = readRolloutState(cfg, ls.jobs)
+	// The dotfiles part only from a sync round, which runs as the home's
+	// owner: root never reads the owner's source on their behalf.
 	if ran.Job == "sync" {
 		ls.held, ls.heldSet = detailStrings(ran.Details["held_targets"]), true
 	}
-	if cfg.Dotfiles.Remote != "" {
+	if ran.Job == "sync" && cfg.Dotfiles.Remote != "" {
 		if m, err := syncer.ReadManifest(cfg.Dotfiles.SourceDir); err == nil {
 			ls.conflicts = []string{}
 			for _, c := range m.Conflicts {

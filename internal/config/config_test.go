@@ -37,6 +37,9 @@ func TestDefaults(t *testing.T) {
 			t.Errorf("%s = %q, want %q", c.name, c.got, c.want)
 		}
 	}
+	if !cfg.Fleet.PublishOn() || cfg.Fleet.StaleAfter.Duration != time.Hour || cfg.Fleet.PublishInterval.Duration != 5*time.Minute {
+		t.Errorf("fleet defaults wrong: %+v", cfg.Fleet)
+	}
 	if cfg.System.ConfirmTimeout.Duration != 2*time.Minute || cfg.Boot.MaxAttempts != 2 {
 		t.Errorf("duration/attempt defaults wrong: %+v %+v", cfg.System.ConfirmTimeout, cfg.Boot.MaxAttempts)
 	}

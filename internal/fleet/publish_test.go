@@ -348,7 +348,7 @@ func TestPublishSurvivesStaleRefLock(t *testing.T) {
 	if _, err := publisher(t, remote, "alpha", t0).Publish(ctx, setJob(JobUpgrade, "ok", t0)); err != nil {
 		t.Fatal(err)
 	}
-	lock := filepath.Join(dir, filepath.FromSlash(localRef("alpha"))+".lock")
+	lock := filepath.Join(dir, ".git", filepath.FromSlash(localRef("alpha"))+".lock")
 	if err := os.WriteFile(lock, nil, 0o644); err != nil {
 		t.Fatal(err)
 	}

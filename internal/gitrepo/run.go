@@ -29,6 +29,9 @@ type call struct {
 	// noTTY runs git in a new session even for a local command, so a
 	// program it starts (ssh-keygen signing) cannot prompt on a terminal.
 	noTTY bool
+	// stdout, when set, receives git's output as it comes instead of a
+	// buffer (run then returns no output).
+	stdout io.Writer
 }
 
 // keptGitEnv are the GIT_* variables inherited from hearth's environment:
@@ -186,6 +189,9 @@ func (r *Repo) runFull(ctx context.Context, c call) ([]byte, string, int, error)
 	cmd.WaitDelay = 2 * time.Second
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout = &stdout
+	if c.stdout != nil {
+		cmd.Stdout = c.stdout
+	}
 	cmd.Stderr = &stderr
 	cmd.Stdin = c.stdin
 	start := time.Now()
