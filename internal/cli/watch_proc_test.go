@@ -309,7 +309,6 @@ func TestWatchThreeHostsConverge(t *testing.T) {
 		}
 	}
 	t.Run("appends from two hosts to one file all stay live", func(t *testing.T) {
-		t.Skip("needs insert-union merge (fix/mergeq)")
 		for _, line := range twoSided {
 			if !strings.Contains(live, line+"\n") {
 				t.Errorf("append %q is not live", line)
