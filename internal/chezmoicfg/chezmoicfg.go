@@ -210,7 +210,7 @@ func Decode(format string, b []byte) (map[string]any, error) {
 		}
 		return normalize(m).(map[string]any), nil
 	case "toml":
-		if err := CheckNesting(b); err != nil {
+		if err := CheckTOML(b); err != nil {
 			return nil, err
 		}
 		if _, err := toml.Decode(string(b), &m); err != nil {

@@ -49,7 +49,7 @@ func decodeYAMLMap(b []byte) (map[string]any, error) {
 }
 
 func decodeTOMLMap(b []byte) (map[string]any, error) {
-	if err := chezmoicfg.CheckNesting(b); err != nil {
+	if err := chezmoicfg.CheckTOML(b); err != nil {
 		return nil, err
 	}
 	m := map[string]any{}

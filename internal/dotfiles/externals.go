@@ -183,7 +183,11 @@ func (s *SourceState) readExternals(xf externalFile) (map[string]*external, erro
 	if err != nil {
 		return nil, fmt.Errorf("render %s: %w", xf.source, err)
 	}
-	if err := chezmoicfg.CheckNesting(b); err != nil {
+	check := chezmoicfg.CheckNesting
+	if path.Ext(strings.TrimSuffix(xf.source, suffixTmpl)) == ".toml" {
+		check = chezmoicfg.CheckTOML
+	}
+	if err := check(b); err != nil {
 		return nil, fmt.Errorf("%s: %w", xf.source, err)
 	}
 	m := map[string]*external{}

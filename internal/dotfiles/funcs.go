@@ -355,7 +355,7 @@ func toYAML(v any) (string, error) {
 }
 
 func fromTOML(s string) (any, error) {
-	if err := chezmoicfg.CheckNesting([]byte(s)); err != nil {
+	if err := chezmoicfg.CheckTOML([]byte(s)); err != nil {
 		return nil, fmt.Errorf("fromToml: %w", err)
 	}
 	v := map[string]any{}

@@ -462,7 +462,7 @@ func toStrings(v any) ([]string, error) {
 // fromTOML2 and toTOML2 read and write TOML the way chezmoi does (the
 // go-toml encoder's layout, its types for dates).
 func fromTOML2(s string) (any, error) {
-	if err := chezmoicfg.CheckNesting([]byte(s)); err != nil {
+	if err := chezmoicfg.CheckTOML([]byte(s)); err != nil {
 		return nil, fmt.Errorf("fromToml: %w", err)
 	}
 	var m map[string]any

@@ -15,7 +15,10 @@ import (
 // capture runs with a mark beside the state; a round that finds the mark
 // left behind skips its capture once (home edits wait for the next
 // round: apply holds them, nothing is lost) and goes on to fetch, merge
-// and push.
+// and push. A capture stopped by SIGINT or SIGTERM keeps its mark too:
+// the unit's deadline ends a capture that is merely slow (modify_ scripts
+// near their timeout) gracefully, and clearing the mark then would start
+// every later round in the same capture.
 
 // errCaptureSkipped is the round's capture problem when it was skipped.
 var errCaptureSkipped = errors.New("capture skipped: the last one did not finish (killed, or it died on what the source holds); the next round captures again")

@@ -177,7 +177,12 @@ func Round(ctx context.Context, cfg *config.Config, env Env) (*Result, error) {
 				return false, fmt.Errorf("mark the capture: %w", err)
 			}
 			rep, err := pass.Capture(ctx)
-			done()
+			// A capture a signal stopped keeps its mark: the unit's
+			// deadline stops a source too slow to plan the same way in
+			// every round, before the fetch that could bring its fix.
+			if ctx.Err() == nil {
+				done()
+			}
 			if rep == nil {
 				return false, err
 			}
