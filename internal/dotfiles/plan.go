@@ -163,7 +163,10 @@ func under(target string, dirs []string) bool {
 func (p *plan) add(list *[]*Change, t *Target, a actual, act Action, reason string) *Change {
 	// A plain file's contents are read when it is written (execApply), not
 	// here: a first apply would otherwise hold every file in memory at once.
-	c := &Change{Target: t.Path, Source: t.Source, Action: act, Kind: t.Kind, Reason: reason, Sensitive: t.Sensitive, t: t, act: a}
+	c := &Change{Target: t.Path, Source: t.Source, Action: act, Kind: t.Kind, Reason: reason, Sensitive: t.Sensitive, t: t, act: &absent}
+	if a.exists {
+		c.act = &a
+	}
 	if a.exists && a.kind != KindSymlink && (t.Kind != KindSymlink) {
 		c.OldMode = modeString(a.perm)
 	}
