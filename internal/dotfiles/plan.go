@@ -67,6 +67,7 @@ func makePlan(ctx context.Context, opts Options) (*plan, error) {
 		}
 	}
 	p.targets = targets
+	p.shareStrings()
 	p.warnings = append(p.warnings, st.externalWarnings...)
 	// Held without a look at home: what cannot be planned, or must not be
 	// written.
@@ -86,6 +87,9 @@ func makePlan(ctx context.Context, opts Options) (*plan, error) {
 	parallel(len(targets), func(i int) {
 		if early[i] == "" && !targets[i].unknown {
 			acts[i], actErrs[i] = readActualLimit(p.abs(targets[i].Path), limit)
+			if t := targets[i]; acts[i].sum != "" && acts[i].sum == t.hash {
+				acts[i].sum = t.hash // one copy of the hash, not two
+			}
 		}
 	})
 	desired := map[string]bool{}
@@ -144,6 +148,26 @@ func makePlan(ctx context.Context, opts Options) (*plan, error) {
 	}
 	slices.Sort(p.drop)
 	return p, nil
+}
+
+// shareStrings makes a target and its record share one copy of the hash
+// and source path where they agree, as they do for nearly every target of
+// a round that finds nothing to do: for 50,000 targets the copies decoded
+// from the state file were megabytes.
+func (p *plan) shareStrings() {
+	for _, t := range p.targets {
+		rec, ok := p.recs.targets[t.Path]
+		if !ok {
+			continue
+		}
+		if t.hash != "" && rec.SHA256 == t.hash {
+			t.hash = rec.SHA256
+		}
+		if rec.Source == t.Source {
+			rec.Source = t.Source
+			p.recs.targets[t.Path] = rec
+		}
+	}
 }
 
 func (p *plan) abs(target string) string {
