@@ -198,7 +198,14 @@ func (p *plan) stillAsPlanned(c *Change) (actual, bool) {
 // says the target's old content was moved into the trash already.
 func (p *plan) perform(c *Change, trashed bool) error {
 	abs := p.abs(c.Target)
-	if err := checkNoEscape(p.st.opts.TargetDir, abs); err != nil {
+	if p.realRoot == "" {
+		r, err := filepath.EvalSymlinks(p.st.opts.TargetDir)
+		if err != nil {
+			return fmt.Errorf("resolve target dir %s: %w", p.st.opts.TargetDir, err)
+		}
+		p.realRoot = r
+	}
+	if err := checkBeneath(p.st.opts.TargetDir, p.realRoot, abs); err != nil {
 		return err
 	}
 	t := c.t

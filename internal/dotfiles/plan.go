@@ -27,6 +27,7 @@ type plan struct {
 	warnings   []string
 	guard      *guard
 	scripts    []*script // run_ scripts, in the order they run (scripts.go)
+	realRoot   string    // the target dir with links resolved, once perform needs it
 }
 
 // makePlan plans one run. A problem with one entry (a template error, an
