@@ -41,6 +41,7 @@ type Invocation struct {
 
 // Main runs hearth with the real process environment and returns the exit status.
 func Main(args []string) int {
+	setMemoryLimit()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	// After the first signal hearth winds down; a second one kills it at once.

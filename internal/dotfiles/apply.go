@@ -46,6 +46,7 @@ func Apply(ctx context.Context, opts Options) (*ApplyReport, error) {
 // execApply performs the apply half of a plan.
 func (p *plan) execApply(ctx context.Context) (*ApplyReport, error) {
 	rep := &ApplyReport{Held: p.held, Unsupported: p.st.Unsupported(), Warnings: p.warnings, Changes: []*Change{}, Trashed: []trash.Entry{}}
+	defer rep.detach()
 	for _, c := range p.capture {
 		h := *c
 		h.Action, h.Reason = ActHold, ReasonEdited+"; capture takes it into the source"
@@ -55,8 +56,12 @@ func (p *plan) execApply(ctx context.Context) (*ApplyReport, error) {
 	p.recs.durable = p.st.opts.durable
 	errs := p.recordAdoptions()
 	// What hearth wrote before this run, including records about to be
-	// dropped: exact_ removals unlink only what these describe.
-	wrote := maps.Clone(p.recs.targets)
+	// dropped: exact_ removals unlink only what these describe. Only a run
+	// that changes home needs it (a copy of 50,000 records is megabytes).
+	var wrote map[string]record
+	if len(p.apply) > 0 {
+		wrote = maps.Clone(p.recs.targets)
+	}
 	for _, k := range p.drop {
 		delete(p.recs.targets, k)
 	}
@@ -149,6 +154,17 @@ func (p *plan) execApply(ctx context.Context) (*ApplyReport, error) {
 	return rep, errors.Join(errs...)
 }
 
+// detach lets the plan go once the report is made: its changes pointed at
+// every target and entry, which a caller printing a report of a 50,000-file
+// first apply would otherwise keep alive.
+func (r *ApplyReport) detach() {
+	for _, cs := range [][]*Change{r.Changes, r.Held} {
+		for _, c := range cs {
+			c.t, c.act = nil, &absent
+		}
+	}
+}
+
 // fileWrites lists the targets this apply writes file contents to.
 func (p *plan) fileWrites() []string {
 	var out []string
@@ -176,14 +192,21 @@ func (p *plan) stillAsPlanned(c *Change) (actual, bool) {
 		// exact_ removals only know the kind of what they remove.
 		return now, now.exists && now.kind == c.act.kind
 	}
-	return now, now.same(c.act)
+	return now, now.same(*c.act)
 }
 
 // perform carries out one apply change and updates the records. trashed
 // says the target's old content was moved into the trash already.
 func (p *plan) perform(c *Change, trashed bool) error {
 	abs := p.abs(c.Target)
-	if err := checkNoEscape(p.st.opts.TargetDir, abs); err != nil {
+	if p.realRoot == "" {
+		r, err := filepath.EvalSymlinks(p.st.opts.TargetDir)
+		if err != nil {
+			return fmt.Errorf("resolve target dir %s: %w", p.st.opts.TargetDir, err)
+		}
+		p.realRoot = r
+	}
+	if err := checkBeneath(p.st.opts.TargetDir, p.realRoot, abs); err != nil {
 		return err
 	}
 	t := c.t

@@ -57,16 +57,23 @@ func (osDurability) fsync(path string) error {
 // fewPaths is the size of a batch that is synced path by path.
 const fewPaths = 16
 
+// manyPaths is how many paths a batch lists for fsync one by one; past it
+// the list is dropped (a first apply of 50,000 files held 50,000 paths)
+// and a failed syncfs falls back to sync(2).
+const manyPaths = 1024
+
 // batch collects paths written without fsync.
 type batch struct {
 	paths []string          // written files and changed directories
 	dirs  map[string]bool   // directories seen
 	devs  map[uint64]string // one directory per filesystem
+	// overflow: more than manyPaths were touched; paths is no longer kept.
+	overflow bool
 }
 
 // touched notes a written file, link or directory entry at path.
 func (b *batch) touched(path string) {
-	b.paths = append(b.paths, path)
+	b.list(path)
 	dir := filepath.Dir(path)
 	if b.dirs[dir] {
 		return
@@ -75,7 +82,7 @@ func (b *batch) touched(path string) {
 		b.dirs, b.devs = map[string]bool{}, map[uint64]string{}
 	}
 	b.dirs[dir] = true
-	b.paths = append(b.paths, dir)
+	b.list(dir)
 	var st syscall.Stat_t
 	if err := syscall.Stat(dir, &st); err == nil {
 		if _, ok := b.devs[uint64(st.Dev)]; !ok {
@@ -84,11 +91,21 @@ func (b *batch) touched(path string) {
 	}
 }
 
+func (b *batch) list(path string) {
+	switch {
+	case b.overflow:
+	case len(b.paths) >= manyPaths:
+		b.paths, b.overflow = nil, true
+	default:
+		b.paths = append(b.paths, path)
+	}
+}
+
 // flush makes every touched path durable: syncfs per filesystem, or for a
 // small batch, or where syncfs fails, an fsync of every touched file and
 // directory.
 func (b *batch) flush(d durability) error {
-	if len(b.paths) == 0 {
+	if len(b.paths) == 0 && !b.overflow {
 		return nil
 	}
 	if d == nil {
@@ -96,7 +113,7 @@ func (b *batch) flush(d durability) error {
 	}
 	// A few paths are cheaper to fsync one by one than a whole filesystem
 	// that may hold other programs' unwritten data.
-	oneByOne := len(b.paths) <= fewPaths || len(b.devs) == 0
+	oneByOne := (!b.overflow && len(b.paths) <= fewPaths) || len(b.devs) == 0
 	for _, dir := range b.devs {
 		if oneByOne {
 			break
@@ -105,7 +122,10 @@ func (b *batch) flush(d durability) error {
 			oneByOne = true
 		}
 	}
-	if oneByOne {
+	if oneByOne && b.overflow {
+		// Too many paths to have kept: flush every filesystem.
+		unix.Sync()
+	} else if oneByOne {
 		var errs []error
 		for _, p := range b.paths {
 			if err := d.fsync(p); err != nil && !errors.Is(err, os.ErrNotExist) {

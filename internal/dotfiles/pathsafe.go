@@ -64,6 +64,12 @@ func checkNoEscape(root, abs string) error {
 	if err != nil {
 		return fmt.Errorf("resolve target dir %s: %w", root, err)
 	}
+	return checkBeneath(root, realRoot, abs)
+}
+
+// checkBeneath is checkNoEscape with root already resolved (realRoot): an
+// apply resolves it once, not once per file.
+func checkBeneath(root, realRoot, abs string) error {
 	parent := filepath.Dir(abs)
 	real, err := filepath.EvalSymlinks(parent)
 	if errors.Is(err, os.ErrNotExist) {

@@ -27,6 +27,7 @@ type plan struct {
 	warnings   []string
 	guard      *guard
 	scripts    []*script // run_ scripts, in the order they run (scripts.go)
+	realRoot   string    // the target dir with links resolved, once perform needs it
 }
 
 // makePlan plans one run. A problem with one entry (a template error, an
@@ -67,6 +68,7 @@ func makePlan(ctx context.Context, opts Options) (*plan, error) {
 		}
 	}
 	p.targets = targets
+	p.shareStrings()
 	p.warnings = append(p.warnings, st.externalWarnings...)
 	// Held without a look at home: what cannot be planned, or must not be
 	// written.
@@ -86,6 +88,9 @@ func makePlan(ctx context.Context, opts Options) (*plan, error) {
 	parallel(len(targets), func(i int) {
 		if early[i] == "" && !targets[i].unknown {
 			acts[i], actErrs[i] = readActualLimit(p.abs(targets[i].Path), limit)
+			if t := targets[i]; acts[i].sum != "" && acts[i].sum == t.hash {
+				acts[i].sum = t.hash // one copy of the hash, not two
+			}
 		}
 	})
 	desired := map[string]bool{}
@@ -146,6 +151,26 @@ func makePlan(ctx context.Context, opts Options) (*plan, error) {
 	return p, nil
 }
 
+// shareStrings makes a target and its record share one copy of the hash
+// and source path where they agree, as they do for nearly every target of
+// a round that finds nothing to do: for 50,000 targets the copies decoded
+// from the state file were megabytes.
+func (p *plan) shareStrings() {
+	for _, t := range p.targets {
+		rec, ok := p.recs.targets[t.Path]
+		if !ok {
+			continue
+		}
+		if t.hash != "" && rec.SHA256 == t.hash {
+			t.hash = rec.SHA256
+		}
+		if rec.Source == t.Source {
+			rec.Source = t.Source
+			p.recs.targets[t.Path] = rec
+		}
+	}
+}
+
 func (p *plan) abs(target string) string {
 	return filepath.Join(p.st.opts.TargetDir, filepath.FromSlash(target))
 }
@@ -163,7 +188,10 @@ func under(target string, dirs []string) bool {
 func (p *plan) add(list *[]*Change, t *Target, a actual, act Action, reason string) *Change {
 	// A plain file's contents are read when it is written (execApply), not
 	// here: a first apply would otherwise hold every file in memory at once.
-	c := &Change{Target: t.Path, Source: t.Source, Action: act, Kind: t.Kind, Reason: reason, Sensitive: t.Sensitive, t: t, act: a}
+	c := &Change{Target: t.Path, Source: t.Source, Action: act, Kind: t.Kind, Reason: reason, Sensitive: t.Sensitive, t: t, act: &absent}
+	if a.exists {
+		c.act = &a
+	}
 	if a.exists && a.kind != KindSymlink && (t.Kind != KindSymlink) {
 		c.OldMode = modeString(a.perm)
 	}

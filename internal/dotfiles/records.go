@@ -7,9 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"hash/maphash"
+	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/hearth-fleet/hearth/internal/state"
 )
@@ -80,14 +83,10 @@ func (r *records) save() error {
 	if r.warning == "" && fingerprint(r.targets) == r.saved {
 		return nil
 	}
-	b, err := json.MarshalIndent(recordFile{Version: recordVersion, Targets: r.targets}, "", "  ")
-	if err != nil {
-		return fmt.Errorf("encode dotfiles state: %w", err)
-	}
 	if err := os.MkdirAll(filepath.Dir(r.path), 0o700); err != nil {
 		return fmt.Errorf("write dotfiles state %s: %w", r.path, err)
 	}
-	if err := state.WriteFileAtomic(r.path, append(b, '\n'), 0o600); err != nil {
+	if err := state.WriteAtomic(r.path, 0o600, func(w io.Writer) error { return writeRecords(w, r.targets) }); err != nil {
 		return err
 	}
 	if err := r.pruneBases(); err != nil {
@@ -96,6 +95,39 @@ func (r *records) save() error {
 	r.saved = fingerprint(r.targets)
 	r.warning = ""
 	return nil
+}
+
+// writeRecords writes the state file as json.MarshalIndent(recordFile,
+// "", "  ") would, one record at a time: the whole document for 50,000
+// targets took tens of megabytes at once.
+func writeRecords(w io.Writer, targets map[string]record) error {
+	if len(targets) == 0 {
+		_, err := fmt.Fprintf(w, "{\n  \"version\": %d,\n  \"targets\": {}\n}\n", recordVersion)
+		return err
+	}
+	if _, err := fmt.Fprintf(w, "{\n  \"version\": %d,\n  \"targets\": {", recordVersion); err != nil {
+		return err
+	}
+	keys := slices.Sorted(maps.Keys(targets))
+	for i, k := range keys {
+		kb, err := json.Marshal(k)
+		if err != nil {
+			return err
+		}
+		rb, err := json.MarshalIndent(targets[k], "    ", "  ")
+		if err != nil {
+			return err
+		}
+		sep := ",\n    "
+		if i == 0 {
+			sep = "\n    "
+		}
+		if _, err := fmt.Fprintf(w, "%s%s: %s", sep, kb, rb); err != nil {
+			return err
+		}
+	}
+	_, err := io.WriteString(w, "\n  }\n}\n")
+	return err
 }
 
 func hashBytes(b []byte) string {

@@ -15,6 +15,7 @@ import (
 	"io"
 	"io/fs"
 	"math"
+	"sync"
 	"syscall"
 )
 
@@ -126,6 +127,11 @@ func hashFD(fd int, path string, limit int64, want *syscall.Stat_t) (sum string,
 	return copyFD(fd, path, limit, want, nil)
 }
 
+// copyBufs holds copyFD's read buffers. A hash of every file in a 50,000-
+// file home made 3 GB of 64 KiB garbage per round, and the pages the
+// collector freed stayed in the process's RSS.
+var copyBufs = sync.Pool{New: func() any { b := make([]byte, 64<<10); return &b }}
+
 // copyFD is hashFD that also writes what it reads to w (when not nil).
 func copyFD(fd int, path string, limit int64, want *syscall.Stat_t, w io.Writer) (sum string, size int64, err error) {
 	var st syscall.Stat_t
@@ -139,7 +145,9 @@ func copyFD(fd int, path string, limit int64, want *syscall.Stat_t, w io.Writer)
 		return "", 0, &fs.PathError{Op: "read", Path: path, Err: &SizeError{Size: st.Size, Limit: limit}}
 	}
 	h := sha256.New()
-	buf := make([]byte, 64<<10)
+	bp := copyBufs.Get().(*[]byte)
+	defer copyBufs.Put(bp)
+	buf := *bp
 	for {
 		var n int
 		err := retryEINTR(func() (err error) {

@@ -3,16 +3,28 @@
 package state
 
 import (
+	"bufio"
 	"fmt"
-	"github.com/hearth-fleet/hearth/internal/safefile"
+	"io"
 	"os"
 	"path/filepath"
+
+	"github.com/hearth-fleet/hearth/internal/safefile"
 )
 
 // WriteFileAtomic replaces path with data so that a reader (or a crash at any
 // instant) sees either the old content or the new, never a mix: write a temp
 // file in the same directory, fsync it, rename it over path, fsync the directory.
 func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
+	return WriteAtomic(path, perm, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+}
+
+// WriteAtomic is WriteFileAtomic of what write writes, streamed through a
+// buffer: a large file never has to be held whole in memory.
+func WriteAtomic(path string, perm os.FileMode, write func(io.Writer) error) error {
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, "."+safefile.TempBase(filepath.Base(path))+".tmp-*")
 	if err != nil {
@@ -29,7 +41,11 @@ func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
 	if err := tmp.Chmod(perm); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	if _, err := tmp.Write(data); err != nil {
+	bw := bufio.NewWriterSize(tmp, 64<<10)
+	if err := write(bw); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	if err := tmp.Sync(); err != nil {
