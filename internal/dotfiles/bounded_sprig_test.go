@@ -3,6 +3,7 @@ package dotfiles
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestSprigSizedResultsBounded: sprig functions whose result size the
@@ -13,6 +14,9 @@ import (
 func TestSprigSizedResultsBounded(t *testing.T) {
 	f := newFixture(t, "")
 	f.opts.MaxFileSize = 1 << 20
+	// Refused, not abandoned at the deadline: a deadline far past what a
+	// loaded 2-core machine under -race needs for these sizes.
+	f.opts.RenderTimeout = 2 * time.Minute
 	for _, tt := range []struct{ fn, text string }{
 		{"until", `{{ until 100000000000 | len }}`},
 		{"until", `{{ until -100000000000 | len }}`},

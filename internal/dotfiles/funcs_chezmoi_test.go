@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // renderOne renders text with f's options, as execute-template does.
@@ -170,8 +171,9 @@ func TestJQMemoryBounded(t *testing.T) {
 	f := newFixture(t, "")
 	f.opts.MaxFileSize = 1 << 20
 	old := jqMinMemory
-	jqMinMemory = 16 << 20 // heap is read at every instruction: kept small to stay quick
+	jqMinMemory = 4 << 20 // heap is read at every instruction: kept small to stay quick
 	t.Cleanup(func() { jqMinMemory = old })
+	f.opts.RenderTimeout = 2 * time.Minute // refused by the guard, not abandoned at the deadline
 	for _, q := range []string{
 		`[range(1e12)] | length`,
 		`[range(1e12) | tostring] | length`,
