@@ -63,9 +63,13 @@ func TestHooksRunAfterSync(t *testing.T) {
 		t.Fatalf("on_success after the first sync saw:\n%s", got)
 	}
 
-	// Both edit one line: b's round records a conflict.
-	appendFile(t, filepath.Join(a.Home, ".bashrc"), "alias a=1\n")
-	appendFile(t, filepath.Join(b.Home, ".bashrc"), "alias b=1\n")
+	// Both rewrite the same line (appends on both sides are both kept, no
+	// conflict): b's round records a conflict.
+	for h, line := range map[*clitest.Host]string{a: "alias a=1\n", b: "alias b=1\n"} {
+		if err := os.WriteFile(filepath.Join(h.Home, ".bashrc"), []byte(line), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	a.MustRun(t, "sync")
 	// on_success fails: the round's result and exit status stand.
 	if err := os.WriteFile(filepath.Join(dir, "on_success.exit"), []byte("7\n"), 0o644); err != nil {
