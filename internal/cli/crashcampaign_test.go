@@ -422,21 +422,24 @@ func (c *campaign) converged(r *testutil.Remote) (held, strays int) {
 // nothingLost: every token is in some host's home or sidecar, unless a
 // resolve discarded it.
 func (c *campaign) nothingLost() {
-	var live, trash strings.Builder
+	var live, sources, trash strings.Builder
 	for _, h := range c.hosts {
 		live.WriteString(regularFiles(c.t, h.Home))
-		// The whole work tree, not only the sidecars: a held target's home
-		// differs from its source file for good (one that left the source,
-		// as a planted link, and came back with other content has no record
-		// to merge against), and the source's edits are then only there, on
-		// the remote's tip, shown by hearth diff.
-		live.WriteString(regularFiles(c.t, c.source(h)))
+		live.WriteString(regularFiles(c.t, filepath.Join(c.source(h), syncer.ConflictDir)))
+		// The whole work tree too: a held target's home differs from its
+		// source file for good (one that left the source, as a planted
+		// link, and came back with other content has no record to merge
+		// against), and the source's edits are then only there, on the
+		// remote's tip, shown by hearth diff.
+		sources.WriteString(regularFiles(c.t, c.source(h)))
 		trash.WriteString(regularFiles(c.t, h.StateDir))
 	}
-	lost, inTrash, deleted := 0, 0, 0
+	lost, inSource, inTrash, deleted := 0, 0, 0, 0
 	for _, tok := range c.tokens {
 		switch {
 		case strings.Contains(live.String(), tok+"\n"):
+		case strings.Contains(sources.String(), tok+"\n"):
+			inSource++
 		case strings.Contains(trash.String(), tok+"\n"):
 			inTrash++
 		case c.exempt[tok]:
@@ -447,6 +450,6 @@ func (c *campaign) nothingLost() {
 			c.t.Errorf("edit %s is in no home, no source file and no sidecar", tok)
 		}
 	}
-	c.t.Logf("%d edits: %d lost, %d only in a trash, %d carried out of a side a resolve dropped, %d discarded by a resolve, %d more deleted by the attacker's commits",
-		len(c.tokens), lost, inTrash, c.carried, len(c.exempt), deleted)
+	c.t.Logf("%d edits: %d lost, %d only in the source file of a held target, %d only in a trash, %d carried out of a side a resolve dropped, %d discarded by a resolve, %d more deleted by the attacker's commits",
+		len(c.tokens), lost, inSource, inTrash, c.carried, len(c.exempt), deleted)
 }
