@@ -22,6 +22,8 @@ var managedTargets = []string{".bashrc", ".config/git/config", ".ssh/config"}
 // process is SIGKILLed at a random moment, interleaved with normal rounds of
 // other hosts; afterwards normal rounds converge every host, every edit is in
 // a live file or a sidecar, and git fsck is clean everywhere.
+// HEARTH_TEST_SEED reruns a seed; HEARTH_CAMPAIGN_KEEP=dir keeps a copy of
+// the remote and the hosts.
 func TestSyncSurvivesSIGKILL(t *testing.T) {
 	testutil.RequireProgram(t, "git")
 	kills := 50
@@ -132,11 +134,11 @@ func lostEdits(t *testing.T, hs []*clitest.Host, tokens []string) []string {
 	var found strings.Builder
 	for _, h := range hs {
 		for _, content := range listTree(t, h.Home) {
-			found.WriteString(content)
+			found.WriteString(content + "\n")
 		}
 		src := filepath.Join(h.Root, "source")
 		for _, content := range listTree(t, src, ".git", syncer.ConflictDir) {
-			found.WriteString(content)
+			found.WriteString(content + "\n")
 		}
 		m, err := syncer.ReadManifest(src)
 		if err != nil {
@@ -144,7 +146,7 @@ func lostEdits(t *testing.T, hs []*clitest.Host, tokens []string) []string {
 		}
 		for _, c := range m.Conflicts {
 			if b, err := os.ReadFile(filepath.Join(src, filepath.FromSlash(c.Sidecar))); err == nil {
-				found.Write(b)
+				found.Write(append(b, '\n'))
 			}
 		}
 	}
