@@ -66,7 +66,7 @@ type campaign struct {
 // for a dir, put links in .hearth-conflicts and lead .chezmoiroot through
 // a link. After every kill the next unkilled run must exit 0 and the
 // victims must be untouched: not opened, listed or changed by anyone
-// (inotify). At the end: no edit lost (each is in a home or a sidecar,
+// (inotify). At the end: no edit lost (each is in a home, a source file or a sidecar,
 // unless a resolve dropped it or an attacker's commit deleted it for
 // good), no victim content in any host's files or any git object, git
 // fsck clean everywhere, every host on the remote's tip with a clean work
@@ -422,16 +422,24 @@ func (c *campaign) converged(r *testutil.Remote) (held, strays int) {
 // nothingLost: every token is in some host's home or sidecar, unless a
 // resolve discarded it.
 func (c *campaign) nothingLost() {
-	var live, trash strings.Builder
+	var live, sources, trash strings.Builder
 	for _, h := range c.hosts {
 		live.WriteString(regularFiles(c.t, h.Home))
 		live.WriteString(regularFiles(c.t, filepath.Join(c.source(h), syncer.ConflictDir)))
+		// The whole work tree too: a held target's home differs from its
+		// source file for good (one that left the source, as a planted
+		// link, and came back with other content has no record to merge
+		// against), and the source's edits are then only there, on the
+		// remote's tip, shown by hearth diff.
+		sources.WriteString(regularFiles(c.t, c.source(h)))
 		trash.WriteString(regularFiles(c.t, h.StateDir))
 	}
-	lost, inTrash, deleted := 0, 0, 0
+	lost, inSource, inTrash, deleted := 0, 0, 0, 0
 	for _, tok := range c.tokens {
 		switch {
 		case strings.Contains(live.String(), tok+"\n"):
+		case strings.Contains(sources.String(), tok+"\n"):
+			inSource++
 		case strings.Contains(trash.String(), tok+"\n"):
 			inTrash++
 		case c.exempt[tok]:
@@ -439,9 +447,9 @@ func (c *campaign) nothingLost() {
 			deleted++
 		default:
 			lost++
-			c.t.Errorf("edit %s is in no home and no sidecar", tok)
+			c.t.Errorf("edit %s is in no home, no source file and no sidecar", tok)
 		}
 	}
-	c.t.Logf("%d edits: %d lost, %d only in a trash, %d carried out of a side a resolve dropped, %d discarded by a resolve, %d more deleted by the attacker's commits",
-		len(c.tokens), lost, inTrash, c.carried, len(c.exempt), deleted)
+	c.t.Logf("%d edits: %d lost, %d only in the source file of a held target, %d only in a trash, %d carried out of a side a resolve dropped, %d discarded by a resolve, %d more deleted by the attacker's commits",
+		len(c.tokens), lost, inSource, inTrash, c.carried, len(c.exempt), deleted)
 }
