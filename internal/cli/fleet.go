@@ -283,6 +283,9 @@ func fleetShow(ctx context.Context, a *app, cfg *config.Config, host string, n i
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "generation:      %s (golden %s)\n", orDashInt(r.Generation), orDashInt(r.Golden))
 	fmt.Fprintf(w, "boot verdict:    %s, reboot needed: %s\n", safeName(orDash(r.BootVerdict)), yesNo(r.RebootNeeded))
+	if l := r.Loader; l != nil {
+		fmt.Fprintf(w, "boot loader:     %s, entry %s %s, %d tries left, booted %s\n", safeName(l.Loader), safeName(orDash(l.Entry)), safeName(orDash(l.State)), l.TriesLeft, safeName(orDash(l.Booted)))
+	}
 	if r.Wave != nil {
 		fmt.Fprintf(w, "wave:            %d %s\n", *r.Wave, safeLine(r.Waiting))
 	}

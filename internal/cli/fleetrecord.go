@@ -159,6 +159,9 @@ func buildHostRecord(prev *fleet.Record, ls localState) *fleet.Record {
 		if ls.boot.Boot != nil {
 			rec.BootVerdict = ls.boot.Boot.Verdict
 		}
+		if v := ls.boot.Loader; v != nil && v.Loader != "" && v.Loader != "none" {
+			rec.Loader = &fleet.LoaderView{Loader: v.Loader, Entry: fleet.ShortName(v.Entry), State: v.State, TriesLeft: max(0, min(v.TriesLeft, 1000)), Booted: fleet.ShortName(v.Booted)}
+		}
 	}
 	rec.RebootNeeded = rebootNeeded(rec, ls)
 	applyRollout(rec, ls)

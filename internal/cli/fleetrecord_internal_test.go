@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hearth-fleet/hearth/internal/bootcount"
 	"github.com/hearth-fleet/hearth/internal/deploy"
 	"github.com/hearth-fleet/hearth/internal/fleet"
 	"github.com/hearth-fleet/hearth/internal/golden"
@@ -106,5 +107,34 @@ func TestPublishDue(t *testing.T) {
 	}
 	if !publishDue(publishState{}, "ok/0/0", rt0, time.Hour) {
 		t.Error("first publish not due")
+	}
+}
+
+// TestHostRecordShowsTheLoader: the boot loader's view recorded by the boot
+// check (entry, blessed/counting/bad, tries left, which entry booted) is in
+// the host record, and a record without a counting loader carries none.
+func TestHostRecordShowsTheLoader(t *testing.T) {
+	view := &bootcount.View{Loader: "systemd-boot", Entry: "nixos-generation-8+1-1.conf", State: "counting", TriesLeft: 1, TriesDone: 1, Booted: "nixos-generation-8+2.conf"}
+	rec := buildHostRecord(nil, localState{jobs: map[string]state.Record{}, boot: &golden.State{GoldenGeneration: 7, Loader: view}})
+	want := fleet.LoaderView{Loader: "systemd-boot", Entry: view.Entry, State: "counting", TriesLeft: 1, Booted: view.Booted}
+	if rec.Loader == nil || *rec.Loader != want {
+		t.Fatalf("loader %+v, want %+v", rec.Loader, want)
+	}
+	rec.Version, rec.Host, rec.HearthVersion, rec.Time, rec.Seq = fleet.Version, "h", "v", rt0, 1
+	data, err := fleet.Encode(rec)
+	if err != nil {
+		t.Fatalf("built record does not encode: %v", err)
+	}
+	back, err := fleet.Decode(data, fleet.HostRef("h"), "h")
+	if err != nil || back.Loader == nil || *back.Loader != want {
+		t.Fatalf("decoded loader %+v, %v", back.Loader, err)
+	}
+	if rec := buildHostRecord(nil, localState{jobs: map[string]state.Record{}, boot: &golden.State{Loader: &bootcount.View{Loader: "none"}}}); rec.Loader != nil {
+		t.Fatalf("no counting loader, got %+v", rec.Loader)
+	}
+	bad := *rec
+	bad.Loader = &fleet.LoaderView{Loader: "systemd-boot", Entry: "x\x1b[2J", TriesLeft: 1}
+	if _, err := fleet.Encode(&bad); err == nil {
+		t.Fatal("a loader entry with a control character was accepted")
 	}
 }

@@ -95,6 +95,12 @@ func Validate(rec *Record) error {
 		add("generation", errors.New("negative"))
 	}
 	add("boot_verdict", checkToken(rec.BootVerdict, true))
+	if l := rec.Loader; l != nil {
+		add("loader", errors.Join(checkToken(l.Loader, false), checkText(l.Entry, MaxNameLen), checkToken(l.State, true), checkText(l.Booted, MaxNameLen)))
+		if l.TriesLeft < 0 || l.TriesLeft > 1000 {
+			add("loader.tries_left", fmt.Errorf("%d out of range", l.TriesLeft))
+		}
+	}
 	if rec.Wave != nil && (*rec.Wave < 0 || *rec.Wave > 1000) {
 		add("wave", fmt.Errorf("%d out of range", *rec.Wave))
 	}

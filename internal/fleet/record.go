@@ -44,6 +44,9 @@ type Record struct {
 	Golden               int        `json:"golden,omitempty"`
 	BootVerdict          string     `json:"boot_verdict,omitempty"`
 	RebootNeeded         bool       `json:"reboot_needed"`
+	// Loader is the boot loader's view of the generation it is counting or
+	// counted last (nil when hearth counts no boots on this host).
+	Loader *LoaderView `json:"loader,omitempty"`
 
 	// Wave is the host's rollout wave (nil: not in a staged rollout);
 	// Waiting says why it holds a commit back, e.g. "waiting for wave 0".
@@ -54,6 +57,16 @@ type Record struct {
 	Conflicts  []string          `json:"conflicts"`
 	Held       []string          `json:"held"`
 	BadCommits []BadCommit       `json:"bad_commits"`
+}
+
+// LoaderView is what the boot loader says of a deployed generation's entry:
+// State is blessed, counting or bad; Booted the entry this boot came from.
+type LoaderView struct {
+	Loader    string `json:"loader"`
+	Entry     string `json:"entry,omitempty"`
+	State     string `json:"state,omitempty"`
+	TriesLeft int    `json:"tries_left"`
+	Booted    string `json:"booted_entry,omitempty"`
 }
 
 // JobRun is the last run of one job.
