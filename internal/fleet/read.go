@@ -88,7 +88,9 @@ func (r *Reader) decode(ctx context.Context, entries []Entry) error {
 			e.Err = fmt.Errorf("ref %s%s: %w", RefPrefix, e.Host, err)
 			continue
 		}
-		objects = append(objects, e.Commit+":"+RecordFile)
+		// ^{commit}: a ref the remote points at a tree or a blob has no
+		// record (a tag is peeled to its commit).
+		objects = append(objects, e.Commit+"^{commit}:"+RecordFile)
 		idx = append(idx, i)
 	}
 	blobs, err := r.Repo.ReadBlobs(ctx, objects, MaxRecordBytes)

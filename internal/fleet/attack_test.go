@@ -1,0 +1,110 @@
+package fleet
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/hearth-fleet/hearth/internal/testutil"
+)
+
+// plantObjectRef points ref on the remote at an object that is not a
+// commit (kind "tree", "blob" or "tag"), holding a valid record, as a
+// hostile remote can.
+func plantObjectRef(t *testing.T, remote, ref, kind, record string) {
+	t.Helper()
+	blob := strings.TrimSpace(gitIn(t, remote, record, "hash-object", "-w", "--stdin"))
+	tree := strings.TrimSpace(gitIn(t, remote, "100644 blob "+blob+"\t"+RecordFile+"\n", "mktree"))
+	id := map[string]string{"tree": tree, "blob": blob}[kind]
+	if kind == "tag" {
+		commit := strings.TrimSpace(gitIn(t, remote, "", "commit-tree", "-m", "x", tree))
+		id = strings.TrimSpace(gitIn(t, remote, "object "+commit+"\ntype commit\ntag x\ntagger x <x@x> 0 +0000\n\nx\n", "mktag"))
+	}
+	testutil.Git(t, remote, "update-ref", ref, id)
+}
+
+func gitIn(t *testing.T, dir, stdin string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command("git", append([]string{"-C", dir, "-c", "user.name=x", "-c", "user.email=x@x"}, args...)...)
+	cmd.Stdin = strings.NewReader(stdin)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("git %v: %v", args, err)
+	}
+	return string(out)
+}
+
+// TestRecordRefAtNonCommitIsOneBadEntry: a record ref the remote points
+// at a tree, a blob or a tag is that host's bad entry; it must not make
+// the whole read fail (with allowed_signers set, that held every later
+// wave back and hid the fleet), nor be read as a record.
+func TestRecordRefAtNonCommitIsOneBadEntry(t *testing.T) {
+	ctx := context.Background()
+	remote := bareRemote(t)
+	key, pub := sshKey(t, "trusted")
+	allowed := filepath.Join(t.TempDir(), "allowed_signers")
+	if err := os.WriteFile(allowed, []byte("fleet@example.com "+pub+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p := publisher(t, remote, "good", t0)
+	p.SigningKey = key
+	if _, err := p.Publish(ctx, setJob(JobSync, "ok", t0)); err != nil {
+		t.Fatal(err)
+	}
+	for _, kind := range []string{"tree", "blob", "tag"} {
+		rec := strings.Replace(mustEncode(t), `"alpha"`, `"`+kind+`"`, 1)
+		plantObjectRef(t, remote, HostRef(kind), kind, rec)
+	}
+	for _, signers := range []string{"", allowed} {
+		entries, err := (&Reader{Repo: cache(t), Remote: remote, AllowedSigners: signers}).Read(ctx)
+		if err != nil {
+			t.Fatalf("allowed signers %q: one bad ref failed the whole read: %v", signers, err)
+		}
+		if len(entries) != 4 {
+			t.Fatalf("%d entries, want 4", len(entries))
+		}
+		for _, e := range entries {
+			if e.Host == "good" {
+				if !e.Usable(signers != "") {
+					t.Errorf("good: not usable: %v", e.Err)
+				}
+				continue
+			}
+			if e.Verified {
+				t.Errorf("%s: record ref at a %s verified", e.Host, e.Host)
+			}
+			// A tag is peeled to its commit; a tree or a blob is no record.
+			if e.Host != "tag" && (e.Err == nil || e.Record != nil) {
+				t.Errorf("%s: record ref at a %s read as a record (err %v)", e.Host, e.Host, e.Err)
+			}
+		}
+	}
+}
+
+// TestPublishOverNonCommitRef: a remote that points our own ref at a tree
+// must not stop this host publishing for good.
+func TestPublishOverNonCommitRef(t *testing.T) {
+	for _, kind := range []string{"tree", "blob", "tag"} {
+		t.Run(kind, func(t *testing.T) { publishOver(t, kind) })
+	}
+}
+
+func publishOver(t *testing.T, kind string) {
+	ctx := context.Background()
+	remote := bareRemote(t)
+	rec := strings.Replace(mustEncode(t), `"alpha"`, `"beta"`, 1)
+	plantObjectRef(t, remote, HostRef("beta"), kind, rec)
+	p := publisher(t, remote, "beta", t0)
+	if err := (&Reader{Repo: p.Repo, Remote: remote}).Fetch(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Publish(ctx, setJob(JobSync, "ok", t0)); err != nil {
+		t.Fatalf("publish over a tree ref: %v", err)
+	}
+	if typ := testutil.Git(t, remote, "cat-file", "-t", HostRef("beta")); typ != "commit" {
+		t.Fatalf("ref is a %s after publishing", typ)
+	}
+}
