@@ -108,3 +108,35 @@ func publishOver(t *testing.T, kind string) {
 		t.Fatalf("ref is a %s after publishing", typ)
 	}
 }
+
+// TestSignerBoundToHost: with per-host keys in allowed_signers (principal
+// = host name), a record signed by host a's key but published under host
+// b's ref must not count as b's: otherwise one host's key (one
+// compromised host) forges as many wave N-1 hosts as any quorum needs, or
+// quarantines every tip under other hosts' names.
+func TestSignerBoundToHost(t *testing.T) {
+	t.Skip("FINDING 2: the signer's principal is not bound to the record's host; any allowed key verifies any host's record")
+	ctx := context.Background()
+	remote := bareRemote(t)
+	keyA, pubA := sshKey(t, "a")
+	allowed := filepath.Join(t.TempDir(), "allowed_signers")
+	if err := os.WriteFile(allowed, []byte("a "+pubA+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, host := range []string{"a", "b", "c"} {
+		p := publisher(t, remote, host, t0)
+		p.SigningKey = keyA // host a forges b and c
+		if _, err := p.Publish(ctx, setJob(JobSync, "ok", t0)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	entries, err := (&Reader{Repo: cache(t), Remote: remote, AllowedSigners: allowed}).Read(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if want := e.Host == "a"; e.Usable(true) != want {
+			t.Errorf("host %s: usable for gating %v (signer %q), want %v", e.Host, e.Usable(true), e.Signer, want)
+		}
+	}
+}
