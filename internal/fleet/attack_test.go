@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hearth-fleet/hearth/internal/testutil"
 )
@@ -138,5 +139,69 @@ func TestSignerBoundToHost(t *testing.T) {
 		if want := e.Host == "a"; e.Usable(true) != want {
 			t.Errorf("host %s: usable for gating %v (signer %q), want %v", e.Host, e.Usable(true), e.Signer, want)
 		}
+	}
+}
+
+// TestRewoundRecordNotTakenBack: the signature says who wrote a record,
+// not that it is the latest. Anyone who can push (no key needed) can set
+// host a's ref back to a's older signed record — one from before a found
+// the tip bad — and lift the quarantine, or show a healthy on a commit it
+// has since rolled back. A reader that has seen a's newer record must not
+// go back to an older one.
+func TestRewoundRecordNotTakenBack(t *testing.T) {
+	// failed before the fix: the rewound record was taken as the latest
+	ctx := context.Background()
+	remote := bareRemote(t)
+	key, pub := sshKey(t, "a")
+	allowed := filepath.Join(t.TempDir(), "allowed_signers")
+	if err := os.WriteFile(allowed, []byte("a "+pub+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p := publisher(t, remote, "a", t0)
+	p.SigningKey = key
+	if _, err := p.Publish(ctx, setJob(JobUpgrade, "ok", t0)); err != nil {
+		t.Fatal(err)
+	}
+	old := testutil.Git(t, remote, "rev-parse", HostRef("a"))
+	later := t0.Add(time.Hour)
+	p.Now = func() time.Time { return later }
+	bad := func(prev *Record) (*Record, error) {
+		rec, _ := setJob(JobUpgrade, "failed", later)(prev)
+		rec.BadCommits = []BadCommit{{Commit: strings.Repeat("1", 40), Stage: "confirm", Time: later}}
+		return rec, nil
+	}
+	if _, err := p.Publish(ctx, bad); err != nil {
+		t.Fatal(err)
+	}
+	reader := &Reader{Repo: cache(t), Remote: remote, AllowedSigners: allowed}
+	if _, err := reader.Read(ctx); err != nil {
+		t.Fatal(err)
+	}
+	testutil.Git(t, remote, "update-ref", HostRef("a"), old) // the replay
+	entries, err := reader.Read(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := Find(entries, "a")
+	if e == nil || !e.Usable(true) {
+		t.Fatalf("a: %+v", e)
+	}
+	if e.Record.FoundBad(strings.Repeat("1", 40)) == nil {
+		t.Fatalf("a's rewound record (time %s) was taken as its latest: the quarantine it recorded is gone", e.Record.Time)
+	}
+	if len(reader.Rewound) != 1 || !strings.Contains(reader.Rewound[0], "a: ") {
+		t.Fatalf("rewound: %q, want host a named", reader.Rewound)
+	}
+	// The host's next record, newer, is taken again.
+	p.Now = func() time.Time { return later.Add(time.Hour) }
+	if _, err := p.Publish(ctx, setJob(JobSync, "ok", later)); err != nil {
+		t.Fatal(err)
+	}
+	entries, err = reader.Read(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := Find(entries, "a"); e == nil || e.Record == nil || !e.Record.Time.Equal(later.Add(time.Hour)) || len(reader.Rewound) != 0 {
+		t.Fatalf("a's newer record not taken after a rewind: %+v, rewound %q", e, reader.Rewound)
 	}
 }
