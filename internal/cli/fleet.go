@@ -143,6 +143,7 @@ func fleetRows(ctx context.Context, a *app, cfg *config.Config, now time.Time) (
 // the last fetch to show, with a warning (its hosts turn stale in time).
 func fleetFetch(ctx context.Context, a *app, rd *fleet.Reader) error {
 	err := rd.Fetch(ctx)
+	warnRewound(a, rd)
 	if errors.Is(err, gitrepo.ErrOffline) {
 		a.logger().Warn("remote unreachable: showing the host records fetched last", "err", err)
 		return nil
@@ -322,4 +323,12 @@ func jobResult(r *fleet.Record, job string) string {
 		return safeName(j.Result)
 	}
 	return "-"
+}
+
+// warnRewound logs the hosts whose record the remote set back to an older
+// one (the newer one is kept).
+func warnRewound(a *app, rd *fleet.Reader) {
+	for _, w := range rd.Rewound {
+		a.logger().Warn("host record went back in time on the remote", "detail", w)
+	}
 }

@@ -32,6 +32,7 @@ func (g *rolloutGate) Check(ctx context.Context, tip string) deploy.GateDecision
 	rd, err := fleetReader(ctx, g.a, g.cfg)
 	if err == nil {
 		entries, rerr := rd.Read(ctx)
+		warnRewound(g.a, rd)
 		if rerr == nil {
 			d := rollout.Decide(entries, g.policy, tip, g.now())
 			log.Info("rollout gate", "tip", tip, "verdict", d.Verdict, "healthy", d.Healthy, "ignored", d.Ignored)

@@ -113,7 +113,7 @@ func (p *Publisher) commit(ctx context.Context, prevID string, update Update) (s
 	if prevID != "" {
 		// An unreadable predecessor (hostile, or a future version) is
 		// replaced, not merged.
-		if res, err := p.Repo.ReadBlobs(ctx, []string{prevID + ":" + RecordFile}, MaxRecordBytes); err == nil && res[0].Data != nil {
+		if res, err := p.Repo.ReadBlobs(ctx, []string{prevID + "^{commit}:" + RecordFile}, MaxRecordBytes); err == nil && res[0].Data != nil {
 			prev, _ = Decode(res[0].Data, HostRef(p.Host), p.Host)
 		}
 	}
@@ -144,7 +144,8 @@ func (p *Publisher) commit(ctx context.Context, prevID string, update Update) (s
 	if prevID != "" {
 		if prev != nil && prev.Seq < keep {
 			rec.Seq = prev.Seq + 1
-			parents = []string{prevID}
+			// Peeled: a remote may point the ref at a tag.
+			parents = []string{prevID + "^{commit}"}
 		} else {
 			newRoot = true
 		}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/hearth-fleet/hearth/internal/gitrepo"
 )
@@ -33,6 +34,9 @@ type Reader struct {
 	// Extra refspecs fetched in the same call, e.g. the config branch, so
 	// a reader can compare deployed commits with its tip.
 	Extra []string
+	// Rewound says, after Fetch, which hosts' refs the remote set back to
+	// an older record; the newer one seen before is kept (see keepNewer).
+	Rewound []string
 }
 
 // maxHosts bounds how many records one read decodes.
@@ -41,8 +45,16 @@ const maxHosts = 10000
 // Fetch copies the remote's refs/hearth/hosts/* (and r.Extra) into the
 // cache in one fetch, dropping hosts gone from the remote.
 func (r *Reader) Fetch(ctx context.Context) error {
+	before, err := r.Repo.ListRefs(ctx, LocalPrefix)
+	if err != nil {
+		return fmt.Errorf("fetch host records: %w", err)
+	}
 	specs := append([]string{"+" + RefPrefix + "*:" + LocalPrefix + "*"}, r.Extra...)
 	if err := r.Repo.FetchPrune(ctx, r.Remote, specs...); err != nil {
+		return fmt.Errorf("fetch host records: %w", err)
+	}
+	r.Rewound = nil
+	if err := r.keepNewer(ctx, before, time.Now()); err != nil {
 		return fmt.Errorf("fetch host records: %w", err)
 	}
 	return nil
@@ -88,7 +100,9 @@ func (r *Reader) decode(ctx context.Context, entries []Entry) error {
 			e.Err = fmt.Errorf("ref %s%s: %w", RefPrefix, e.Host, err)
 			continue
 		}
-		objects = append(objects, e.Commit+":"+RecordFile)
+		// ^{commit}: a ref the remote points at a tree or a blob has no
+		// record (a tag is peeled to its commit).
+		objects = append(objects, e.Commit+"^{commit}:"+RecordFile)
 		idx = append(idx, i)
 	}
 	blobs, err := r.Repo.ReadBlobs(ctx, objects, MaxRecordBytes)

@@ -98,6 +98,7 @@ var offlinePatterns = []string{
 	"connection refused",
 	"connection timed out",
 	"operation timed out",
+	"operation too slow", // curl: http.lowSpeedLimit/Time
 	"network is unreachable",
 	"no route to host",
 	"connection reset by peer",

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/url"
 	"os"
@@ -127,10 +128,19 @@ var safetyArgs = []string{
 	// command returned; hearth's rounds must own the repository alone.
 	"-c", "gc.auto=0",
 	"-c", "maintenance.auto=false",
+	// A remote that accepts the connection and then says nothing (a
+	// stalled proxy, a hostile server) would hold the job's lock until
+	// the command's deadline, 10 minutes by default: over http(s), a
+	// transfer that moves no byte for stallSeconds is given up (offline).
+	"-c", "http.lowSpeedLimit=1",
 }
 
+// stallSeconds is http.lowSpeedTime; tests shorten it.
+var stallSeconds = 120
+
 func (r *Repo) baseArgs(c call) []string {
-	args := append(append([]string{}, safetyArgs...), r.driverArgs...)
+	args := append(append([]string{}, safetyArgs...), "-c", fmt.Sprintf("http.lowSpeedTime=%d", stallSeconds))
+	args = append(args, r.driverArgs...)
 	if r.opts.FsckObjects {
 		args = append(args, "-c", "transfer.fsckObjects=true")
 	}

@@ -64,7 +64,10 @@ func (l *Loop) Run(ctx context.Context) error {
 	}
 	results := make(chan done, 1)
 	busy, roundRunning := false, false
-	var during []Event // events seen while a round ran
+	// Paths changed while a round ran, outside the source: a set, so a
+	// program writing a target in a loop during a long round (a run_
+	// script, a slow remote) costs one entry, not one per write.
+	during := map[string]bool{}
 	reload, nudge := false, false
 	heldBefore := map[string]bool{}
 	if l.Report != nil {
@@ -130,7 +133,9 @@ func (l *Loop) Run(ctx context.Context) error {
 				continue
 			}
 			if roundRunning {
-				during = append(during, ev)
+				if !ev.InSource {
+					during[ev.Path] = true
+				}
 				continue
 			}
 			if !l.Source.Own(ev.Path) {
@@ -145,7 +150,7 @@ func (l *Loop) Run(ctx context.Context) error {
 				l.pollDone(log, sched, st, now, r)
 			} else {
 				l.roundDone(ctx, log, sched, st, now, r, during, heldBefore)
-				during = during[:0]
+				clear(during)
 			}
 			st.NextPoll = sched.pollAt
 			st.Offline = sched.backoff > 0
@@ -173,7 +178,7 @@ func (l *Loop) pollDone(log *slog.Logger, sched *schedule, st *Status, now time.
 	sched.pollDone(now, r.moved, r.err)
 }
 
-func (l *Loop) roundDone(ctx context.Context, log *slog.Logger, sched *schedule, st *Status, now time.Time, r done, during []Event, heldBefore map[string]bool) {
+func (l *Loop) roundDone(ctx context.Context, log *slog.Logger, sched *schedule, st *Status, now time.Time, r done, during map[string]bool, heldBefore map[string]bool) {
 	o := r.outcome
 	res := o.Result
 	if r.err != nil {
@@ -193,8 +198,8 @@ func (l *Loop) roundDone(ctx context.Context, log *slog.Logger, sched *schedule,
 		l.Source.Settle()
 		// What the round wrote is its own; a target it did not write
 		// that changed meanwhile is a person's edit for the next round.
-		for _, ev := range during {
-			if !ev.InSource && !wroteAt(o.Applied, ev.Path) {
+		for p := range during {
+			if !wroteAt(o.Applied, p) {
 				sched.edit(now)
 				break
 			}

@@ -9,6 +9,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/hearth-fleet/hearth/internal/safefile"
 	"github.com/hearth-fleet/hearth/internal/state"
 )
 
@@ -74,21 +75,17 @@ const maxStatusFile = 64 << 10
 // Stale is set when its pid is gone; rounds today is 0 on another day.
 func ReadStatus(stateDir string) (*Status, error) {
 	p := filepath.Join(stateDir, StatusFile)
-	f, err := os.OpenFile(p, os.O_RDONLY|syscall.O_NOFOLLOW, 0)
+	// Without blocking or following a link: root's status may read a
+	// state dir another user controls, who could put a FIFO here.
+	data, err := safefile.Read(p, maxStatusFile, nil)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	buf := make([]byte, maxStatusFile+1)
-	n, _ := f.Read(buf)
-	if n > maxStatusFile {
-		return nil, fmt.Errorf("%s: larger than %d bytes", p, maxStatusFile)
-	}
 	var s Status
-	if err := json.Unmarshal(buf[:n], &s); err != nil {
+	if err := json.Unmarshal(data, &s); err != nil {
 		return nil, fmt.Errorf("%s: %w", p, err)
 	}
 	s.Stale = !alive(s.PID)
