@@ -48,7 +48,7 @@ func TestRecordRefAtNonCommitIsOneBadEntry(t *testing.T) {
 	remote := bareRemote(t)
 	key, pub := sshKey(t, "trusted")
 	allowed := filepath.Join(t.TempDir(), "allowed_signers")
-	if err := os.WriteFile(allowed, []byte("fleet@example.com "+pub+"\n"), 0o644); err != nil {
+	if err := os.WriteFile(allowed, []byte("good "+pub+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	p := publisher(t, remote, "good", t0)
@@ -117,7 +117,6 @@ func publishOver(t *testing.T, kind string) {
 // compromised host) forges as many wave N-1 hosts as any quorum needs, or
 // quarantines every tip under other hosts' names.
 func TestSignerBoundToHost(t *testing.T) {
-	t.Skip("FINDING 2: the signer's principal is not bound to the record's host; any allowed key verifies any host's record")
 	ctx := context.Background()
 	remote := bareRemote(t)
 	keyA, pubA := sshKey(t, "a")
@@ -229,5 +228,28 @@ func TestManyHostsDoNotHideTheFleet(t *testing.T) {
 	}
 	if e := Find(entries, "good"); !e.Usable(false) {
 		t.Fatalf("good: %+v", e)
+	}
+}
+
+func TestSignerCovers(t *testing.T) {
+	for _, tc := range []struct {
+		principal, host string
+		want            bool
+	}{
+		{"laptop", "laptop", true},
+		{"laptop@fleet", "laptop", true},
+		{"laptop@fleet", "laptop2", false},
+		{"desktop", "laptop", false},
+		{"fleet@example.com", "laptop", false},
+		{"*", "laptop", true},
+		{"lap*", "laptop", true},
+		{"desk*,laptop", "laptop", true},
+		{"!laptop,desk*", "laptop", false},
+		{"", "laptop", false},
+		{"[", "laptop", false},
+	} {
+		if got := SignerCovers(tc.principal, tc.host); got != tc.want {
+			t.Errorf("SignerCovers(%q, %q) = %v, want %v", tc.principal, tc.host, got, tc.want)
+		}
 	}
 }

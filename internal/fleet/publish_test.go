@@ -277,7 +277,7 @@ func TestSignedRecordsVerified(t *testing.T) {
 	trustedKey, trustedPub := sshKey(t, "trusted")
 	strangerKey, _ := sshKey(t, "stranger")
 	allowed := filepath.Join(t.TempDir(), "allowed_signers")
-	if err := os.WriteFile(allowed, []byte("fleet@example.com "+trustedPub+"\n"), 0o644); err != nil {
+	if err := os.WriteFile(allowed, []byte("trusted@example.com "+trustedPub+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	for host, key := range map[string]string{"trusted": trustedKey, "stranger": strangerKey, "unsigned": ""} {
@@ -296,7 +296,7 @@ func TestSignedRecordsVerified(t *testing.T) {
 		if e.Err != nil || e.Verified != want[e.Host] || e.Usable(true) != want[e.Host] {
 			t.Errorf("%s: verified %v usable %v err %v; want verified %v", e.Host, e.Verified, e.Usable(true), e.Err, want[e.Host])
 		}
-		if e.Verified && e.Signer != "fleet@example.com" {
+		if e.Verified && e.Signer != "trusted@example.com" {
 			t.Errorf("%s: signer %q", e.Host, e.Signer)
 		}
 	}

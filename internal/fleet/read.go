@@ -3,6 +3,7 @@ package fleet
 import (
 	"context"
 	"fmt"
+	"path"
 	"sort"
 	"strings"
 	"time"
@@ -179,6 +180,34 @@ func Find(entries []Entry, host string) *Entry {
 
 // Usable reports whether an entry may count for gating: a valid record
 // that, when verification is required, is verified.
+//
+// A verified record counts only when its signer may speak for its host
+// (SignerCovers): otherwise one allowed key, or one compromised host, could
+// invent as many hosts as a quorum needs.
 func (e *Entry) Usable(requireVerified bool) bool {
-	return e != nil && e.Err == nil && e.Record != nil && (e.Verified || !requireVerified)
+	if e == nil || e.Err != nil || e.Record == nil {
+		return false
+	}
+	return !requireVerified || e.Verified && SignerCovers(e.Signer, e.Host)
+}
+
+// SignerCovers reports whether an allowed-signers principal (as git names
+// it: one principal or a comma-separated list of patterns) speaks for host:
+// the principal is the host name, "host@anything", or a pattern ('*', '?')
+// matching the host name. A key shared by the whole fleet is therefore
+// listed as "* <key>", which says so in the file.
+func SignerCovers(principal, host string) bool {
+	for p := range strings.SplitSeq(principal, ",") {
+		p = strings.TrimSpace(p)
+		if p == "" || strings.HasPrefix(p, "!") {
+			continue
+		}
+		if p == host || strings.HasPrefix(p, host+"@") {
+			return true
+		}
+		if ok, err := path.Match(p, host); err == nil && ok {
+			return true
+		}
+	}
+	return false
 }
