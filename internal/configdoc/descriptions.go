@@ -95,5 +95,5 @@ var descriptions = map[string]string{
 	"fleet.publish_interval": "Least time between two records of sync rounds whose result did not change (a watcher runs many); other jobs always publish. 1s to 24h.",
 	"fleet.stale_after":      "A host whose newest record is older than this shows `stale` in `hearth fleet`; 1m to 2160h.",
 	"fleet.signing_key":      "Path of an SSH private key (without passphrase) that signs the commits hearth makes for others to trust: host records, and the `flake.lock` commits of `can_commit` hosts.",
-	"fleet.allowed_signers":  "An SSH allowed-signers file; when set, `hearth fleet` marks each record verified or not, and unverified records are ignored for rollout gating.",
+	"fleet.allowed_signers":  "An SSH allowed-signers file; when set, `hearth fleet` marks each record verified or not, and only verified records whose key is listed for their host (principal the host name, `host@...`, or a matching pattern such as `*`) count for rollout gating.",
 }
