@@ -12,6 +12,7 @@ const (
 	DefaultConflictPolicy = "newest"
 	DefaultPushRetries    = 12 // 20 hosts starting together all push within one round (bench/README.md)
 	DefaultMaxFileSize    = 64 << 20
+	DefaultMaxDataSize    = 1 << 20
 	DefaultOperation      = "switch"
 	DefaultProfile        = "/nix/var/nix/profiles/system"
 	DefaultGoldenProfile  = "/nix/var/nix/profiles/system-profiles/hearth-golden"
@@ -52,6 +53,9 @@ func applyDefaults(c *Config, env Env) {
 	}
 	if d.MaxFileSize == 0 {
 		d.MaxFileSize = DefaultMaxFileSize
+	}
+	if d.MaxDataSize == 0 {
+		d.MaxDataSize = DefaultMaxDataSize
 	}
 	if d.Scripts == nil {
 		on := true

@@ -58,6 +58,9 @@ func (v *validator) validate(c *Config) {
 	if c.Dotfiles.MaxFileSize < 1024 || c.Dotfiles.MaxFileSize > 1<<32 {
 		v.add("dotfiles.max_file_size", "must be between 1024 and 4294967296 bytes, got %d", c.Dotfiles.MaxFileSize)
 	}
+	if c.Dotfiles.MaxDataSize < 1024 || c.Dotfiles.MaxDataSize > 1<<32 {
+		v.add("dotfiles.max_data_size", "must be between 1024 and 4294967296 bytes, got %d", c.Dotfiles.MaxDataSize)
+	}
 	if c.System.Remote != "" && c.System.Attr == "" {
 		v.add("system.attr", "must be set when system.remote is set (e.g. nixosConfigurations.%s.config.system.build.toplevel)", c.Host)
 	}

@@ -89,6 +89,7 @@ func DotfilesOptions(cfg *config.Config, env Env) dotfiles.Options {
 		Scripts:          scripts,
 		GitExternal:      gitExternal(gitrepo.Options{Logger: env.Logger}),
 		MaxFileSize:      cfg.Dotfiles.MaxFileSize,
+		MaxDataSize:      cfg.Dotfiles.MaxDataSize,
 		Protected:        protectedPaths(cfg),
 		// hearth's own name for the host; .chezmoi.hostname is the machine's.
 		HearthVars: map[string]any{"host": cfg.Host},
