@@ -13,8 +13,8 @@ func TestCheckBudget(t *testing.T) {
 	}
 	tests := []struct {
 		name, format, doc string
-		limit            int64
-		wantErr          string
+		limit             int64
+		wantErr           string
 	}{
 		{"ordinary data", "yaml", "packages:\n  - git\n  - vim\nemail: \"a@b.example\"\n", 0, ""},
 		{"over the size", "json", strings.Repeat(" ", 2048), 1024, "over the limit of 1024"},

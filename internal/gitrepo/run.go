@@ -25,7 +25,8 @@ type call struct {
 	// network marks commands that talk to a remote, so that unreachable
 	// remotes and network timeouts are classified as ErrOffline.
 	network bool
-	remote  string // the remote's name or URL, for local-path checks
+	remote  string   // the remote's name or URL, for local-path checks
+	config  []string // more "-c", "key=value" pairs for this call only
 }
 
 // keptGitEnv are the GIT_* variables inherited from hearth's environment:
@@ -124,7 +125,7 @@ var safetyArgs = []string{
 }
 
 func (r *Repo) baseArgs(c call) []string {
-	args := append(append([]string{}, safetyArgs...), r.driverArgs...)
+	args := append(append(append([]string{}, safetyArgs...), r.driverArgs...), c.config...)
 	if r.opts.FsckObjects {
 		args = append(args, "-c", "transfer.fsckObjects=true")
 	}

@@ -20,27 +20,28 @@ const MovingRef = "refs/hearth/moving"
 
 // advance moves the work tree from `from` to `to` and then the branch. git
 // refuses, changing nothing, when a path it must write was edited meanwhile.
-func advance(ctx context.Context, repo *gitrepo.Repo, branchRef, from, to string) error {
+func advance(ctx context.Context, repo *gitrepo.Repo, branchRef, from, to string) ([]gitrepo.Unholdable, error) {
 	if from != "" {
 		if err := repo.ResetIndex(ctx, from); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	if err := repo.UpdateRefs(ctx, []gitrepo.RefUpdate{{Ref: MovingRef, New: to, AnyOld: true}}, "moving the work tree"); err != nil {
-		return err
+		return nil, err
 	}
-	if err := repo.Checkout(ctx, from, to); err != nil {
+	bad, err := repo.CheckoutHolding(ctx, from, to)
+	if err != nil {
 		// Nothing was written; the edit that stopped it is committed and
 		// merged by the next round, so this is not an interrupted move.
 		if derr := repo.DeleteRef(ctx, MovingRef, to, "checkout refused"); derr != nil {
-			return errors.Join(err, derr)
+			return bad, errors.Join(err, derr)
 		}
-		return err
+		return bad, err
 	}
 	// The branch moves and the record of the move goes in one transaction:
 	// a record left behind would make a later round "finish" a move that
 	// is long done, over newer local commits.
-	return repo.UpdateRefs(ctx, []gitrepo.RefUpdate{
+	return bad, repo.UpdateRefs(ctx, []gitrepo.RefUpdate{
 		{Ref: branchRef, New: to, Old: from},
 		{Ref: MovingRef, Old: to, Delete: true},
 	}, "sync")
