@@ -70,6 +70,10 @@ func readDataFile(name string, b []byte, limit int64) (map[string]any, error) {
 	if dec == nil {
 		return nil, fmt.Errorf("%s: unknown data format (want .json, .jsonc, .yaml or .toml)", name)
 	}
+	// Nesting first: of two reasons to refuse, the more specific one.
+	if err := chezmoicfg.CheckNesting(b); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
 	if err := chezmoicfg.CheckBudget(chezmoicfg.Format(name), b, limit); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
