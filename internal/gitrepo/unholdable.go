@@ -122,3 +122,38 @@ func escapePattern(p string) string {
 	}
 	return b.String()
 }
+
+// SkipWorktree marks the index entries at or below each of prefixes
+// skip-worktree, so that staging the work tree keeps them though no file
+// holds them (git update-index --skip-worktree).
+func (r *Repo) SkipWorktree(ctx context.Context, prefixes []string) error {
+	if len(prefixes) == 0 {
+		return nil
+	}
+	out, err := r.run(ctx, call{args: []string{"ls-files", "-z"}})
+	if err != nil {
+		return err
+	}
+	var in bytes.Buffer
+	for p := range bytes.SplitSeq(out, []byte{0}) {
+		if len(p) > 0 && Beneath(string(p), prefixes) {
+			in.Write(p)
+			in.WriteByte(0)
+		}
+	}
+	if in.Len() == 0 {
+		return nil
+	}
+	_, err = r.run(ctx, call{args: []string{"update-index", "--skip-worktree", "-z", "--stdin"}, stdin: &in})
+	return err
+}
+
+// Beneath reports whether p is one of prefixes or below one.
+func Beneath(p string, prefixes []string) bool {
+	for _, pre := range prefixes {
+		if p == pre || strings.HasPrefix(p, pre+"/") {
+			return true
+		}
+	}
+	return false
+}

@@ -74,8 +74,20 @@ func finishInterruptedMove(ctx context.Context, o *Options, repo *gitrepo.Repo, 
 	if err != nil {
 		return fmt.Errorf("finish the interrupted checkout of %.12s: %w", to, err)
 	}
+	// Paths no work tree holds stay out, as CheckoutHolding left them.
+	bad, err := repo.UnholdablePaths(ctx, to)
+	if err != nil {
+		return err
+	}
+	var skip []string
+	for _, u := range bad {
+		skip = append(skip, u.Path)
+	}
 	var write, remove []string
 	for _, c := range changes {
+		if gitrepo.Beneath(c.Path, skip) {
+			continue
+		}
 		// The work tree may be partly at the new commit, whose links
 		// (a directory turned into a link out of the tree) must never be
 		// followed: what lies beneath one is absent.
@@ -111,6 +123,9 @@ func finishInterruptedMove(ctx context.Context, o *Options, repo *gitrepo.Repo, 
 		}
 	}
 	if err := repo.ResetIndex(ctx, to); err != nil {
+		return err
+	}
+	if err := repo.SkipWorktree(ctx, skip); err != nil {
 		return err
 	}
 	if err := repo.CheckoutPaths(ctx, write); err != nil {
