@@ -74,6 +74,9 @@ func Parse(name string, b []byte) (*Config, error) {
 	if format == "" {
 		return nil, &Error{File: name, Err: errors.New("unknown format (want .json, .jsonc, .toml or .yaml)")}
 	}
+	if err := CheckBudget(format, b, DefaultMaxDataSize); err != nil {
+		return nil, &Error{File: name, Err: err}
+	}
 	m, err := Decode(format, b)
 	if err != nil {
 		return nil, &Error{File: name, Err: err}

@@ -14,6 +14,7 @@ const (
 	DefaultMaxFileSize    = 64 << 20
 	DefaultDebounce       = 2 * time.Second
 	DefaultPollInterval   = 30 * time.Second
+	DefaultMaxDataSize    = 1 << 20
 	DefaultOperation      = "switch"
 	DefaultProfile        = "/nix/var/nix/profiles/system"
 	DefaultGoldenProfile  = "/nix/var/nix/profiles/system-profiles/hearth-golden"
@@ -56,6 +57,9 @@ func applyDefaults(c *Config, env Env) {
 	}
 	if d.MaxFileSize == 0 {
 		d.MaxFileSize = DefaultMaxFileSize
+	}
+	if d.MaxDataSize == 0 {
+		d.MaxDataSize = DefaultMaxDataSize
 	}
 	if d.Scripts == nil {
 		on := true

@@ -38,6 +38,10 @@ type Dotfiles struct {
 	// MaxFileSize caps each source, home and include file read; a target
 	// over it is held.
 	MaxFileSize int64 `json:"max_file_size" toml:"max_file_size"`
+	// MaxDataSize caps each data document (.chezmoidata, externals,
+	// fromYaml/fromJson/fromToml input), which decoders expand far more
+	// than a file costs to read.
+	MaxDataSize int64 `json:"max_data_size" toml:"max_data_size"`
 	// Data is template data merged over the chezmoi config's data.
 	Data map[string]any `json:"data,omitempty" toml:"data"`
 	// ChezmoiConfig is the chezmoi config file whose data, umask, mode and

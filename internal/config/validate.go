@@ -66,6 +66,9 @@ func (v *validator) validate(c *Config) {
 	if t := c.Dotfiles.PollInterval.Duration; t < 100*time.Millisecond || t > 24*time.Hour {
 		v.add("dotfiles.poll_interval", "must be between 100ms and 24h, got %s", t)
 	}
+	if c.Dotfiles.MaxDataSize < 1024 || c.Dotfiles.MaxDataSize > 1<<32 {
+		v.add("dotfiles.max_data_size", "must be between 1024 and 4294967296 bytes, got %d", c.Dotfiles.MaxDataSize)
+	}
 	if c.System.Remote != "" && c.System.Attr == "" {
 		v.add("system.attr", "must be set when system.remote is set (e.g. nixosConfigurations.%s.config.system.build.toplevel)", c.Host)
 	}

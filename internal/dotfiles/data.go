@@ -63,11 +63,19 @@ func decodeTOMLMap(b []byte) (map[string]any, error) {
 // value in src replaces the one in dst.
 func mergeData(dst, src map[string]any) { chezmoicfg.Merge(dst, src) }
 
-// readDataFile decodes one .chezmoidata file; name is used in the error.
-func readDataFile(name string, b []byte) (map[string]any, error) {
+// readDataFile decodes one .chezmoidata file of at most limit bytes (see
+// chezmoicfg.CheckBudget); name is used in the error.
+func readDataFile(name string, b []byte, limit int64) (map[string]any, error) {
 	dec := dataFormat(name)
 	if dec == nil {
 		return nil, fmt.Errorf("%s: unknown data format (want .json, .jsonc, .yaml or .toml)", name)
+	}
+	// Nesting first: of two reasons to refuse, the more specific one.
+	if err := chezmoicfg.CheckNesting(b); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if err := chezmoicfg.CheckBudget(chezmoicfg.Format(name), b, limit); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	m, err := dec(b)
 	if err != nil {

@@ -90,6 +90,7 @@ func (r *renderer) funcMap() template.FuncMap {
 		fm[k] = v
 	}
 	cappedStrings(fm, r.opts.maxFileSize())
+	cappedDecoders(fm, r.opts.maxDataSize())
 	cappedSprig(fm, r.opts.maxFileSize())
 	measuredFuncs(fm, r.opts.maxFileSize(), r.execCtx)
 	return fm

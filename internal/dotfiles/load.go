@@ -274,7 +274,7 @@ func (s *SourceState) readData() (map[string]any, error) {
 			errs = append(errs, fmt.Errorf("read %s: %w", s.srcRel(f), err))
 			continue
 		}
-		m, err := readDataFile(s.srcRel(f), b)
+		m, err := readDataFile(s.srcRel(f), b, s.opts.maxDataSize())
 		if err != nil {
 			errs = append(errs, err)
 			continue

@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/hearth-fleet/hearth/internal/chezmoicfg"
 	"github.com/hearth-fleet/hearth/internal/trash"
 )
 
@@ -79,6 +80,10 @@ type Options struct {
 	// MaxFileSize caps every source, home and include file read into
 	// memory; a target over it is held. 0 means DefaultMaxFileSize.
 	MaxFileSize int64
+	// MaxDataSize caps each data document decoded (.chezmoidata,
+	// externals, fromYaml and the like); 0 means
+	// chezmoicfg.DefaultMaxDataSize.
+	MaxDataSize int64
 	// RenderTimeout bounds one template's execution; 0 means
 	// DefaultRenderTimeout.
 	RenderTimeout time.Duration
@@ -211,6 +216,13 @@ func (o *Options) maxFileSize() int64 {
 		return DefaultMaxFileSize
 	}
 	return o.MaxFileSize
+}
+
+func (o *Options) maxDataSize() int64 {
+	if o.MaxDataSize <= 0 {
+		return chezmoicfg.DefaultMaxDataSize
+	}
+	return o.MaxDataSize
 }
 
 func (o *Options) logger() *slog.Logger {

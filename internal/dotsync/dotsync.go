@@ -90,6 +90,7 @@ func DotfilesOptions(cfg *config.Config, env Env) dotfiles.Options {
 		Scripts:          scripts,
 		GitExternal:      gitExternal(gitrepo.Options{Logger: env.Logger}),
 		MaxFileSize:      cfg.Dotfiles.MaxFileSize,
+		MaxDataSize:      cfg.Dotfiles.MaxDataSize,
 		Protected:        protectedPaths(cfg),
 		// hearth's own name for the host; .chezmoi.hostname is the machine's.
 		HearthVars: map[string]any{"host": cfg.Host},
@@ -219,7 +220,14 @@ func Round(ctx context.Context, cfg *config.Config, env Env) (*Result, error) {
 	res.Sync = rep
 	if rep != nil {
 		res.Result = rep.Result
-		if rep.Result == syncer.ResultOK && (len(res.Held) > 0 || ScriptsFailed(res.Scripts) > 0 || (len(rep.Problems) > 0 && !applyOK)) {
+		// A path no work tree holds is held like a bad entry: the round
+		// says so instead of "ok" while that path never reaches home.
+		for _, u := range rep.Unholdable {
+			res.Held = append(res.Held, &dotfiles.Change{Target: u.Path, Source: u.Path, Action: dotfiles.ActHold, Reason: "not checked out: " + u.Reason})
+		}
+		// A checkout left for the next round is held too: a race passes
+		// in a round, a checkout that always fails shows every round.
+		if rep.Result == syncer.ResultOK && (rep.Deferred != "" || len(res.Held) > 0 || ScriptsFailed(res.Scripts) > 0 || (len(rep.Problems) > 0 && !applyOK)) {
 			res.Result = ResultHeld
 		}
 	}

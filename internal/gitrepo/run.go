@@ -26,7 +26,8 @@ type call struct {
 	// network marks commands that talk to a remote, so that unreachable
 	// remotes and network timeouts are classified as ErrOffline.
 	network bool
-	remote  string // the remote's name or URL, for local-path checks
+	remote  string   // the remote's name or URL, for local-path checks
+	config  []string // more "-c", "key=value" pairs for this call only
 	// noTTY runs git in a new session even for a local command, so a
 	// program it starts (ssh-keygen signing) cannot prompt on a terminal.
 	noTTY bool
@@ -140,7 +141,7 @@ var stallSeconds = 120
 
 func (r *Repo) baseArgs(c call) []string {
 	args := append(append([]string{}, safetyArgs...), "-c", fmt.Sprintf("http.lowSpeedTime=%d", stallSeconds))
-	args = append(args, r.driverArgs...)
+	args = append(append(args, r.driverArgs...), c.config...)
 	if r.opts.FsckObjects {
 		args = append(args, "-c", "transfer.fsckObjects=true")
 	}

@@ -14,6 +14,10 @@ import (
 // caller updates them with UpdateRef, after Checkout, so a crash in between
 // is finished by running the same Checkout again.
 func (r *Repo) Checkout(ctx context.Context, from, to string) error {
+	return r.checkout(ctx, from, to, nil)
+}
+
+func (r *Repo) checkout(ctx context.Context, from, to string, config []string) error {
 	if r.Bare() {
 		return fmt.Errorf("checkout in %s: bare repository has no work tree", r.Dir())
 	}
@@ -33,7 +37,7 @@ func (r *Repo) Checkout(ctx context.Context, from, to string) error {
 		args = append(args, from)
 	}
 	args = append(args, to)
-	_, err := r.run(ctx, call{args: args})
+	_, err := r.run(ctx, call{args: args, config: config})
 	return err
 }
 

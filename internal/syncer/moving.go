@@ -20,27 +20,28 @@ const MovingRef = "refs/hearth/moving"
 
 // advance moves the work tree from `from` to `to` and then the branch. git
 // refuses, changing nothing, when a path it must write was edited meanwhile.
-func advance(ctx context.Context, repo *gitrepo.Repo, branchRef, from, to string) error {
+func advance(ctx context.Context, repo *gitrepo.Repo, branchRef, from, to string) ([]gitrepo.Unholdable, error) {
 	if from != "" {
 		if err := repo.ResetIndex(ctx, from); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	if err := repo.UpdateRefs(ctx, []gitrepo.RefUpdate{{Ref: MovingRef, New: to, AnyOld: true}}, "moving the work tree"); err != nil {
-		return err
+		return nil, err
 	}
-	if err := repo.Checkout(ctx, from, to); err != nil {
+	bad, err := repo.CheckoutHolding(ctx, from, to)
+	if err != nil {
 		// Nothing was written; the edit that stopped it is committed and
 		// merged by the next round, so this is not an interrupted move.
 		if derr := repo.DeleteRef(ctx, MovingRef, to, "checkout refused"); derr != nil {
-			return errors.Join(err, derr)
+			return bad, errors.Join(err, derr)
 		}
-		return err
+		return bad, err
 	}
 	// The branch moves and the record of the move goes in one transaction:
 	// a record left behind would make a later round "finish" a move that
 	// is long done, over newer local commits.
-	return repo.UpdateRefs(ctx, []gitrepo.RefUpdate{
+	return bad, repo.UpdateRefs(ctx, []gitrepo.RefUpdate{
 		{Ref: branchRef, New: to, Old: from},
 		{Ref: MovingRef, Old: to, Delete: true},
 	}, "sync")
@@ -73,8 +74,20 @@ func finishInterruptedMove(ctx context.Context, o *Options, repo *gitrepo.Repo, 
 	if err != nil {
 		return fmt.Errorf("finish the interrupted checkout of %.12s: %w", to, err)
 	}
+	// Paths no work tree holds stay out, as CheckoutHolding left them.
+	bad, err := repo.UnholdablePaths(ctx, to)
+	if err != nil {
+		return err
+	}
+	var skip []string
+	for _, u := range bad {
+		skip = append(skip, u.Path)
+	}
 	var write, remove []string
 	for _, c := range changes {
+		if gitrepo.Beneath(c.Path, skip) {
+			continue
+		}
 		// The work tree may be partly at the new commit, whose links
 		// (a directory turned into a link out of the tree) must never be
 		// followed: what lies beneath one is absent.
@@ -110,6 +123,9 @@ func finishInterruptedMove(ctx context.Context, o *Options, repo *gitrepo.Repo, 
 		}
 	}
 	if err := repo.ResetIndex(ctx, to); err != nil {
+		return err
+	}
+	if err := repo.SkipWorktree(ctx, skip); err != nil {
 		return err
 	}
 	if err := repo.CheckoutPaths(ctx, write); err != nil {

@@ -125,6 +125,9 @@ type Report struct {
 	// Problems are capture and apply failures the round went past: the
 	// repository side still ran, so a fix pushed elsewhere is merged.
 	Problems []Problem `json:"problems,omitempty"`
+	// Unholdable are paths of the checked-out tree that no work tree here
+	// can hold (a name past NAME_MAX, ...): left out, the rest checked out.
+	Unholdable []gitrepo.Unholdable `json:"unholdable,omitempty"`
 }
 
 // Steps a Problem can come from.

@@ -198,7 +198,9 @@ func round(ctx context.Context, o Options) (*Report, error) {
 	// 5. Move the work tree and the branch to the result, then apply.
 	moved := false
 	if target != "" && target != local {
-		if err := advance(ctx, repo, branchRef, local, target); err != nil {
+		bad, err := advance(ctx, repo, branchRef, local, target)
+		rep.Unholdable = bad
+		if err != nil {
 			// Edited during the round: leave it, the next round commits the
 			// edit and merges it with target, which the remote already has.
 			o.Logger.Warn("work tree changed during the round; left for the next round", "err", err)
@@ -206,6 +208,13 @@ func round(ctx context.Context, o Options) (*Report, error) {
 			target = local
 		} else {
 			moved = true
+		}
+	}
+	if !moved && target != "" && rep.Deferred == "" {
+		// Nothing checked out this round: what an earlier one left out
+		// is still out, and still held.
+		if rep.Unholdable, err = repo.UnholdablePaths(ctx, target); err != nil {
+			return nil, err
 		}
 	}
 	rep.Local = target
