@@ -63,9 +63,10 @@ func TestHooksRunAfterSync(t *testing.T) {
 		t.Fatalf("on_success after the first sync saw:\n%s", got)
 	}
 
-	// Both edit one line: b's round records a conflict.
-	appendFile(t, filepath.Join(a.Home, ".bashrc"), "alias a=1\n")
-	appendFile(t, filepath.Join(b.Home, ".bashrc"), "alias b=1\n")
+	// Both change one line (appends would merge): b's round records a
+	// conflict.
+	writeFile(t, filepath.Join(a.Home, ".bashrc"), "export EDITOR=a\nalias ll='ls -l'\n")
+	writeFile(t, filepath.Join(b.Home, ".bashrc"), "export EDITOR=b\nalias ll='ls -l'\n")
 	a.MustRun(t, "sync")
 	// on_success fails: the round's result and exit status stand.
 	if err := os.WriteFile(filepath.Join(dir, "on_success.exit"), []byte("7\n"), 0o644); err != nil {
