@@ -16,6 +16,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/hearth-fleet/hearth/internal/config"
 )
 
 type flags struct {
@@ -33,7 +35,7 @@ func main() {
 	var f flags
 	flag.IntVar(&f.edits, "edits", 30, "edits per transport in the propagation run")
 	flag.DurationVar(&f.poll, "poll", 5*time.Second, "dotfiles.poll_interval (P) of the propagation run")
-	flag.DurationVar(&f.debounce, "debounce", 500*time.Millisecond, "dotfiles.debounce of the propagation run")
+	flag.DurationVar(&f.debounce, "debounce", config.DefaultDebounce, "dotfiles.debounce of the propagation run")
 	flag.DurationVar(&f.idle, "idle", 30*time.Second, "how long the idle watcher is measured (the issue's figure: 10m)")
 	flag.DurationVar(&f.idlePoll, "idle-poll", 30*time.Second, "dotfiles.poll_interval of the idle watcher (the default)")
 	flag.IntVar(&f.pollRuns, "poll-runs", 21, "polls and ls-remotes timed, alternating")

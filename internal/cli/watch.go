@@ -22,8 +22,9 @@ func newWatchCmd(a *app) *cobra.Command {
 		Use:   "watch",
 		Short: "Keep dotfiles in sync continuously: a round after each edit and whenever the remote moves",
 		Long: `Run until stopped, syncing dotfiles live. A round (the same as 'hearth sync',
-with the same status record) runs dotfiles.debounce after the last write to a
-managed target in home or a file in the source dir, and whenever a poll of the
+with the same status record) runs 300 ms after the last write to a managed
+target in home or a file in the source dir (writes that keep coming put it
+off for at most dotfiles.debounce), and whenever a poll of the
 remote (every dotfiles.poll_interval, jittered) finds that the branch moved. A
 remote on a local path is polled by reading its ref, and also watched, so a
 push there is seen at once; any other costs one ref advertisement, and is

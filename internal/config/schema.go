@@ -51,8 +51,8 @@ type Dotfiles struct {
 	// Scripts, when false, runs no program from the source: run_ scripts
 	// are skipped and modify_ scripts held.
 	Scripts *bool `json:"scripts" toml:"scripts"`
-	// Debounce is how long `hearth watch` waits after the last write to a
-	// watched file before it runs a round.
+	// Debounce is the longest writes to watched files that keep coming
+	// put off a `hearth watch` round; with none for 300 ms it runs sooner.
 	Debounce Duration `json:"debounce" toml:"debounce"`
 	// PollInterval is how often `hearth watch` asks the remote whether its
 	// branch moved.

@@ -98,3 +98,20 @@ func merge3(base, ours, theirs []byte) (merged []byte, ok bool) {
 	}
 	return []byte(sb.String()), true
 }
+
+// mergeHomeEdit merges home's uncaptured edit of the target named name
+// with the source's change, both against base. Insertions both made at one
+// place (both appended, say) are all kept, as the sync's own merge keeps
+// them, except in files structured by name. Home's go last: not captured
+// yet, home's edit was saved after the round that brought the source's
+// change began, and that change was made before it was pushed. (A capture
+// skipped after a crash can leave an older home edit: its lines still stay
+// live, only their order may be off.)
+func mergeHomeEdit(name string, base, home, source []byte) ([]byte, bool) {
+	if !textdiff.StructuredByName(name) {
+		if out, ok := textdiff.UnionInsertions(base, source, home, -1); ok {
+			return out, true
+		}
+	}
+	return merge3(base, home, source)
+}

@@ -429,7 +429,7 @@ func (p *plan) mergeBoth(t *Target, a actual, rec record) ([]byte, bool) {
 	if !ok {
 		return nil, false
 	}
-	return merge3(base, a.contents, t.Contents)
+	return mergeHomeEdit(t.Path, base, a.contents, t.Contents)
 }
 
 // renamedSource is the source path after turning a home mode change into

@@ -180,7 +180,15 @@ func (r *Repo) runFull(ctx context.Context, c call) ([]byte, string, int, error)
 	defer cancel()
 	full := append(r.baseArgs(c), c.args...)
 	cmd := exec.CommandContext(ctx, "git", full...)
-	cmd.Env = r.environ(c.env)
+	extra := c.env
+	httpOnly := c.network && httpURL(c.remote)
+	if httpOnly {
+		// This call may reach only the URL's own transport: a rewrite
+		// (url.insteadOf) to ssh fails instead of running ssh, so no
+		// program can ask on a terminal and no new session is needed.
+		extra = append(append([]string{}, c.env...), "GIT_ALLOW_PROTOCOL=http:https")
+	}
+	cmd.Env = r.environ(extra)
 	cmd.Dir = c.dir
 	if cmd.Dir == "" {
 		cmd.Dir = r.Dir()
@@ -188,14 +196,17 @@ func (r *Repo) runFull(ctx context.Context, c call) ([]byte, string, int, error)
 	// Its own process group, to kill git and its children when the context
 	// ends. Commands that may run ssh also get a new session: without a
 	// controlling terminal ssh fails at once instead of stopping to ask for
-	// a passphrase. Local commands skip setsid, which measurably slows
-	// every process start here. Pdeathsig: a hearth killed mid-round takes
+	// a passphrase. Local commands, and network ones that cannot run ssh
+	// (an http(s) URL, above), skip setsid: a new session is a new
+	// scheduling autogroup, which on a busy machine made each watcher poll
+	// cost 2-3 times a plain git ls-remote. Pdeathsig: a hearth killed mid-round takes
 	// its git with it, so no orphan (a fetch finishing late, say) races the
 	// next round over refs and the index. Linux sends it when the forking
 	// OS thread exits, not the process; Go keeps its threads unless a
 	// goroutine exits while locked to one, so hearth must never leave a
 	// LockOSThread without UnlockOSThread.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: !c.network && !c.noTTY, Setsid: c.network || c.noTTY, Pdeathsig: syscall.SIGKILL}
+	session := c.noTTY || c.network && !httpOnly
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: !session, Setsid: session, Pdeathsig: syscall.SIGKILL}
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	cmd.WaitDelay = 2 * time.Second
 	var stdout, stderr bytes.Buffer
@@ -246,6 +257,12 @@ func (r *Repo) runFull(ctx context.Context, c call) ([]byte, string, int, error)
 		}
 	}
 	return stdout.Bytes(), stderr.String(), code, e
+}
+
+// httpURL reports whether remote is an http:// or https:// URL, which git
+// reaches through curl alone (no ssh, no proxy command).
+func httpURL(remote string) bool {
+	return strings.HasPrefix(remote, "http://") || strings.HasPrefix(remote, "https://")
 }
 
 func redactArgs(args []string) []string {

@@ -263,7 +263,7 @@ func (m *merger) threeWay(ctx context.Context, c gitrepo.Conflict, oursWin bool,
 		return blobs[2], true, nil
 	}
 	// Both sides inserting at one place (both appended, say) keeps both.
-	if c.Base.ID != "" && !structuredByName(c.Path) {
+	if c.Base.ID != "" && !textdiff.StructuredByName(c.Path) {
 		if out, ok := textdiff.UnionInsertions(blobs[0], blobs[1], blobs[2], order); ok {
 			return out, false, nil
 		}

@@ -236,17 +236,33 @@ func TestLoop(t *testing.T) {
 			h.expectPoll().reply <- reply{}
 			h.expectWait(P)
 		}},
-		{"a burst of writes makes one round, debounce after the last", func(h *harness) {
+		{"a burst of writes makes one round, Quiet after the last", func(h *harness) {
 			h.startRound()
 			h.expectWait(P)
 			for range 5 {
-				h.advance(500 * time.Millisecond)
+				h.advance(100 * time.Millisecond)
 				h.event("/home/u/.bashrc")
-				h.expectWait(D) // the deadline moves with every write
+				h.expectWait(Quiet) // the deadline moves with every write
 			}
 			h.fire()
 			h.expectRound(ReasonEdit).reply <- reply{o: Outcome{Result: ResultOK}}
 			h.expectWait(P)
+		}},
+		{"writes that keep coming put the round off for at most the debounce", func(h *harness) {
+			h.startRound()
+			h.expectWait(P)
+			const every = 200 * time.Millisecond
+			for k := range time.Duration(10) {
+				if k > 0 {
+					h.advance(every)
+				}
+				h.event("/home/u/.bashrc")
+				h.expectWait(min(Quiet, D-k*every)) // the last: 200 ms left of D
+			}
+			h.fire()
+			h.expectRound(ReasonEdit).reply <- reply{o: Outcome{Result: ResultOK}}
+			h.event("/home/u/.bashrc") // a new burst
+			h.expectWait(Quiet)
 		}},
 		{"an idle watcher after a round stays idle: its own writes start nothing", func(h *harness) {
 			c := h.expectRound(ReasonStart)
@@ -280,7 +296,7 @@ func TestLoop(t *testing.T) {
 			c := h.expectRound(ReasonStart)
 			h.event("/home/u/.vimrc") // not written by the round
 			c.reply <- reply{o: Outcome{Result: ResultOK, Applied: []string{"/home/u/.bashrc"}}}
-			h.expectWait(D)
+			h.expectWait(Quiet)
 			h.fire()
 			h.expectRound(ReasonEdit).reply <- reply{o: Outcome{Result: ResultOK}}
 			h.expectWait(P)

@@ -27,7 +27,9 @@ type schedule struct {
 
 	roundAt time.Time // zero: no round wanted
 	reason  string
-	pollAt  time.Time
+	// burst is when the first write of the edits a round waits for came.
+	burst  time.Time
+	pollAt time.Time
 	// backoff is the wait between polls while the remote is unreachable;
 	// 0 while it answers.
 	backoff time.Duration
@@ -53,10 +55,26 @@ func (s *schedule) want(t time.Time, reason string) {
 	}
 }
 
-// edit: a watched file changed; the round waits for the burst to end.
+// Quiet is how long no write must come before a round starts: an
+// editor's save dance (temp file, rename, chmod) is over within about
+// 100 ms, and a round that starts sooner after a save ends sooner.
+const Quiet = 300 * time.Millisecond
+
+// edit: a watched file changed; the round waits until no write came for
+// Quiet, but writes that keep coming put it off for at most Debounce
+// from the first of them (a program rewriting a file every 100 ms would
+// otherwise hold every round back for good).
 func (s *schedule) edit(now time.Time) {
-	if s.roundAt.IsZero() || s.reason == ReasonEdit || s.reason == ReasonRetry {
-		s.roundAt, s.reason = now.Add(s.set.Debounce), ReasonEdit
+	if !s.roundAt.IsZero() && s.reason != ReasonEdit && s.reason != ReasonRetry {
+		return
+	}
+	if s.reason != ReasonEdit {
+		s.burst = now
+	}
+	quiet := min(Quiet, s.set.Debounce)
+	s.roundAt, s.reason = now.Add(quiet), ReasonEdit
+	if limit := s.burst.Add(s.set.Debounce); limit.Before(s.roundAt) {
+		s.roundAt = limit
 	}
 }
 

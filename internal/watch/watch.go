@@ -13,7 +13,8 @@ import (
 
 // Settings are the loop's timings.
 type Settings struct {
-	// Debounce is how long after the last write a round starts.
+	// Debounce is the longest a run of writes puts a round off; with
+	// none for Quiet, it starts sooner.
 	Debounce time.Duration
 	// PollInterval is how often the remote is asked, jittered by ±10%.
 	PollInterval time.Duration

@@ -1,4 +1,4 @@
-package syncer
+package textdiff
 
 import "testing"
 
@@ -19,8 +19,8 @@ func TestStructuredByName(t *testing.T) {
 		"dot_config/tmux/tmux.conf":          false,
 		"dot_config/Code/User/keybind.json5": true,
 	} {
-		if got := structuredByName(p); got != want {
-			t.Errorf("structuredByName(%q) = %v, want %v", p, got, want)
+		if got := StructuredByName(p); got != want {
+			t.Errorf("StructuredByName(%q) = %v, want %v", p, got, want)
 		}
 	}
 }
