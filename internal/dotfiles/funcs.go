@@ -91,6 +91,7 @@ func (r *renderer) funcMap() template.FuncMap {
 	}
 	cappedStrings(fm, r.opts.maxFileSize())
 	cappedSprig(fm, r.opts.maxFileSize())
+	cappedSplits(fm, r.opts.maxFileSize())
 	measuredFuncs(fm, r.opts.maxFileSize(), r.execCtx)
 	return fm
 }
