@@ -322,6 +322,9 @@ func (r *renderer) stat(name string) (any, error) {
 }
 
 func fromJSON(s string) (any, error) {
+	if err := chezmoicfg.CheckNodes([]byte(s)); err != nil {
+		return nil, fmt.Errorf("fromJson: %w", err)
+	}
 	var v any
 	dec := json.NewDecoder(strings.NewReader(s))
 	dec.UseNumber()
@@ -357,6 +360,9 @@ func toYAML(v any) (string, error) {
 
 func fromTOML(s string) (any, error) {
 	if err := chezmoicfg.CheckNesting([]byte(s)); err != nil {
+		return nil, fmt.Errorf("fromToml: %w", err)
+	}
+	if err := chezmoicfg.CheckNodes([]byte(s)); err != nil {
 		return nil, fmt.Errorf("fromToml: %w", err)
 	}
 	v := map[string]any{}
