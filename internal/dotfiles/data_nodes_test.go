@@ -40,3 +40,18 @@ func TestDataOfTooManyValuesRefused(t *testing.T) {
 		t.Errorf("ordinary data: %q, %v", got, err)
 	}
 }
+
+// TestExternalsOfTooManyValuesRefused: a .chezmoiexternal file is decoded
+// under the same bound as data files.
+func TestExternalsOfTooManyValuesRefused(t *testing.T) {
+	f := newFixture(t, "")
+	writeFile(t, filepath.Join(f.src, ".chezmoiexternal.yaml"), "x: ["+strings.Repeat("0,", 2_200_000)+"0]\n", 0o644)
+	st, err := Load(context.Background(), f.opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = st.readExternals(externalFile{source: ".chezmoiexternal.yaml"})
+	if err == nil || !strings.Contains(err.Error(), "refused") {
+		t.Errorf("externals of 2.2 million values: %v, want refused before decoding", err)
+	}
+}
