@@ -92,6 +92,7 @@ func (r *renderer) funcMap() template.FuncMap {
 	cappedStrings(fm, r.opts.maxFileSize())
 	cappedDecoders(fm, r.opts.maxDataSize())
 	cappedSprig(fm, r.opts.maxFileSize())
+	cappedSplits(fm, r.opts.maxFileSize())
 	measuredFuncs(fm, r.opts.maxFileSize(), r.execCtx)
 	return fm
 }
@@ -322,6 +323,9 @@ func (r *renderer) stat(name string) (any, error) {
 }
 
 func fromJSON(s string) (any, error) {
+	if err := chezmoicfg.CheckNodes([]byte(s)); err != nil {
+		return nil, fmt.Errorf("fromJson: %w", err)
+	}
 	var v any
 	dec := json.NewDecoder(strings.NewReader(s))
 	dec.UseNumber()
@@ -357,6 +361,9 @@ func toYAML(v any) (string, error) {
 
 func fromTOML(s string) (any, error) {
 	if err := chezmoicfg.CheckTOML([]byte(s)); err != nil {
+		return nil, fmt.Errorf("fromToml: %w", err)
+	}
+	if err := chezmoicfg.CheckNodes([]byte(s)); err != nil {
 		return nil, fmt.Errorf("fromToml: %w", err)
 	}
 	v := map[string]any{}

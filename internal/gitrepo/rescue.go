@@ -30,14 +30,24 @@ func (r *Repo) RescueUnpushed(ctx context.Context, branchRef, trackRef, dir stri
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return "", fmt.Errorf("rescue unpushed commits of %s: %w", r.Dir(), err)
 	}
+	// A round that fails again finds the bundle it made before: one per
+	// tip, not one per round.
+	if old, _ := filepath.Glob(filepath.Join(dir, "unpushed-*-"+local[:12]+".bundle")); len(old) > 0 {
+		return old[len(old)-1], nil
+	}
 	name := fmt.Sprintf("unpushed-%s-%s.bundle", time.Now().UTC().Format("20060102T150405"), local[:12])
 	dst := filepath.Join(dir, name)
 	tmp := filepath.Join(dir, "."+name+".tmp")
-	args := []string{"bundle", "create", "--quiet", tmp, branchRef}
-	if remote != "" {
-		args = append(args, "^"+remote)
+	// The whole branch where it can be read: a remote that rewrote its
+	// history no longer has the commits a thinner bundle would need
+	// (its replay failed every round). Only what the remote lacks when
+	// older history is damaged.
+	_, err = r.run(ctx, call{args: []string{"bundle", "create", "--quiet", tmp, branchRef}})
+	if err != nil && remote != "" {
+		os.Remove(tmp)
+		_, err = r.run(ctx, call{args: []string{"bundle", "create", "--quiet", tmp, branchRef, "^" + remote}})
 	}
-	if _, err := r.run(ctx, call{args: args}); err != nil {
+	if err != nil {
 		os.Remove(tmp)
 		return "", fmt.Errorf("rescue unpushed commits of %s into a bundle: %w", r.Dir(), err)
 	}

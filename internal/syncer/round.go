@@ -38,6 +38,15 @@ func Round(ctx context.Context, o Options) (*Report, error) {
 		"index_rebuilt", fix.IndexRebuilt, "refetched", fix.Fetched, "rebuilt_from_work_tree", fix.Rehashed,
 		"packs_moved_aside", fix.PacksAside, "recovered_from_packs", fix.Salvaged, "err", rerr)
 	if rerr != nil {
+		// What capture wrote into the work tree this round is not committed
+		// yet (the corruption stopped the round), and capture's records
+		// already claim it: a new clone without it would have apply
+		// overwrite the home edit with the remote's version. Commit it so
+		// the bundle carries it; when that is impossible the old clone
+		// stays, the only copy.
+		if _, _, cerr := commitWorkTree(ctx, &o, repo, "refs/heads/"+o.Branch, func() (bool, error) { return true, nil }); cerr != nil {
+			return nil, fmt.Errorf("%w (repair failed: %w; the work tree's edits could not be committed, so the clone is kept: %w)", err, rerr, cerr)
+		}
 		bundle, note, ok := rescue(ctx, &o, repo)
 		if !ok {
 			return nil, fmt.Errorf("%w (repair failed: %w)%s", err, rerr, note)
