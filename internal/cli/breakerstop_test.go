@@ -26,6 +26,9 @@ func TestAStopDuringCaptureKeepsItsMark(t *testing.T) {
 	bin := buildCampaignBinaries(t)
 	seed := maps.Clone(dotfilesSeed)
 	// A template that runs until the render deadline: capture stays in it.
+	// It is stopped at its 10 s render deadline, past dotsync's
+	// slowCapture (5 s): a stop before that is a person's Ctrl-C and clears
+	// the mark.
 	seed["dot_slow.tmpl"] = "{{ range until 1000000 }}{{ range until 1000000 }}{{ end }}{{ end }}\n"
 	r := testutil.NewRemote(t)
 	r.SeedMain(t, seed)
@@ -50,7 +53,19 @@ func TestAStopDuringCaptureKeepsItsMark(t *testing.T) {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	// The deadline's graceful stop, as systemd sends it.
+	// The deadline's graceful stop, as systemd sends it, once the capture
+	// has run longer than a quick Ctrl-C (the mark's mtime is its start).
+	for {
+		fi, err := os.Stat(mark)
+		if err != nil {
+			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			t.Fatalf("the capture ended before the stop: %v", err)
+		}
+		if time.Since(fi.ModTime()) > 6*time.Second {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 	_ = cmd.Process.Signal(syscall.SIGTERM)
 	_ = cmd.Wait()
 	waitGroupGone(t, cmd.Process.Pid)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/hearth-fleet/hearth/internal/config"
 )
@@ -19,6 +20,11 @@ import (
 // the unit's deadline ends a capture that is merely slow (modify_ scripts
 // near their timeout) gracefully, and clearing the mark then would start
 // every later round in the same capture.
+
+// slowCapture is how long a capture must have run for a signal that stops
+// it to keep its mark: far below any unit deadline, far above a capture of
+// an ordinary source (well under a second).
+const slowCapture = 5 * time.Second
 
 // errCaptureSkipped is the round's capture problem when it was skipped.
 var errCaptureSkipped = errors.New("capture skipped: the last one did not finish (killed, or it died on what the source holds); the next round captures again")

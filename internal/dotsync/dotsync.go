@@ -177,11 +177,13 @@ func Round(ctx context.Context, cfg *config.Config, env Env) (*Result, error) {
 			if err != nil {
 				return false, fmt.Errorf("mark the capture: %w", err)
 			}
+			started := time.Now()
 			rep, err := pass.Capture(ctx)
-			// A capture a signal stopped keeps its mark: the unit's
-			// deadline stops a source too slow to plan the same way in
-			// every round, before the fetch that could bring its fix.
-			if ctx.Err() == nil {
+			// A capture a signal stopped after a long run keeps its mark:
+			// the unit's deadline stops a source too slow to plan the same
+			// way in every round, before the fetch that could bring its
+			// fix. A person's quick Ctrl-C does not cost the next capture.
+			if ctx.Err() == nil || time.Since(started) < slowCapture {
 				done()
 			}
 			if rep == nil {
