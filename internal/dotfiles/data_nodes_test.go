@@ -19,6 +19,7 @@ func TestDataOfTooManyValuesRefused(t *testing.T) {
 		".chezmoidata.toml": "a = [" + many + "]\n",
 	} {
 		f := newFixture(t, "")
+		f.opts.MaxDataSize = 64 << 20 // the value count refuses it, not the size
 		writeFile(t, filepath.Join(f.src, name), text, 0o644)
 		st, err := Load(context.Background(), f.opts)
 		if err != nil {
@@ -30,6 +31,7 @@ func TestDataOfTooManyValuesRefused(t *testing.T) {
 	}
 	f := newFixture(t, "")
 	f.opts.MaxFileSize = 64 << 20
+	f.opts.MaxDataSize = 64 << 20
 	for _, fn := range []string{`fromJson (printf "[%s]" $m)`, `fromYaml (printf "a: [%s]" $m)`, `fromToml (printf "a = [%s]" $m)`} {
 		text := `{{ $m := printf "%s0" (repeat 2200000 "0,") }}{{ ` + fn + ` | len }}`
 		if _, err := renderOne(t, f, text); err == nil || !strings.Contains(err.Error(), "refused") {
@@ -45,6 +47,7 @@ func TestDataOfTooManyValuesRefused(t *testing.T) {
 // under the same bound as data files.
 func TestExternalsOfTooManyValuesRefused(t *testing.T) {
 	f := newFixture(t, "")
+	f.opts.MaxDataSize = 64 << 20
 	writeFile(t, filepath.Join(f.src, ".chezmoiexternal.yaml"), "x: ["+strings.Repeat("0,", 2_200_000)+"0]\n", 0o644)
 	st, err := Load(context.Background(), f.opts)
 	if err != nil {
