@@ -18,6 +18,11 @@ const (
 	bytesPerYAMLKey = 128
 )
 
+// MaxNodes caps the values of one document whatever the limit: a decoded
+// value costs 60 to 900 bytes, and 60 MB of "0," (58 KB pushed) decoded
+// into 2 GB as JSON and past 4 GB as YAML.
+const MaxNodes = 1 << 21
+
 // CheckBudget refuses a document of format (json, jsonc, toml, yaml) that
 // is over limit bytes, or whose cheap count of separators predicts more
 // values or YAML keys than the limit allows, before any decoder sees it.
@@ -31,8 +36,8 @@ func CheckBudget(format string, b []byte, limit int64) error {
 		return fmt.Errorf("%d bytes, over the limit of %d for a data document (dotfiles.max_data_size)", len(b), limit)
 	}
 	values, keys := countValues(b)
-	if maxValues := limit / bytesPerValue; values > maxValues {
-		return fmt.Errorf("about %d values, over the limit of %d for a data document (raise dotfiles.max_data_size, now %d, to read it)", values, maxValues, limit)
+	if maxValues := min(limit/bytesPerValue, MaxNodes); values > maxValues {
+		return fmt.Errorf("about %d values, over the limit of %d for a data document: refused (dotfiles.max_data_size is %d; at most %d values whatever it is)", values, maxValues, limit, MaxNodes)
 	}
 	if maxKeys := limit / bytesPerYAMLKey; format == "yaml" && keys > maxKeys {
 		return fmt.Errorf("about %d mapping keys, over the limit of %d for a YAML document (raise dotfiles.max_data_size, now %d, to read it)", keys, maxKeys, limit)

@@ -28,9 +28,6 @@ func dataFormat(name string) func([]byte) (map[string]any, error) {
 }
 
 func decodeJSONMap(b []byte) (map[string]any, error) {
-	if err := chezmoicfg.CheckNodes(b); err != nil {
-		return nil, err
-	}
 	m := map[string]any{}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
@@ -53,9 +50,6 @@ func decodeYAMLMap(b []byte) (map[string]any, error) {
 
 func decodeTOMLMap(b []byte) (map[string]any, error) {
 	if err := chezmoicfg.CheckTOML(b); err != nil {
-		return nil, err
-	}
-	if err := chezmoicfg.CheckNodes(b); err != nil {
 		return nil, err
 	}
 	m := map[string]any{}

@@ -193,9 +193,6 @@ func (s *SourceState) readExternals(xf externalFile) (map[string]*external, erro
 	if err := chezmoicfg.CheckBudget(chezmoicfg.Format(strings.TrimSuffix(xf.source, suffixTmpl)), b, s.opts.maxDataSize()); err != nil {
 		return nil, fmt.Errorf("%s: %w", xf.source, err)
 	}
-	if err := chezmoicfg.CheckNodes(b); err != nil {
-		return nil, fmt.Errorf("%s: %w", xf.source, err)
-	}
 	m := map[string]*external{}
 	switch ext := path.Ext(strings.TrimSuffix(xf.source, suffixTmpl)); ext {
 	case ".toml":

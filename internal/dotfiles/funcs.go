@@ -323,9 +323,6 @@ func (r *renderer) stat(name string) (any, error) {
 }
 
 func fromJSON(s string) (any, error) {
-	if err := chezmoicfg.CheckNodes([]byte(s)); err != nil {
-		return nil, fmt.Errorf("fromJson: %w", err)
-	}
 	var v any
 	dec := json.NewDecoder(strings.NewReader(s))
 	dec.UseNumber()
@@ -361,9 +358,6 @@ func toYAML(v any) (string, error) {
 
 func fromTOML(s string) (any, error) {
 	if err := chezmoicfg.CheckTOML([]byte(s)); err != nil {
-		return nil, fmt.Errorf("fromToml: %w", err)
-	}
-	if err := chezmoicfg.CheckNodes([]byte(s)); err != nil {
 		return nil, fmt.Errorf("fromToml: %w", err)
 	}
 	v := map[string]any{}

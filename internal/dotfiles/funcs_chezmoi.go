@@ -465,9 +465,6 @@ func fromTOML2(s string) (any, error) {
 	if err := chezmoicfg.CheckTOML([]byte(s)); err != nil {
 		return nil, fmt.Errorf("fromToml: %w", err)
 	}
-	if err := chezmoicfg.CheckNodes([]byte(s)); err != nil {
-		return nil, fmt.Errorf("fromToml: %w", err)
-	}
 	var m map[string]any
 	if err := toml2.Unmarshal([]byte(s), &m); err != nil {
 		return nil, fmt.Errorf("fromToml: %w", err)

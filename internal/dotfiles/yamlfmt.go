@@ -23,9 +23,6 @@ func yamlUnmarshal(b []byte, v any) error {
 	if err := chezmoicfg.CheckAliases(b); err != nil {
 		return err
 	}
-	if err := chezmoicfg.CheckNodes(b); err != nil {
-		return err
-	}
 	if err := goyaml.Unmarshal(b, v); err != nil {
 		return err
 	}
