@@ -1,8 +1,6 @@
 package gitrepo
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"fmt"
 	"io/fs"
@@ -115,27 +113,11 @@ func (r *Repo) listRefFiles(prefix string) (refs []Ref, ok bool) {
 
 // packedRefsUnder adds the packed refs under prefix to found.
 func (r *Repo) packedRefsUnder(prefix string, found map[string]string) bool {
-	data, readable, missing := readSmallFile(filepath.Join(r.GitDir, "packed-refs"), maxPackedRefs)
-	if missing {
-		return true
-	}
-	if !readable {
-		return false
-	}
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 0, 4096), 1<<20)
-	for sc.Scan() {
-		line := sc.Text()
-		if line == "" || line[0] == '#' || line[0] == '^' {
-			continue
-		}
-		id, ref, ok := strings.Cut(line, " ")
-		if !ok || len(id) != r.idLen || !isHexID(id) {
-			return false
-		}
+	ok := r.eachPackedRef(func(ref, id string) bool {
 		if strings.HasPrefix(ref, prefix) {
 			found[ref] = id
 		}
-	}
-	return sc.Err() == nil && len(found) <= maxListedRefs
+		return true
+	})
+	return ok && len(found) <= maxListedRefs
 }

@@ -81,15 +81,31 @@ func (r *Repo) readRefFiles(name string, depth int) (id string, ok bool) {
 	}
 }
 
-// packedRef looks name up in packed-refs: "<id> <name>" lines, with "#"
-// header and "^<id>" peeled lines that are skipped.
+// packedRef looks name up in packed-refs.
 func (r *Repo) packedRef(name string) (string, bool) {
+	var id string
+	ok := r.eachPackedRef(func(ref, refID string) bool {
+		if ref == name {
+			id = refID
+			return false
+		}
+		return true
+	})
+	return id, ok
+}
+
+// eachPackedRef calls fn with every "<id> <name>" line of packed-refs
+// ("#" header and "^<id>" peeled lines skipped) until fn returns false. It
+// reports false when the file cannot be trusted (unreadable, too big, a
+// line it does not understand): the caller then asks git. No file is an
+// empty list.
+func (r *Repo) eachPackedRef(fn func(ref, id string) bool) bool {
 	data, readable, missing := readSmallFile(filepath.Join(r.GitDir, "packed-refs"), maxPackedRefs)
 	if missing {
-		return "", true
+		return true
 	}
 	if !readable {
-		return "", false
+		return false
 	}
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	sc.Buffer(make([]byte, 0, 4096), 1<<20)
@@ -100,16 +116,13 @@ func (r *Repo) packedRef(name string) (string, bool) {
 		}
 		id, ref, found := strings.Cut(line, " ")
 		if !found || len(id) != r.idLen || !isHexID(id) {
-			return "", false
+			return false
 		}
-		if ref == name {
-			return id, true
+		if !fn(ref, id) {
+			return true
 		}
 	}
-	if sc.Err() != nil {
-		return "", false
-	}
-	return "", true
+	return sc.Err() == nil
 }
 
 // HeadBranch returns the full ref HEAD points at ("refs/heads/main"), or ""
