@@ -96,10 +96,9 @@ type brokenEntry struct {
 	Target, Source, Reason string
 }
 
-// Load reads the source directory: .chezmoiroot, data, shared templates,
-// .chezmoiignore files, then every entry. Unsupported entries are recorded
-// (see Unsupported) and skipped; malformed input is an error naming the file.
-func Load(ctx context.Context, opts Options) (*SourceState, error) {
+// newSourceState checks and makes absolute opts' dirs and returns an empty
+// source state over them: what Load and OpenTemplates start from.
+func newSourceState(ctx context.Context, opts Options) (*SourceState, error) {
 	if opts.SourceDir == "" || opts.TargetDir == "" {
 		return nil, errors.New("dotfiles: source and target dirs are required")
 	}
@@ -111,7 +110,18 @@ func Load(ctx context.Context, opts Options) (*SourceState, error) {
 		return nil, fmt.Errorf("target dir: %w", err)
 	}
 	opts.Vars = fillVars(opts.Vars)
-	s := &SourceState{ctx: ctx, opts: opts, byTarget: map[string]*Entry{}, ignore: &IgnoreSet{}, seen: map[string]bool{}, known: map[string]bool{}}
+	return &SourceState{ctx: ctx, opts: opts, byTarget: map[string]*Entry{}, ignore: &IgnoreSet{}, seen: map[string]bool{}, known: map[string]bool{}}, nil
+}
+
+// Load reads the source directory: .chezmoiroot, data, shared templates,
+// .chezmoiignore files, then every entry. Unsupported entries are recorded
+// (see Unsupported) and skipped; malformed input is an error naming the file.
+func Load(ctx context.Context, opts Options) (*SourceState, error) {
+	s, err := newSourceState(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	opts = s.opts
 	if s.work, err = safefile.OpenDir(opts.SourceDir); err != nil {
 		return nil, fmt.Errorf("source dir: %w", err)
 	}

@@ -25,18 +25,11 @@ type Templates struct {
 // config template). A source dir that does not exist yet renders with
 // the variables and Options.Data only.
 func OpenTemplates(ctx context.Context, opts Options, sourceData bool) (*Templates, error) {
-	if opts.SourceDir == "" || opts.TargetDir == "" {
-		return nil, errors.New("dotfiles: source and target dirs are required")
+	s, err := newSourceState(ctx, opts)
+	if err != nil {
+		return nil, err
 	}
-	var err error
-	if opts.SourceDir, err = filepath.Abs(opts.SourceDir); err != nil {
-		return nil, fmt.Errorf("source dir: %w", err)
-	}
-	if opts.TargetDir, err = filepath.Abs(opts.TargetDir); err != nil {
-		return nil, fmt.Errorf("target dir: %w", err)
-	}
-	opts.Vars = fillVars(opts.Vars)
-	s := &SourceState{ctx: ctx, opts: opts, byTarget: map[string]*Entry{}, ignore: &IgnoreSet{}, seen: map[string]bool{}, known: map[string]bool{}}
+	opts = s.opts
 	s.root = opts.SourceDir
 	data := map[string]any{}
 	if opts.Data != nil {
