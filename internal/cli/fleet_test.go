@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -134,29 +133,14 @@ func TestFleetPublishFailureKeepsTheJob(t *testing.T) {
 	}
 }
 
-func sshKeyPair(t *testing.T, name string) (string, string) {
-	t.Helper()
-	testutil.RequireProgram(t, "ssh-keygen")
-	key := filepath.Join(t.TempDir(), name)
-	if out, err := exec.Command("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", name, "-f", key).CombinedOutput(); err != nil {
-		t.Fatalf("ssh-keygen: %v: %s", err, out)
-	}
-	pub, err := os.ReadFile(key + ".pub")
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := strings.Fields(string(pub))
-	return key, f[0] + " " + f[1]
-}
-
 // TestFleetVerifiesSignedRecords: with fleet.signing_key the host's records
 // are signed and, with fleet.allowed_signers, verified; a record signed by
 // a key not allowed shows unverified.
 func TestFleetVerifiesSignedRecords(t *testing.T) {
 	r := testutil.NewRemote(t)
 	r.SeedMain(t, dotfilesSeed)
-	key, pub := sshKeyPair(t, "fleet")
-	stranger, _ := sshKeyPair(t, "stranger")
+	key, pub := testutil.SSHKey(t, "fleet")
+	stranger, _ := testutil.SSHKey(t, "stranger")
 	allowed := filepath.Join(t.TempDir(), "allowed_signers")
 	if err := os.WriteFile(allowed, []byte("fleet@example.com "+pub+"\n"), 0o644); err != nil {
 		t.Fatal(err)

@@ -111,7 +111,7 @@ func TestStagedRolloutFiveHosts(t *testing.T) {
 	hosts := map[string]*fleetHost{}
 	base := map[string]string{}
 	for _, s := range specs {
-		key, pub := sshKeyPair(t, s.name)
+		key, pub := testutil.SSHKey(t, s.name)
 		fmt.Fprintf(&allowed, "%s@fleet %s\n", s.name, pub)
 		h := &fleetHost{Host: upgradeHost(t, env, repo, s.name, ""), wave: s.wave, bin: bin}
 		cfg, _ := os.ReadFile(h.Config)
@@ -136,7 +136,7 @@ func TestStagedRolloutFiveHosts(t *testing.T) {
 	}
 	// A record signed by a key not allowed claims wave 0 ran v1 healthy
 	// for two hours: it must not count.
-	stranger, _ := sshKeyPair(t, "stranger")
+	stranger, _ := testutil.SSHKey(t, "stranger")
 	zero, since := 0, time.Now().Add(-2*time.Hour)
 	publishRecord(t, repo.Dir, stranger, fleet.Record{Host: "intruder", DeployedCommit: v1, DeployedHealthySince: &since, Wave: &zero,
 		Jobs: map[string]fleet.JobRun{}, Conflicts: []string{}, Held: []string{}, BadCommits: []fleet.BadCommit{}})

@@ -46,7 +46,7 @@ func gitIn(t *testing.T, dir, stdin string, args ...string) string {
 func TestRecordRefAtNonCommitIsOneBadEntry(t *testing.T) {
 	ctx := context.Background()
 	remote := bareRemote(t)
-	key, pub := sshKey(t, "trusted")
+	key, pub := testutil.SSHKey(t, "trusted")
 	allowed := filepath.Join(t.TempDir(), "allowed_signers")
 	if err := os.WriteFile(allowed, []byte("good "+pub+"\n"), 0o644); err != nil {
 		t.Fatal(err)
@@ -119,7 +119,7 @@ func publishOver(t *testing.T, kind string) {
 func TestSignerBoundToHost(t *testing.T) {
 	ctx := context.Background()
 	remote := bareRemote(t)
-	keyA, pubA := sshKey(t, "a")
+	keyA, pubA := testutil.SSHKey(t, "a")
 	allowed := filepath.Join(t.TempDir(), "allowed_signers")
 	if err := os.WriteFile(allowed, []byte("a "+pubA+"\n"), 0o644); err != nil {
 		t.Fatal(err)
@@ -152,7 +152,7 @@ func TestRewoundRecordNotTakenBack(t *testing.T) {
 	// failed before the fix: the rewound record was taken as the latest
 	ctx := context.Background()
 	remote := bareRemote(t)
-	key, pub := sshKey(t, "a")
+	key, pub := testutil.SSHKey(t, "a")
 	allowed := filepath.Join(t.TempDir(), "allowed_signers")
 	if err := os.WriteFile(allowed, []byte("a "+pub+"\n"), 0o644); err != nil {
 		t.Fatal(err)

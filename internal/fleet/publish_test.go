@@ -3,7 +3,6 @@ package fleet
 import (
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -254,28 +253,11 @@ func TestPublishOfflineIsAnError(t *testing.T) {
 	}
 }
 
-// sshKey makes an ed25519 key and returns its private key path and
-// "type base64" public key.
-func sshKey(t *testing.T, name string) (string, string) {
-	t.Helper()
-	testutil.RequireProgram(t, "ssh-keygen")
-	key := filepath.Join(t.TempDir(), name)
-	if out, err := exec.Command("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", name, "-f", key).CombinedOutput(); err != nil {
-		t.Fatalf("ssh-keygen: %v: %s", err, out)
-	}
-	pub, err := os.ReadFile(key + ".pub")
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := strings.Fields(string(pub))
-	return key, f[0] + " " + f[1]
-}
-
 func TestSignedRecordsVerified(t *testing.T) {
 	ctx := context.Background()
 	remote := bareRemote(t)
-	trustedKey, trustedPub := sshKey(t, "trusted")
-	strangerKey, _ := sshKey(t, "stranger")
+	trustedKey, trustedPub := testutil.SSHKey(t, "trusted")
+	strangerKey, _ := testutil.SSHKey(t, "stranger")
 	allowed := filepath.Join(t.TempDir(), "allowed_signers")
 	if err := os.WriteFile(allowed, []byte("trusted@example.com "+trustedPub+"\n"), 0o644); err != nil {
 		t.Fatal(err)

@@ -13,7 +13,7 @@ import (
 func TestCommitTreeSignsWithSSHKey(t *testing.T) {
 	ctx := context.Background()
 	r := newWork(t)
-	key, pub := sshKey(t, "signer")
+	key, pub := testutil.SSHKey(t, "signer")
 	allowed := filepath.Join(t.TempDir(), "allowed")
 	if err := os.WriteFile(allowed, []byte("signer@example.com "+pub+"\n"), 0o644); err != nil {
 		t.Fatal(err)

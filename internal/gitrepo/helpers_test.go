@@ -83,9 +83,3 @@ func runEnv(t *testing.T, gitDir string, env []string, args ...string) string {
 	}
 	return strings.TrimSpace(stdout.String())
 }
-
-// runProgram runs a program other than git and returns its combined output.
-func runProgram(name string, args ...string) (string, error) {
-	out, err := exec.Command(name, args...).CombinedOutput()
-	return string(out), err
-}

@@ -11,28 +11,11 @@ import (
 	"github.com/hearth-fleet/hearth/internal/testutil"
 )
 
-// sshKey makes an ed25519 key pair with ssh-keygen and returns the private
-// key path and the public key line.
-func sshKey(t *testing.T, name string) (string, string) {
-	t.Helper()
-	testutil.RequireProgram(t, "ssh-keygen")
-	key := filepath.Join(t.TempDir(), name)
-	if out, err := runProgram("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", name, "-f", key); err != nil {
-		t.Fatalf("ssh-keygen: %v: %s", err, out)
-	}
-	pub, err := os.ReadFile(key + ".pub")
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := strings.Fields(string(pub))
-	return key, f[0] + " " + f[1]
-}
-
 func TestVerifyCommit(t *testing.T) {
 	ctx := context.Background()
 	r := newWork(t)
-	aliceKey, alicePub := sshKey(t, "alice")
-	malloryKey, _ := sshKey(t, "mallory")
+	aliceKey, alicePub := testutil.SSHKey(t, "alice")
+	malloryKey, _ := testutil.SSHKey(t, "mallory")
 	allowed := filepath.Join(t.TempDir(), "allowed_signers")
 	if err := os.WriteFile(allowed, []byte("alice@example.com "+alicePub+"\n"), 0o644); err != nil {
 		t.Fatal(err)
@@ -93,7 +76,7 @@ func TestVerifyCommit(t *testing.T) {
 func TestVerifyCommitWithoutSSHKeygen(t *testing.T) {
 	ctx := context.Background()
 	r := newWork(t)
-	key, pub := sshKey(t, "alice")
+	key, pub := testutil.SSHKey(t, "alice")
 	allowed := filepath.Join(t.TempDir(), "allowed_signers")
 	if err := os.WriteFile(allowed, []byte("alice@example.com "+pub+"\n"), 0o644); err != nil {
 		t.Fatal(err)
