@@ -114,9 +114,11 @@ func TestWaitHealthy(t *testing.T) {
 			deadline: 500 * time.Millisecond, wantFailing: []string{"hang"},
 		},
 		{
-			name:     "passing but not for long enough",
+			name: "passing but not for long enough",
+			// A deadline with room for complete rounds on a loaded machine
+			// under -race: at 1 s a first dial could be cut (CI saw it once).
 			checks:   func(t *testing.T) []Check { return []Check{{Name: "tcp", TCP: openTCP(t), Required: true}} },
-			deadline: time.Second, sustain: time.Hour, wantFailing: []string{"tcp"}, wantDetail: "passing for only",
+			deadline: 3 * time.Second, sustain: time.Hour, wantFailing: []string{"tcp"}, wantDetail: "passing for only",
 		},
 		{
 			// The last attempt hangs past the deadline: judged by the
